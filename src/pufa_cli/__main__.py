@@ -1,0 +1,3 @@
+from pufa_cli.main import main
+
+main()

@@ -1,0 +1,176 @@
+"""Commands that set up the database and the plan: init, plan check, db upgrade, db current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pufa_cli.cli.common import DbOption, QuietOption, quiet, target
+from pufa_cli.i18n import _
+
+PlanFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        "-p",
+        help=_("Plan YAML file (default: the bundled 2011 plan)."),
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+
+
+def init(
+    plan: PlanFileOption = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help=_(
+                "Delete tasks that are no longer in the plan (never ones with progress entries)."
+            ),
+        ),
+    ] = False,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Create or upgrade the database and load the plan; safe to run again."""
+    from pufa_cli import clock
+    from pufa_cli import db as dbmod
+    from pufa_cli.loading import load_plan
+    from pufa_cli.plan import load_plan_file
+    from pufa_cli.render import notice
+    from pufa_cli.resources import default_plan
+
+    quiet(quiet_)
+    plan_path = plan or default_plan()
+    parsed = load_plan_file(plan_path)  # validated completely before anything is written
+    where = target(db)
+    created = dbmod.prepare(where)
+    conn = dbmod.connect(where)
+    try:
+        with conn.transaction(write=True):
+            result = load_plan(conn, parsed, clock.now(), prune=prune)
+    finally:
+        conn.close()
+    for line in result.notes:
+        notice(line)
+    if result.missing:
+        notice(
+            _(
+                "kept {count} task(s) no longer in the plan: {numbers} (use --prune to delete them)"
+            ).format(count=len(result.missing), numbers=", ".join(map(str, result.missing)))
+        )
+    if result.pruned:
+        notice(
+            _("deleted task(s) no longer in the plan: {numbers}").format(
+                numbers=", ".join(map(str, result.pruned))
+            )
+        )
+    if not quiet_:
+        state = (
+            _("created")
+            if created
+            else _("updated")
+            if result.added or result.updated
+            else _("unchanged")
+        )
+        typer.echo(
+            _(
+                "Plan {year}: {sections} sections, {tasks} tasks, {targets} targets, "
+                "{units} units ({state}: {added} added, {updated} updated)"
+            ).format(
+                year=result.year,
+                sections=result.sections,
+                tasks=result.tasks,
+                targets=result.targets,
+                units=result.units,
+                state=state,
+                added=len(result.added),
+                updated=len(result.updated),
+            )
+        )
+        typer.echo(_("Database: {where}").format(where=where.display()))
+
+
+def plan_check(
+    file: Annotated[
+        Path, typer.Argument(help=_("Plan YAML file to check."), dir_okay=False, show_default=False)
+    ],
+) -> None:
+    """Check a plan file without touching any database."""
+    from pufa_cli.plan import load_plan_file
+
+    parsed = load_plan_file(file)
+    typer.echo(
+        _("{file}: OK, plan {year}, {sections} sections, {tasks} tasks, {targets} targets").format(
+            file=file,
+            year=parsed.year,
+            sections=len(parsed.sections),
+            tasks=len(parsed.tasks),
+            targets=sum(len(t.targets) for t in parsed.tasks),
+        )
+    )
+
+
+def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
+    """Create the database if needed and migrate it to the newest schema."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.schema import SCHEMA_HEAD
+
+    where = target(db)
+    before = dbmod.current_revision(where) if where.path is None or where.path.exists() else None
+    dbmod.prepare(where)
+    if not quiet_:
+        typer.echo(
+            _("{where}: schema {before} → {head}").format(
+                where=where.display(), before=before or "-", head=SCHEMA_HEAD
+            )
+        )
+
+
+def db_current(db: DbOption = None) -> None:
+    """Print the database's schema revision and the one this pufa writes."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.errors import RuntimeFailure
+    from pufa_cli.schema import SCHEMA_HEAD
+
+    where = target(db)
+    if where.path is not None and not where.path.exists():
+        raise RuntimeFailure(
+            _("no database at {path}: run 'pufa init' first").format(path=where.path)
+        )
+    revision = dbmod.current_revision(where)
+    state = _("at head") if revision == SCHEMA_HEAD else _("needs upgrade")
+    typer.echo(
+        _("{where}: schema {rev} ({state}; head {head})").format(
+            where=where.display(), rev=revision or "-", state=state, head=SCHEMA_HEAD
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "init",
+        help=_(
+            "Create or upgrade the database and load the plan (safe to "
+            "run again). Example: pufa init --plan plans/2012.yaml"
+        ),
+    )(init)
+    plan_app = typer.Typer(help=_("Plan files."), no_args_is_help=True)
+    plan_app.command(
+        "check",
+        help=_(
+            "Check a plan file without touching any database. "
+            "Example: pufa plan check plans/2012.yaml"
+        ),
+    )(plan_check)
+    app.add_typer(plan_app, name="plan")
+    db_app = typer.Typer(help=_("Database schema."), no_args_is_help=True)
+    db_app.command(
+        "upgrade", help=_("Create the database if needed and migrate it to the newest schema.")
+    )(db_upgrade)
+    db_app.command("current", help=_("Print the schema revision of the database."))(db_current)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,349 @@
+"""Reading commands: tasks (the list) and show (one task in full)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from pufa_cli.cli.common import (
+    AsOfOption,
+    DbOption,
+    Format,
+    FormatOption,
+    YearOption,
+    as_of_date,
+    target,
+    year_value,
+)
+from pufa_cli.i18n import _
+
+
+class StatusFilter(str, Enum):
+    done = "done"
+    in_progress = "in-progress"
+    not_started = "not-started"
+    overdue = "overdue"
+
+
+class QuarterFilter(str, Enum):
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
+    Q4 = "Q4"
+
+
+def tasks(
+    section: Annotated[
+        int | None,
+        typer.Option(
+            "--section", "-s", help=_("Only this section number."), show_default=False, min=1
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", "-u", help=_("Only tasks assigned to this unit."), show_default=False
+        ),
+    ] = None,
+    status: Annotated[
+        StatusFilter | None,
+        typer.Option(
+            "--status",
+            help=_("Only tasks with this status."),
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    due: Annotated[
+        QuarterFilter | None,
+        typer.Option(
+            "--due",
+            help=_("Only tasks due in this quarter."),
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """List the plan's tasks with due dates, targets, percent and status."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.ledger import list_tasks, task_json
+    from pufa_cli.progress import find_plan
+    from pufa_cli.units import resolve_unit
+
+    conn = dbmod.connect(target(db), readonly=True)
+    try:
+        with conn.transaction():
+            plan = find_plan(conn, year_value(year))
+            day = as_of_date(as_of, plan.year)
+            unit_id = resolve_unit(conn, unit).id if unit is not None else None
+            views = list_tasks(
+                conn,
+                plan,
+                day,
+                section=section,
+                unit_id=unit_id,
+                status=status.value if status else None,
+                due_quarter=int(due.value[1]) if due else None,
+            )
+    finally:
+        conn.close()
+
+    def text(value: str) -> str:
+        return plan_text(value, plan.script)
+
+    if fmt is Format.json:
+        from pufa_cli.render import print_json
+
+        print_json([task_json(v, plan, text) for v in views])
+        return
+    _tasks_table(views, plan, day, text)
+
+
+def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
+    from rich.text import Text
+
+    from pufa_cli.render import Col, percent_text, show, status_label, status_style, table
+
+    cols = [
+        Col(_("No."), "right"),
+        Col(_("Sec."), "right"),
+        Col(_("Title"), flexible=True),
+        Col(_("Due"), "left"),
+        Col(_("Targets"), flexible=True),
+        Col(_("Percent"), "right"),
+        Col(_("Status")),
+    ]
+    rows = []
+    for v in views:
+        ts = v.status
+        rows.append(
+            [
+                ts.number,
+                ts.section,
+                text(ts.title),
+                ts.due.isoformat(),
+                "; ".join(g.as_text() for g in v.targets),
+                percent_text(ts.percent),
+                Text(
+                    status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue)
+                ),
+            ]
+        )
+    title = _("{title} ({year}) — tasks as of {day}").format(
+        title=text(plan.title), year=plan.year, day=day.isoformat()
+    )
+    show(table(title, cols, rows, caption=_("{n} task(s)").format(n=len(rows))))
+
+
+def show_task(
+    number: Annotated[str, typer.Argument(help=_("Task number."), show_default=False)],
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """Show one task in full: text, timing, targets, units and the whole history."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.ledger import (
+        checks_of,
+        history,
+        list_tasks,
+        parse_task_number,
+        task_id_for,
+        task_json,
+        unit_metric_values,
+    )
+    from pufa_cli.progress import find_plan
+
+    task_number = parse_task_number(number)
+    conn = dbmod.connect(target(db), readonly=True)
+    try:
+        with conn.transaction():
+            plan = find_plan(conn, year_value(year))
+            day = as_of_date(as_of, plan.year)
+            task_id = task_id_for(conn, plan, task_number)
+            row = conn.one(
+                "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title "
+                "FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
+                {"t": task_id},
+            )
+            assert row is not None
+            views = [v for v in list_tasks(conn, plan, day) if v.status.task_id == task_id]
+            entries = history(conn, task_id)
+            metric_values = unit_metric_values(conn, task_id, day)
+    finally:
+        conn.close()
+    if not views:
+        from pufa_cli.errors import NotFound
+
+        raise NotFound(
+            _("task {n} is no longer in plan {year}").format(n=task_number, year=plan.year)
+        )
+    view = views[0]
+    text_body, timing, responsible, checks_raw, _in_plan, section_title = row
+
+    def text(value: str | None) -> str:
+        return plan_text(value, plan.script)
+
+    data = task_json(view, plan, text)
+    data.update(
+        {
+            "as_of": day.isoformat(),
+            "section_title": text(section_title),
+            "text": text(text_body),
+            "timing": text(timing) if timing else None,
+            "responsible": text(responsible) if responsible else None,
+            "checks": [{"word": w, "date": d} for w, d in checks_of(checks_raw)],
+            "history": [dict(e, note=e["note"]) for e in entries],
+        }
+    )
+    by_unit = {u["unit"]: u for u in data["units"]}
+    for u in view.units:
+        by_unit[u.unit]["metrics"] = {
+            g.key: metric_values.get((u.unit_id, g.key)) for g in view.targets
+        }
+    if fmt is Format.json:
+        from pufa_cli.render import print_json
+
+        print_json(data)
+        return
+    _show_table(data, view)
+
+
+def _show_table(data: dict[str, Any], view: Any) -> None:
+    from rich.console import Group
+    from rich.text import Text
+
+    from pufa_cli.ledger import fmt_number
+    from pufa_cli.render import Col, percent_text, show, status_label, status_style, table
+
+    ts = view.status
+    head = Text()
+    head.append(f"{ts.number}. {data['title']}\n", style="bold")
+    head.append(f"{_('Section')} {ts.section}: {data['section_title']}\n")
+    head.append(f"{_('Due')}: {data['due']} ({data['due_word']})")
+    if data["checks"]:
+        head.append(
+            "  "
+            + _("Checkpoints")
+            + ": "
+            + ", ".join(f"{c['word']} {c['date']}" for c in data["checks"])
+        )
+    head.append("\n")
+    if data["timing"]:
+        head.append(f"{_('Timing')}: {data['timing']}\n")
+    if data["responsible"]:
+        head.append(f"{_('Responsible')}: {data['responsible']}\n")
+    head.append(f"{_('Percent')}: {percent_text(ts.percent)}  {_('Status')}: ")
+    head.append(status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue))
+    head.append(f"  ({_('as of')} {data['as_of']})\n\n")
+    head.append(data["text"] + "\n")
+    parts: list[Any] = [head]
+    if view.targets:
+        parts.append(
+            table(
+                _("Targets"),
+                [Col(_("Key")), Col(_("Target"), flexible=True), Col(_("Progress"), "right")],
+                [[g.key, g.label, g.as_text()] for g in view.targets],
+            )
+        )
+    units = data["units"]
+    if units:
+        role_word = {"lead": _("lead"), "support": _("supporting")}
+        rows = []
+        for u in units:
+            metrics = "; ".join(
+                f"{fmt_number(v or 0)}/{fmt_number(g.target)} {g.unit}"
+                for g in view.targets
+                for k, v in u.get("metrics", {}).items()
+                if k == g.key
+            )
+            rows.append(
+                [
+                    u["unit"],
+                    role_word.get(u["role"], u["role"]),
+                    u["due"],
+                    f"{u['percent']}%",
+                    metrics,
+                ]
+            )
+        parts.append(
+            table(
+                _("Units"),
+                [
+                    Col(_("Unit"), flexible=True),
+                    Col(_("Role")),
+                    Col(_("Due")),
+                    Col(_("Percent"), "right"),
+                    Col(_("Targets")),
+                ],
+                rows,
+            )
+        )
+    hist = data["history"]
+    if hist:
+        rows = []
+        for e in hist:
+            metrics = ", ".join(f"{k}={fmt_number(v)}" for k, v in e["metrics"].items())
+            mark = (
+                _("retracted {at}: {reason}").format(
+                    at=e["retracted_at"], reason=e["retraction_reason"]
+                )
+                if e["retracted"]
+                else ""
+            )
+            rows.append(
+                [
+                    e["id"],
+                    e["date"],
+                    e["unit"],
+                    f"{e['percent']}%",
+                    metrics,
+                    e["note"],
+                    e["by"],
+                    Text(mark, style="red") if mark else "",
+                ]
+            )
+        parts.append(
+            table(
+                _("History"),
+                [
+                    Col(_("ID"), "right"),
+                    Col(_("Date")),
+                    Col(_("Unit")),
+                    Col(_("Percent"), "right"),
+                    Col(_("Metrics")),
+                    Col(_("Note"), flexible=True),
+                    Col(_("By")),
+                    Col(_("Retracted")),
+                ],
+                rows,
+            )
+        )
+    else:
+        parts.append(Text(_("No progress entries yet.")))
+    show(Group(*parts))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "tasks",
+        help=_(
+            "List the plan's tasks with due dates, targets, percent and "
+            "status. Example: pufa tasks --status overdue --as-of Q2"
+        ),
+    )(tasks)
+    app.command(
+        "show",
+        help=_(
+            "Show one task in full: text, timing, targets, units and history. Example: pufa show 19"
+        ),
+    )(show_task)

@@ -1,0 +1,52 @@
+"""Errors a user can cause or meet, each with its exit status.
+
+Domain code raises these; the one handler in ``main.py`` prints ``Error: <message>`` on one
+line to stderr and exits with ``exit_code``. Exit statuses (for cron scripts):
+0 success, 1 failure at run time (database unreachable, disk full, unwritable path),
+2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
+
+
+class PufaError(Exception):
+    """Base class: a message for the user (already translated) and an exit status."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInput(PufaError):
+    """The user gave something pufa cannot accept (option value, plan file, import row)."""
+
+
+class PlanError(BadInput):
+    """A plan file is not valid; the message names file, place and problem."""
+
+
+class NotFound(BadInput):
+    """A task, unit, entry or plan year that does not exist."""
+
+
+class Conflict(BadInput):
+    """The request contradicts what is stored (a second lead, an entry already retracted)."""
+
+
+class RuntimeFailure(PufaError):
+    """The environment failed: database unreachable, disk full, path not writable."""
+
+    exit_code = EXIT_RUNTIME
+
+
+class SchemaError(RuntimeFailure):
+    """The database is from a newer pufa, is not a pufa database, or cannot be opened."""

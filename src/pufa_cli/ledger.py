@@ -1,0 +1,241 @@
+"""Reading the ledger: tasks with their units, targets and history, as of a date.
+
+Percent and status come from ``progress`` (computed in SQL); this module adds the per-task
+details a person reads: assigned units, targets with their latest values, the full history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pufa_cli.db import Connection, as_date, as_datetime
+from pufa_cli.errors import BadInput, NotFound
+from pufa_cli.i18n import _
+from pufa_cli.progress import (
+    OVERDUE,
+    PlanRef,
+    TaskStatus,
+    UnitStatus,
+    task_statuses,
+    unit_statuses,
+)
+from pufa_cli.timing import quarter_of
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    key: str
+    label: str
+    target: float
+    unit: str
+    value: float | None
+
+    def as_text(self) -> str:
+        return f"{fmt_number(self.value or 0)}/{fmt_number(self.target)} {self.unit}"
+
+
+@dataclass
+class TaskView:
+    status: TaskStatus
+    due_word: str
+    units: list[UnitStatus] = field(default_factory=list)
+    targets: list[TargetProgress] = field(default_factory=list)
+
+
+def fmt_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def task_targets(
+    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
+) -> dict[int, list[TargetProgress]]:
+    """Targets per task with the latest value reported as of ``as_of`` (by any unit: joint
+    tasks are reported by the lead, fed by the others; the newest report stands)."""
+    where = "" if task_id is None else " AND t.id = :task"
+    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
+    if task_id is not None:
+        params["task"] = task_id
+    rows = conn.rows(
+        "SELECT g.task_id, g.key, g.label, g.target, g.unit, "
+        "(SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
+        " WHERE m.target_id = g.id AND e.entry_date <= :as_of "
+        " AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
+        " ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
+        "FROM targets g JOIN tasks t ON t.id = g.task_id "
+        f"WHERE t.plan_id = :plan{where} ORDER BY g.task_id, g.position",
+        params,
+    )
+    out: dict[int, list[TargetProgress]] = defaultdict(list)
+    for tid, key, label, target, unit, value in rows:
+        out[int(tid)].append(
+            TargetProgress(
+                str(key),
+                str(label),
+                float(target),
+                str(unit),
+                None if value is None else float(value),
+            )
+        )
+    return out
+
+
+def list_tasks(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    *,
+    section: int | None = None,
+    unit_id: int | None = None,
+    status: str | None = None,
+    due_quarter: int | None = None,
+) -> list[TaskView]:
+    statuses = task_statuses(conn, plan, as_of)
+    by_task: dict[int, list[UnitStatus]] = defaultdict(list)
+    for us in unit_statuses(conn, plan, as_of):
+        by_task[us.task_id].append(us)
+    targets = task_targets(conn, plan, as_of)
+    due_words: dict[int, str] = dict(
+        conn.rows("SELECT id, due_word FROM tasks WHERE plan_id = :p", {"p": plan.id})
+    )
+    views = []
+    for ts in statuses:
+        if section is not None and ts.section != section:
+            continue
+        if unit_id is not None and all(u.unit_id != unit_id for u in by_task[ts.task_id]):
+            continue
+        if status is not None:
+            if status == OVERDUE:
+                if not ts.overdue:
+                    continue
+            elif ts.status != status:
+                continue
+        if due_quarter is not None and (
+            ts.due.year != plan.year or quarter_of(ts.due) != due_quarter
+        ):
+            continue
+        views.append(
+            TaskView(
+                ts,
+                str(due_words.get(ts.task_id, "")),
+                by_task[ts.task_id],
+                targets.get(ts.task_id, []),
+            )
+        )
+    return views
+
+
+def task_id_for(conn: Connection, plan: PlanRef, number: int) -> int:
+    row = conn.one(
+        "SELECT id FROM tasks WHERE plan_id = :p AND number = :n", {"p": plan.id, "n": number}
+    )
+    if row is None:
+        raise NotFound(_("no task {n} in plan {year}").format(n=number, year=plan.year))
+    return int(row[0])
+
+
+def parse_task_number(text: str) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise BadInput(_("'{text}' is not a task number").format(text=text)) from None
+    if value < 1:
+        raise BadInput(_("'{text}' is not a task number").format(text=text))
+    return value
+
+
+def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
+    """Every entry of a task, oldest first, retracted ones included and marked."""
+    metrics: dict[int, dict[str, float]] = defaultdict(dict)
+    for eid, key, value in conn.rows(
+        "SELECT m.entry_id, g.key, m.value FROM entry_metrics m "
+        "JOIN targets g ON g.id = m.target_id JOIN entries e ON e.id = m.entry_id "
+        "WHERE e.task_id = :t",
+        {"t": task_id},
+    ):
+        metrics[int(eid)][str(key)] = float(value)
+    out = []
+    for row in conn.rows(
+        "SELECT e.id, e.entry_date, u.name, e.percent, e.note, e.recorded_by, e.created_at, "
+        "r.retracted_at, r.reason, r.retracted_by FROM entries e "
+        "JOIN units u ON u.id = e.unit_id LEFT JOIN retractions r ON r.entry_id = e.id "
+        "WHERE e.task_id = :t ORDER BY e.entry_date, e.id",
+        {"t": task_id},
+    ):
+        eid, day, unit, pct, note, by, created, r_at, r_reason, r_by = row
+        out.append(
+            {
+                "id": int(eid),
+                "date": _iso(as_date(day)),
+                "unit": str(unit),
+                "percent": int(pct),
+                "metrics": {k: _num(v) for k, v in metrics.get(int(eid), {}).items()},
+                "note": note or "",
+                "by": by,
+                "recorded_at": _iso(as_datetime(created)),
+                "retracted": r_at is not None,
+                "retracted_at": _iso(as_datetime(r_at)) if r_at is not None else None,
+                "retracted_by": r_by,
+                "retraction_reason": r_reason,
+            }
+        )
+    return out
+
+
+def unit_metric_values(conn: Connection, task_id: int, as_of: date) -> dict[tuple[int, str], float]:
+    """(unit id, target key) → that unit's latest value as of ``as_of``."""
+    rows = conn.rows(
+        "SELECT a.unit_id, g.key, "
+        "(SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
+        " WHERE m.target_id = g.id AND e.unit_id = a.unit_id AND e.entry_date <= :as_of "
+        " AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
+        " ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
+        "FROM assignments a JOIN targets g ON g.task_id = a.task_id WHERE a.task_id = :t",
+        {"t": task_id, "as_of": as_of},
+    )
+    return {(int(u), str(k)): float(v) for u, k, v in rows if v is not None}
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
+    """The stable JSON object of a task (keys never change with the language)."""
+    ts = view.status
+    return {
+        "year": plan.year,
+        "number": ts.number,
+        "section": ts.section,
+        "title": text_fn(ts.title),
+        "due": ts.due.isoformat(),
+        "due_word": view.due_word,
+        "percent": round(ts.percent, 1),
+        "status": ts.status,
+        "overdue": ts.overdue,
+        "units": [
+            {"unit": u.unit, "role": u.role, "due": u.due.isoformat(), "percent": u.percent}
+            for u in view.units
+        ],
+        "targets": [
+            {
+                "key": g.key,
+                "label": text_fn(g.label),
+                "target": _num(g.target),
+                "unit": g.unit,
+                "value": None if g.value is None else _num(g.value),
+            }
+            for g in view.targets
+        ],
+    }
+
+
+def checks_of(raw: str) -> list[tuple[str, str]]:
+    return [(str(w), str(d)) for w, d in json.loads(raw or "[]")]

@@ -1,0 +1,308 @@
+"""Loading a validated plan into the database (``pufa init``), idempotently.
+
+Running it again with the same plan writes nothing. An edited plan of the same year updates
+texts, timing and targets and adds new tasks; a task that disappeared from the file is kept
+(marked as no longer in the plan, with a message) unless ``prune`` is asked for, and a task that
+has progress entries is never pruned: its history stays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pufa_cli.db import Connection
+from pufa_cli.errors import Conflict
+from pufa_cli.i18n import _, to_traditional
+from pufa_cli.names import match_key
+from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
+
+
+@dataclass
+class LoadResult:
+    year: int
+    sections: int
+    tasks: int
+    targets: int
+    units: int
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+    pruned: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_script(plan: Plan) -> str:
+    """'Hans' when the plan's text carries Simplified characters, else 'Hant'."""
+    sample = plan.title + plan.preamble + "".join(t.title + t.text for t in plan.tasks)
+    return "Hans" if to_traditional(sample) != sample else "Hant"
+
+
+def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = None) -> int:
+    """The id of unit ``name`` (already normalised), created when the plan names it."""
+    key = match_key(name)
+    row = conn.one("SELECT id FROM units WHERE name = :n", {"n": name}) or conn.one(
+        "SELECT id FROM units WHERE match_key = :k ORDER BY id LIMIT 1", {"k": key}
+    )
+    if row:
+        return int(row[0])
+    return conn.insert(
+        "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at) "
+        "RETURNING id",
+        {"n": name, "k": key, "kind": kind, "at": now},
+    )
+
+
+def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = False) -> LoadResult:
+    """Write ``plan`` into the database inside the caller's write transaction."""
+    res = LoadResult(
+        year=plan.year,
+        sections=len(plan.sections),
+        tasks=len(plan.tasks),
+        targets=sum(len(t.targets) for t in plan.tasks),
+        units=len(plan.units),
+    )
+    script = plan_script(plan)
+    row = conn.one(
+        "SELECT id, title, preamble, source, script FROM plans WHERE year = :y", {"y": plan.year}
+    )
+    if row is None:
+        plan_id = conn.insert(
+            "INSERT INTO plans (year, title, preamble, source, script, loaded_at) "
+            "VALUES (:y, :t, :p, :s, :sc, :at) RETURNING id",
+            {
+                "y": plan.year,
+                "t": plan.title,
+                "p": plan.preamble,
+                "s": plan.source,
+                "sc": script,
+                "at": now,
+            },
+        )
+    else:
+        plan_id = int(row[0])
+        if tuple(row[1:]) != (plan.title, plan.preamble, plan.source, script):
+            conn.run(
+                "UPDATE plans SET title=:t, preamble=:p, source=:s, script=:sc, loaded_at=:at "
+                "WHERE id=:id",
+                {
+                    "t": plan.title,
+                    "p": plan.preamble,
+                    "s": plan.source,
+                    "sc": script,
+                    "at": now,
+                    "id": plan_id,
+                },
+            )
+            res.notes.append(_("plan {year}: title or preamble updated").format(year=plan.year))
+
+    unit_ids = {name: ensure_unit(conn, name, now) for name in plan.units}
+
+    existing_sections = {
+        int(n): (int(i), t)
+        for i, n, t in conn.rows(
+            "SELECT id, number, title FROM sections WHERE plan_id = :p", {"p": plan_id}
+        )
+    }
+    section_ids: dict[int, int] = {}
+    for sec in plan.sections:
+        if sec.number in existing_sections:
+            sid, title = existing_sections[sec.number]
+            if title != sec.title:
+                conn.run("UPDATE sections SET title=:t WHERE id=:id", {"t": sec.title, "id": sid})
+                res.notes.append(_("section {n}: title updated").format(n=sec.number))
+        else:
+            sid = conn.insert(
+                "INSERT INTO sections (plan_id, number, title) VALUES (:p, :n, :t) RETURNING id",
+                {"p": plan_id, "n": sec.number, "t": sec.title},
+            )
+        section_ids[sec.number] = sid
+
+    existing_tasks = {
+        int(r[1]): r
+        for r in conn.rows(
+            "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
+            "responsible, in_plan FROM tasks WHERE plan_id = :p",
+            {"p": plan_id},
+        )
+    }
+    for sec in plan.sections:
+        for task in sec.tasks:
+            values = {
+                "section_id": section_ids[sec.number],
+                "title": task.title,
+                "text": task.text,
+                "due_word": task.due_word,
+                "due_date": task.due.isoformat(),
+                "checks": json.dumps(
+                    [[c.word, c.date.isoformat()] for c in task.checks], ensure_ascii=False
+                ),
+                "timing": task.timing,
+                "responsible": task.responsible,
+                "in_plan": 1,
+            }
+            old = existing_tasks.get(task.number)
+            if old is None:
+                task_id = conn.insert(
+                    "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
+                    "due_date, checks, timing, responsible, in_plan) VALUES (:p, :n, "
+                    ":section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
+                    ":responsible, :in_plan) RETURNING id",
+                    {"p": plan_id, "n": task.number, **_dates(values)},
+                )
+                res.added.append(task.number)
+            else:
+                task_id = int(old[0])
+                current = dict(
+                    zip(
+                        values,
+                        (
+                            old[2],
+                            old[3],
+                            old[4],
+                            old[5],
+                            str(old[6])[:10],
+                            old[7],
+                            old[8],
+                            old[9],
+                            old[10],
+                        ),
+                        strict=True,
+                    )
+                )
+                if current != values:
+                    conn.run(
+                        "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
+                        "due_word=:due_word, due_date=:due_date, checks=:checks, "
+                        "timing=:timing, responsible=:responsible, in_plan=:in_plan "
+                        "WHERE id=:id",
+                        {"id": task_id, **_dates(values)},
+                    )
+                    res.updated.append(task.number)
+            if _sync_targets(conn, task_id, task, res):
+                if task.number not in res.added and task.number not in res.updated:
+                    res.updated.append(task.number)
+            _sync_assignments(conn, task_id, task, unit_ids, now, res)
+
+    plan_numbers = {t.number for t in plan.tasks}
+    for number, old in sorted(existing_tasks.items()):
+        if number in plan_numbers:
+            continue
+        task_id = int(old[0])
+        if prune:
+            entries = conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id})
+            if entries:
+                raise Conflict(
+                    _(
+                        "task {n} is no longer in the plan but has {count} progress entries; "
+                        "it cannot be pruned (its history stays)"
+                    ).format(n=number, count=entries)
+                )
+            conn.run("DELETE FROM tasks WHERE id = :t", {"t": task_id})
+            res.pruned.append(number)
+        else:
+            if old[10]:
+                conn.run("UPDATE tasks SET in_plan = 0 WHERE id = :t", {"t": task_id})
+            res.missing.append(number)
+    return res
+
+
+def _dates(values: dict[str, object]) -> dict[str, object]:
+    out = dict(values)
+    out["due_date"] = date.fromisoformat(str(values["due_date"]))
+    return out
+
+
+def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -> bool:
+    changed = False
+    old = {
+        r[1]: r
+        for r in conn.rows(
+            "SELECT id, key, label, target, unit, phrase, position FROM targets WHERE task_id = :t",
+            {"t": task_id},
+        )
+    }
+    for pos, tg in enumerate(task.targets):
+        want = (tg.label, float(tg.target), tg.unit, tg.phrase, pos)
+        if tg.key in old:
+            have = old[tg.key]
+            if (have[2], float(have[3]), have[4], have[5], have[6]) != want:
+                conn.run(
+                    "UPDATE targets SET label=:l, target=:g, unit=:u, phrase=:ph, position=:pos "
+                    "WHERE id=:id",
+                    {
+                        "l": tg.label,
+                        "g": tg.target,
+                        "u": tg.unit,
+                        "ph": tg.phrase,
+                        "pos": pos,
+                        "id": have[0],
+                    },
+                )
+                changed = True
+        else:
+            conn.run(
+                "INSERT INTO targets (task_id, key, label, target, unit, phrase, position) "
+                "VALUES (:t, :k, :l, :g, :u, :ph, :pos)",
+                {
+                    "t": task_id,
+                    "k": tg.key,
+                    "l": tg.label,
+                    "g": tg.target,
+                    "u": tg.unit,
+                    "ph": tg.phrase,
+                    "pos": pos,
+                },
+            )
+            changed = True
+    keys = {tg.key for tg in task.targets}
+    for key, have in old.items():
+        if key in keys:
+            continue
+        used = conn.scalar(
+            "SELECT count(*) FROM entry_metrics WHERE target_id = :id", {"id": have[0]}
+        )
+        if used:
+            res.notes.append(
+                _(
+                    "task {n}: target '{key}' is no longer in the plan but has recorded values; "
+                    "kept"
+                ).format(n=task.number, key=key)
+            )
+        else:
+            conn.run("DELETE FROM targets WHERE id = :id", {"id": have[0]})
+            changed = True
+    return changed
+
+
+def _sync_assignments(
+    conn: Connection,
+    task_id: int,
+    task: Task,
+    unit_ids: dict[str, int],
+    now: datetime,
+    res: LoadResult,
+) -> None:
+    rows = conn.rows("SELECT unit_id, role FROM assignments WHERE task_id = :t", {"t": task_id})
+    roles = {int(u): r for u, r in rows}
+    wanted = ([(task.lead, ROLE_LEAD)] if task.lead else []) + [
+        (name, ROLE_SUPPORT) for name in task.support
+    ]
+    for name, role in wanted:
+        uid = unit_ids[name]
+        if uid in roles:
+            continue
+        if role == ROLE_LEAD and ROLE_LEAD in roles.values():
+            res.notes.append(
+                _(
+                    "task {n}: keeps its assigned lead; the plan names {unit}, added as supporting"
+                ).format(n=task.number, unit=name)
+            )
+            role = ROLE_SUPPORT
+        conn.run(
+            "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
+            "VALUES (:t, :u, :r, NULL, NULL, :at)",
+            {"t": task_id, "u": uid, "r": role, "at": now},
+        )
+        roles[uid] = role

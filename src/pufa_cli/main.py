@@ -1,0 +1,113 @@
+"""The ``pufa`` entry point: choose the language, run the command, translate errors.
+
+This is the one place where errors become what a user sees: one line on stderr and an exit
+status (0 success, 1 failure at run time, 2 bad usage or input). No traceback reaches a user
+unless ``PUFA_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from pufa_cli.errors import EXIT_RUNTIME, EXIT_USAGE, PufaError
+from pufa_cli.i18n import _, language_from_env, normalize_language, set_language
+
+
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Remove ``--lang X`` / ``--lang=X`` from anywhere in argv (help texts need it first)."""
+    rest: list[str] = []
+    lang: str | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return lang, rest
+
+
+def _error(message: str, code: int) -> int:
+    text = " ".join(str(message).split()) if "\n" in str(message) else str(message)
+    print(f"{_('Error')}: {text}", file=sys.stderr)
+    return code
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run pufa with ``argv`` (default: the process arguments); return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lang_arg, args = _take_lang(args)
+    if lang_arg is not None:
+        lang = normalize_language(lang_arg)
+        if lang is None:
+            set_language(language_from_env(os.environ))
+            return _error(
+                _("unknown language '{lang}' (choose zh-Hant, zh-Hans or en)").format(
+                    lang=lang_arg
+                ),
+                EXIT_USAGE,
+            )
+    else:
+        lang = language_from_env(os.environ)
+    set_language(lang)
+
+    import typer
+    from typer._click.exceptions import ClickException
+
+    from pufa_cli.cli import build_app
+
+    command = typer.main.get_command(build_app())
+    try:
+        result = command.main(args=args, prog_name="pufa", standalone_mode=False)
+    except PufaError as exc:
+        return _error(exc.message, exc.exit_code)
+    except ClickException as exc:
+        return _error(exc.format_message(), exc.exit_code if exc.exit_code else EXIT_USAGE)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        return _error(_("aborted"), EXIT_RUNTIME)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return _error(_("interrupted"), 130)
+    except BrokenPipeError:
+        # A reader such as `head` closed the pipe: not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:
+        if os.environ.get("PUFA_DEBUG"):
+            raise
+        return _error(_environment_message(exc), EXIT_RUNTIME)
+    return int(result) if isinstance(result, int) else 0
+
+
+def _environment_message(exc: BaseException) -> str:
+    """One line for a failure of the environment (database, disk) or, failing that, a bug."""
+    import sqlite3
+
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
+        return _("database failure: {reason}").format(reason=first)
+    if isinstance(exc, OSError):
+        return _("system failure: {reason}").format(reason=first)
+    return _("internal error ({kind}: {reason}); set PUFA_DEBUG=1 for details").format(
+        kind=type(exc).__name__, reason=first
+    )
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,164 @@
+"""The schema, as SQLAlchemy 2 typed models.
+
+These models are the single description of the schema: Alembic migrations in ``migrations/``
+create and upgrade it, and a test checks that the migrated database matches these models
+exactly. Commands that must answer at once (``log``, ``report``, ``tasks``) do not import
+SQLAlchemy at all on SQLite: they run the portable SQL in ``queries.py`` through ``db.py``.
+
+Dates are ``Date`` (ISO text on SQLite). Entries are append-only: a correction is a row in
+``retractions``, never an UPDATE or DELETE of an entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    # 'Hant' or 'Hans': the script the plan is written in, so display converts only when needed.
+    script: Mapped[str] = mapped_column(String(8), default="Hant")
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    due_word: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[date] = mapped_column(Date)
+    # JSON list of [word, ISO date] checkpoints, in order; the last is the due date.
+    checks: Mapped[str] = mapped_column(Text, default="[]")
+    timing: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 1 while the task is in the latest loaded version of its plan; 0 after it disappeared.
+    in_plan: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Target(Base):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("task_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(Text)
+    target: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    phrase: Mapped[str | None] = mapped_column(Text, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Trimmed, NFKC-normalised name, as shown.
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Script- and case-folded name (names.match_key), so 区司法局 finds 區司法局.
+    match_key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id"),
+        Index("ix_assignments_unit_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(10))  # 'lead' or 'support'
+    due_word: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        # The report's "latest entry per task and unit as of D" walks this index backwards.
+        Index("ix_entries_latest", "task_id", "unit_id", "entry_date", "id"),
+        Index("ix_entries_key", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    percent: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Content hash (task, unit, date, percent, metrics, note, by): import recognises a row again.
+    key: Mapped[str] = mapped_column(String(64))
+
+
+class EntryMetric(Base):
+    __tablename__ = "entry_metrics"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(ForeignKey("targets.id"), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class Retraction(Base):
+    __tablename__ = "retractions"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    retracted_by: Mapped[str] = mapped_column(String(200))
+    retracted_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,151 @@
+"""Rows → what a person or a script reads: Rich tables, JSON, CSV, Markdown. No SQL here.
+
+stdout carries data only; notices go to stderr (and ``--quiet`` silences them). Rich decides
+colour: none when stdout is not a terminal or ``NO_COLOR`` is set. Width follows the terminal
+(or ``COLUMNS``); numbers never give way, long titles do (cut with …).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+_quiet = False
+
+
+def set_quiet(value: bool) -> None:
+    global _quiet
+    _quiet = value
+
+
+def notice(message: str) -> None:
+    """Chatter for people, on stderr; silent with --quiet."""
+    if not _quiet:
+        print(message, file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@dataclass(frozen=True)
+class Col:
+    """A table column: header, alignment, and whether it may give way (be cut with …)."""
+
+    header: str
+    justify: Literal["left", "right", "center"] = "left"
+    flexible: bool = False
+    style: str | None = None
+
+
+def table(
+    title: str | None,
+    cols: Sequence[Col],
+    rows: Iterable[Sequence[Any]],
+    caption: str | None = None,
+    footer: Sequence[Any] | None = None,
+    width: int | None = None,
+) -> Any:
+    """A Rich table that fits ``width`` (default: the console's): every fixed column keeps its
+    full width, and only the flexible ones (titles, notes) give way, cut with …."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    materialised = [["" if v is None else v for v in row] for row in rows]
+    natural = [
+        max(
+            [cell_len(col.header)]
+            + [cell_len(_plain(r[i])) for r in materialised]
+            + ([cell_len(str(footer[i]))] if footer else [])
+        )
+        for i, col in enumerate(cols)
+    ]
+    total_width = width or console().width
+    # One space each side of a cell (none at the outer edges) and a one-space divider.
+    padding = (2 * len(cols) - 2) + (len(cols) - 1)
+    fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
+    flex = [i for i, c in enumerate(cols) if c.flexible]
+    room = total_width - fixed - padding
+    caps: dict[int, int] = {}
+    if flex:
+        wanted = sum(natural[i] for i in flex)
+        if wanted > room:
+            # Share the room in proportion to what each flexible column would like.
+            left = max(room, 6 * len(flex))
+            for n, i in enumerate(flex):
+                share = left if n == len(flex) - 1 else max(6, left * natural[i] // wanted)
+                caps[i] = max(6, min(natural[i], share))
+                left -= caps[i]
+                wanted -= natural[i]
+    t = Table(
+        title=title,
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        show_footer=footer is not None,
+        title_justify="left",
+        caption_justify="left",
+        pad_edge=False,
+        show_edge=False,
+    )
+    for i, col in enumerate(cols):
+        foot = str(footer[i]) if footer else ""
+        if col.flexible:
+            t.add_column(
+                col.header,
+                justify=col.justify,
+                overflow="ellipsis",
+                no_wrap=True,
+                max_width=caps.get(i),
+                style=col.style,
+                footer=foot,
+            )
+        else:
+            t.add_column(
+                col.header,
+                justify=col.justify,
+                no_wrap=True,
+                min_width=natural[i],
+                style=col.style,
+                footer=foot,
+            )
+    for row in materialised:
+        t.add_row(*[v if not isinstance(v, (int, float)) else str(v) for v in row])
+    return t
+
+
+def _plain(value: Any) -> str:
+    text = getattr(value, "plain", None)
+    return str(text if text is not None else value)
+
+
+def show(renderable: Any) -> None:
+    console().print(renderable)
+
+
+def status_label(status: str, overdue: bool = False) -> str:
+    """The status word a person reads (JSON keeps the language-free value)."""
+    from pufa_cli.i18n import _
+
+    words = {"done": _("done"), "in-progress": _("in progress"), "not-started": _("not started")}
+    word = words.get(status, status)
+    return f"{word}, {_('overdue')}" if overdue else word
+
+
+def status_style(status: str, overdue: bool = False) -> str:
+    if overdue:
+        return "red"
+    return {"done": "green", "in-progress": "yellow"}.get(status, "")
+
+
+def percent_text(value: float) -> str:
+    return f"{value:.1f}%"
