@@ -12,7 +12,7 @@ from pufa_cli.i18n import _
 
 
 def build_app() -> typer.Typer:
-    from pufa_cli.cli import setup, tasks
+    from pufa_cli.cli import admin, exchange, report, setup, tasks, tracking, units
 
     app = typer.Typer(
         name="pufa",
@@ -38,6 +38,6 @@ def build_app() -> typer.Typer:
     ) -> None:
         """--lang is read in main() before the app is built (help texts need it)."""
 
-    for module in (setup, tasks):
+    for module in (setup, tasks, units, tracking, report, exchange, admin):
         module.register(app)
     return app
