@@ -1,9 +1,236 @@
-"""(being written)"""
+"""The daily writes: assign, unassign, log, retract."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from pufa_cli.cli.common import DbOption, QuietOption, YearOption, quiet, target, year_value
+from pufa_cli.i18n import _
+
+TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
+
+
+def assign_cmd(
+    task: TaskArg,
+    units: Annotated[
+        list[str] | None, typer.Argument(help=_("Units to assign."), show_default=False)
+    ] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option(
+            "--lead", help=_("The lead unit (牽頭單位); at most one per task."), show_default=False
+        ),
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            help=_("Due date for these units: a period word (上半年, Q2) or a date."),
+            show_default=False,
+        ),
+    ] = None,
+    year: YearOption = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Assign units to a task."""
+    from pufa_cli import clock
+    from pufa_cli import db as dbmod
+    from pufa_cli.ledger import parse_task_number
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import notice
+    from pufa_cli.tracker import assign
+
+    quiet(quiet_)
+    number = parse_task_number(task)
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            plan = find_plan(conn, year_value(year))
+            result = assign(
+                conn, plan, number, units or [], lead=lead, due_word=due, now=clock.now()
+            )
+    finally:
+        conn.close()
+    if result.added:
+        notice(
+            _("task {task}: assigned {units}").format(task=number, units=", ".join(result.added))
+        )
+    if result.changed:
+        notice(
+            _("task {task}: updated {units}").format(task=number, units=", ".join(result.changed))
+        )
+    if result.unchanged:
+        notice(
+            _("task {task}: already assigned {units}").format(
+                task=number, units=", ".join(result.unchanged)
+            )
+        )
+
+
+def unassign_cmd(
+    task: TaskArg,
+    unit: Annotated[str, typer.Argument(help=_("Unit to remove."), show_default=False)],
+    year: YearOption = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Remove a unit from a task (its entries stay in the history)."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.ledger import parse_task_number
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import notice
+    from pufa_cli.tracker import unassign
+
+    quiet(quiet_)
+    number = parse_task_number(task)
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            plan = find_plan(conn, year_value(year))
+            name = unassign(conn, plan, number, unit)
+    finally:
+        conn.close()
+    notice(_("task {task}: unassigned {unit}").format(task=number, unit=name))
+
+
+def log_cmd(
+    task: TaskArg,
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help=_("The reporting unit."), show_default=False)
+    ],
+    percent: Annotated[
+        int | None,
+        typer.Option(
+            "--percent", "-p", help=_("How far the unit has got, 0 to 100."), show_default=False
+        ),
+    ] = None,
+    done: Annotated[bool, typer.Option("--done", help=_("Finished (100%)."))] = False,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help=_(
+                "A value against one of the task's targets, KEY=VALUE (e.g. bases=37); repeatable."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help=_("What was done."))] = "",
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help=_("Date of the progress, YYYY-MM-DD (default today)."),
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help=_("Who records it (default: the OS user)."), show_default=False),
+    ] = None,
+    assign_unit: Annotated[
+        bool, typer.Option("--assign", help=_("Assign the unit to the task first if it is not."))
+    ] = False,
+    year: YearOption = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Append a progress entry; prints its id."""
+    from pufa_cli import clock
+    from pufa_cli import db as dbmod
+    from pufa_cli.ledger import parse_task_number
+    from pufa_cli.progress import find_plan
+    from pufa_cli.timing import parse_date
+    from pufa_cli.tracker import log_progress
+
+    quiet(quiet_)
+    number = parse_task_number(task)
+    today = clock.today()
+    day = parse_date(date_) if date_ is not None else today
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            plan = find_plan(conn, year_value(year))
+            entry_id = log_progress(
+                conn,
+                plan,
+                number,
+                unit,
+                percent=percent,
+                done=done,
+                metrics=metric or [],
+                note=note,
+                day=day,
+                by=by if by is not None else clock.user(),
+                now=clock.now(),
+                today=today,
+                assign_unit=assign_unit,
+            )
+    finally:
+        conn.close()
+    typer.echo(entry_id)
+
+
+def retract_cmd(
+    entry: Annotated[
+        int, typer.Argument(help=_("Entry id (see pufa show)."), show_default=False, min=1)
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", help=_("Why it no longer counts."), show_default=False)
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help=_("Who retracts it (default: the OS user)."), show_default=False),
+    ] = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Retract an entry: it stops counting and stays in the history."""
+    from pufa_cli import clock
+    from pufa_cli import db as dbmod
+    from pufa_cli.render import notice
+    from pufa_cli.tracker import retract
+
+    quiet(quiet_)
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            retract(conn, entry, reason, by if by is not None else clock.user(), clock.now())
+    finally:
+        conn.close()
+    notice(_("entry {id} retracted").format(id=entry))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command(
+        "assign",
+        help=_(
+            "Assign units to a task, at most one as lead. Example: pufa "
+            "assign 19 區教育局 區團委 --lead 區教育局"
+        ),
+    )(assign_cmd)
+    app.command(
+        "unassign",
+        help=_(
+            "Remove a unit from a task; its entries stay in the "
+            "history. Example: pufa unassign 19 區團委"
+        ),
+    )(unassign_cmd)
+    app.command(
+        "log",
+        help=_(
+            "Append a progress entry and print its id. Example: pufa log 19 "
+            "--unit 區教育局 --metric bases=37 --note 新建37個基地"
+        ),
+    )(log_cmd)
+    app.command(
+        "retract",
+        help=_(
+            "Retract an entry: it stops counting and stays in the "
+            "history. Example: pufa retract 12 --reason 重複填報"
+        ),
+    )(retract_cmd)

@@ -1,9 +1,147 @@
-"""(being written)"""
+"""The unit registry: unit add, unit rename, unit list."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from pufa_cli.cli.common import (
+    AsOfOption,
+    DbOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    YearOption,
+    as_of_date,
+    quiet,
+    target,
+    year_value,
+)
+from pufa_cli.i18n import _
+
+NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
+
+
+def unit_add(
+    name: NameArg,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False),
+    ] = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Register a responsible unit."""
+    from pufa_cli import clock
+    from pufa_cli import db as dbmod
+    from pufa_cli.render import notice
+    from pufa_cli.units import add_unit
+
+    quiet(quiet_)
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            unit = add_unit(conn, name, kind, clock.now())
+    finally:
+        conn.close()
+    notice(_("unit added: {name}").format(name=unit.name))
+
+
+def unit_rename(
+    old: Annotated[str, typer.Argument(help=_("Current name."), show_default=False)],
+    new: Annotated[str, typer.Argument(help=_("New name."), show_default=False)],
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Rename a unit; its assignments and history follow it."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.render import notice
+    from pufa_cli.units import rename_unit
+
+    quiet(quiet_)
+    conn = dbmod.connect(target(db))
+    try:
+        with conn.transaction(write=True):
+            before, after = rename_unit(conn, old, new)
+    finally:
+        conn.close()
+    notice(_("unit renamed: {old} → {new}").format(old=before, new=after))
+
+
+def unit_list(
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """List units with their tasks as lead / supporting, done and overdue."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.errors import NotFound
+    from pufa_cli.progress import find_plan
+    from pufa_cli.units import list_units
+
+    conn = dbmod.connect(target(db), readonly=True)
+    try:
+        with conn.transaction():
+            try:
+                plan = find_plan(conn, year_value(year))
+            except NotFound:
+                if year_value(year) is not None:
+                    raise
+                plan = None
+            day = as_of_date(as_of, plan.year if plan else 2000)
+            units = list_units(conn, plan, day)
+    finally:
+        conn.close()
+    if fmt is Format.json:
+        from pufa_cli.render import print_json
+
+        print_json(
+            [
+                {
+                    "unit": u.name,
+                    "kind": u.kind,
+                    "lead": u.lead,
+                    "supporting": u.support,
+                    "done": u.done,
+                    "overdue": u.overdue,
+                }
+                for u in units
+            ]
+        )
+        return
+    from pufa_cli.render import Col, show, table
+
+    title = _("Units — plan {year}, as of {day}").format(
+        year=plan.year if plan else "-", day=day.isoformat()
+    )
+    show(
+        table(
+            title,
+            [
+                Col(_("Unit"), flexible=True),
+                Col(_("Kind")),
+                Col(_("Lead"), "right"),
+                Col(_("Supporting"), "right"),
+                Col(_("Done"), "right"),
+                Col(_("Overdue"), "right"),
+            ],
+            [[u.name, u.kind or "", u.lead, u.support, u.done, u.overdue] for u in units],
+            caption=_("{n} unit(s)").format(n=len(units)),
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    unit_app = typer.Typer(help=_("The registry of responsible units."), no_args_is_help=True)
+    unit_app.command(
+        "add", help=_("Register a responsible unit. Example: pufa unit add 區司法局 --kind 部門")
+    )(unit_add)
+    unit_app.command("rename", help=_("Rename a unit; its assignments and history follow it."))(
+        unit_rename
+    )
+    unit_app.command(
+        "list", help=_("List units with their tasks as lead / supporting, done and overdue.")
+    )(unit_list)
+    app.add_typer(unit_app, name="unit")

@@ -1,0 +1,379 @@
+"""The office's daily writes: assign tasks to units, log progress, retract entries.
+
+History is append-only (一事一記、全程留痕): an entry is never updated or deleted; a correction is
+a retraction row of its own (who, when, why), after which the entry stops counting and stays in
+the history. Every function validates everything before its first write and runs inside the
+caller's write transaction, so a refused command leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pufa_cli.db import Connection
+from pufa_cli.errors import BadInput, Conflict, NotFound
+from pufa_cli.i18n import _
+from pufa_cli.ledger import task_id_for
+from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
+from pufa_cli.progress import PlanRef
+from pufa_cli.timing import parse_period
+from pufa_cli.units import UnitRef, resolve_unit
+
+MAX_NOTE = 10_000
+MAX_BY = 200
+MAX_METRIC = 1e12
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    task: int
+    added: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+
+def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
+    """Trimmed text without control characters (newlines and tabs allowed where multiline)."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if len(text) > limit:
+        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=limit))
+    allowed = {"\n", "\t"} if multiline else set()
+    for ch in text:
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
+            raise BadInput(
+                _("{what} contains a control character (U+{code:04X})").format(
+                    what=what, code=ord(ch)
+                )
+            )
+    return text
+
+
+def entry_key(
+    year: int,
+    task: int,
+    unit: str,
+    day: date,
+    percent: int,
+    metrics: Mapping[str, float],
+    note: str,
+    by: str,
+) -> str:
+    """A content key: the same report imported twice is recognised, an edited one is new."""
+    canonical = json.dumps(
+        [
+            year,
+            task,
+            unit,
+            day.isoformat(),
+            percent,
+            sorted((k, repr(float(v))) for k, v in metrics.items()),
+            note,
+            by,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _targets(conn: Connection, task_id: int) -> dict[str, tuple[int, float]]:
+    return {
+        str(k): (int(i), float(t))
+        for i, k, t in conn.rows(
+            "SELECT id, key, target FROM targets WHERE task_id = :t ORDER BY position",
+            {"t": task_id},
+        )
+    }
+
+
+def parse_metrics(
+    raw: Sequence[str], targets: Mapping[str, tuple[int, float]], task: int
+) -> dict[str, float]:
+    """``KEY=VALUE`` pairs checked against the task's targets."""
+    out: dict[str, float] = {}
+    for item in raw:
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise BadInput(_("'{item}' is not KEY=VALUE (e.g. bases=37)").format(item=item))
+        if key not in targets:
+            known = ", ".join(targets) or _("none")
+            raise BadInput(
+                _("task {task} has no target '{key}' (targets: {known})").format(
+                    task=task, key=key, known=known
+                )
+            )
+        try:
+            number = float(unicodedata.normalize("NFKC", value).strip())
+        except ValueError:
+            raise BadInput(
+                _("metric {key}: '{value}' is not a number").format(key=key, value=value)
+            ) from None
+        if not math.isfinite(number) or number < 0 or number > MAX_METRIC:
+            raise BadInput(
+                _("metric {key}: {value} must be a number from 0 to 10^12").format(
+                    key=key, value=value
+                )
+            )
+        if key in out:
+            raise BadInput(_("metric {key} is given twice").format(key=key))
+        out[key] = number
+    return out
+
+
+def _assignment(conn: Connection, task_id: int, unit_id: int) -> tuple[int, str] | None:
+    row = conn.one(
+        "SELECT id, role FROM assignments WHERE task_id = :t AND unit_id = :u",
+        {"t": task_id, "u": unit_id},
+    )
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def assign(
+    conn: Connection,
+    plan: PlanRef,
+    task: int,
+    units: Sequence[str],
+    *,
+    lead: str | None,
+    due_word: str | None,
+    now: datetime,
+) -> AssignResult:
+    """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
+    task_id = task_id_for(conn, plan, task)
+    due = parse_period(due_word, plan.year).end if due_word is not None else None
+    resolved: list[UnitRef] = []
+    for name in units:
+        unit = resolve_unit(conn, name)
+        if unit not in resolved:
+            resolved.append(unit)
+    lead_unit = resolve_unit(conn, lead) if lead is not None else None
+    if lead_unit is not None and lead_unit not in resolved:
+        resolved.insert(0, lead_unit)
+    if not resolved:
+        raise BadInput(_("name at least one unit to assign"))
+    if lead_unit is not None:
+        row = conn.one(
+            "SELECT u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "WHERE a.task_id = :t AND a.role = 'lead'",
+            {"t": task_id},
+        )
+        if row is not None and int(row[0]) != lead_unit.id:
+            raise Conflict(
+                _("task {task} already has a lead, {unit}; unassign it first").format(
+                    task=task, unit=row[1]
+                )
+            )
+    result = AssignResult(task, [], [], [])
+    for unit in resolved:
+        role = ROLE_LEAD if lead_unit is not None and unit.id == lead_unit.id else None
+        existing = _assignment(conn, task_id, unit.id)
+        if existing is None:
+            conn.run(
+                "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
+                "VALUES (:t, :u, :r, :w, :d, :at)",
+                {
+                    "t": task_id,
+                    "u": unit.id,
+                    "r": role or ROLE_SUPPORT,
+                    "w": due_word,
+                    "d": due,
+                    "at": now,
+                },
+            )
+            result.added.append(unit.name)
+            continue
+        sets = []
+        params: dict[str, object] = {"id": existing[0]}
+        if role is not None and existing[1] != role:
+            sets.append("role = :r")
+            params["r"] = role
+        if due is not None:
+            sets.append("due_word = :w, due_date = :d")
+            params.update({"w": due_word, "d": due})
+        if sets:
+            conn.run(f"UPDATE assignments SET {', '.join(sets)} WHERE id = :id", params)
+            result.changed.append(unit.name)
+        else:
+            result.unchanged.append(unit.name)
+    return result
+
+
+def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
+    """Remove a unit from a task. Its entries stay in the history."""
+    task_id = task_id_for(conn, plan, task)
+    unit = resolve_unit(conn, unit_name)
+    if _assignment(conn, task_id, unit.id) is None:
+        raise NotFound(
+            _("unit {unit} is not assigned to task {task}").format(unit=unit.name, task=task)
+        )
+    conn.run(
+        "DELETE FROM assignments WHERE task_id = :t AND unit_id = :u", {"t": task_id, "u": unit.id}
+    )
+    return unit.name
+
+
+def check_percent(value: int) -> int:
+    if isinstance(value, bool) or not 0 <= int(value) <= 100:
+        raise BadInput(
+            _("percent must be a whole number from 0 to 100, not {value}").format(value=value)
+        )
+    return int(value)
+
+
+def derived_percent(
+    conn: Connection,
+    task_id: int,
+    unit_id: int,
+    day: date,
+    targets: Mapping[str, tuple[int, float]],
+    metrics: Mapping[str, float],
+) -> int:
+    """Mean over the task's targets of min(100, latest value / target × 100), rounded down;
+    the new entry's own values count as the latest."""
+    if not targets:
+        return 0
+    total = 0.0
+    for key, (target_id, target) in targets.items():
+        value = metrics.get(key)
+        if value is None:
+            row = conn.one(
+                "SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
+                "WHERE m.target_id = :g AND e.unit_id = :u AND e.task_id = :t "
+                "AND e.entry_date <= :d "
+                "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
+                "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1",
+                {"g": target_id, "u": unit_id, "t": task_id, "d": day},
+            )
+            value = float(row[0]) if row else 0.0
+        total += min(100.0, value / target * 100.0)
+    # floor of the mean, guarded against 99.99999 from float division
+    return min(100, math.floor(total / len(targets) + 1e-9))
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """A validated entry, ready to insert (import builds these in bulk)."""
+
+    task_id: int
+    unit_id: int
+    day: date
+    percent: int
+    note: str
+    by: str
+    key: str
+    metrics: dict[int, float]
+
+
+def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
+    entry_id = conn.insert(
+        "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
+        "created_at, key) VALUES (:t, :u, :d, :p, :n, :b, :at, :k) RETURNING id",
+        {
+            "t": entry.task_id,
+            "u": entry.unit_id,
+            "d": entry.day,
+            "p": entry.percent,
+            "n": entry.note,
+            "b": entry.by,
+            "at": now,
+            "k": entry.key,
+        },
+    )
+    if entry.metrics:
+        conn.run_many(
+            "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (:e, :g, :v)",
+            [{"e": entry_id, "g": g, "v": v} for g, v in entry.metrics.items()],
+        )
+    return entry_id
+
+
+def log_progress(
+    conn: Connection,
+    plan: PlanRef,
+    task: int,
+    unit_name: str,
+    *,
+    percent: int | None,
+    done: bool,
+    metrics: Sequence[str],
+    note: str,
+    day: date,
+    by: str,
+    now: datetime,
+    today: date,
+    assign_unit: bool = False,
+) -> int:
+    """Append one progress entry; return its id."""
+    if percent is not None and done:
+        raise BadInput(_("give either --percent or --done, not both"))
+    if percent is not None:
+        percent = check_percent(percent)
+    note = clean_text(note, _("note"), MAX_NOTE, multiline=True)
+    by = clean_text(by, _("--by"), MAX_BY)
+    if not by:
+        raise BadInput(_("--by must not be empty"))
+    if day > today:
+        raise BadInput(_("the date {day} is in the future").format(day=day.isoformat()))
+    task_id = task_id_for(conn, plan, task)
+    targets = _targets(conn, task_id)
+    values = parse_metrics(metrics, targets, task)
+    if percent is None and not done and not values:
+        raise BadInput(_("say how far the task has got: --percent P, --done or --metric KEY=VALUE"))
+    unit = resolve_unit(conn, unit_name)
+    if _assignment(conn, task_id, unit.id) is None:
+        if not assign_unit:
+            raise BadInput(
+                _(
+                    "unit {unit} is not assigned to task {task} (assign it with "
+                    "'pufa assign {task} {unit}', or log with --assign)"
+                ).format(unit=unit.name, task=task)
+            )
+        conn.run(
+            "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
+            "VALUES (:t, :u, :r, NULL, NULL, :at)",
+            {"t": task_id, "u": unit.id, "r": ROLE_SUPPORT, "at": now},
+        )
+    if done:
+        percent = 100
+    elif percent is None:
+        percent = derived_percent(conn, task_id, unit.id, day, targets, values)
+    key = entry_key(plan.year, task, unit.name, day, percent, values, note, by)
+    return insert_entry(
+        conn,
+        NewEntry(
+            task_id,
+            unit.id,
+            day,
+            percent,
+            note,
+            by,
+            key,
+            {targets[k][0]: v for k, v in values.items()},
+        ),
+        now,
+    )
+
+
+def retract(conn: Connection, entry_id: int, reason: str, by: str, now: datetime) -> int:
+    """Record that an entry no longer counts; the entry itself is never changed."""
+    reason = clean_text(reason, _("reason"), MAX_NOTE, multiline=True)
+    if not reason:
+        raise BadInput(_("give a reason for the retraction (--reason)"))
+    by = clean_text(by, _("--by"), MAX_BY)
+    if conn.one("SELECT id FROM entries WHERE id = :e", {"e": entry_id}) is None:
+        raise NotFound(_("no entry {id}").format(id=entry_id))
+    if conn.one("SELECT entry_id FROM retractions WHERE entry_id = :e", {"e": entry_id}):
+        raise Conflict(_("entry {id} is already retracted").format(id=entry_id))
+    conn.run(
+        "INSERT INTO retractions (entry_id, reason, retracted_by, retracted_at) "
+        "VALUES (:e, :r, :b, :at)",
+        {"e": entry_id, "r": reason, "b": by, "at": now},
+    )
+    return entry_id
