@@ -3,14 +3,19 @@ takes: resolve the database, open it, pick the plan year, parse dates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pufa_cli.config import DbTarget
 from pufa_cli.i18n import _
+
+if TYPE_CHECKING:
+    from pufa_cli.db import Connection
 
 DbOption = Annotated[
     str | None,
@@ -84,3 +89,18 @@ def quiet(value: bool) -> None:
     from pufa_cli.render import set_quiet
 
     set_quiet(value)
+
+
+@contextmanager
+def session(db: str | None, *, write: bool = False) -> Iterator[Connection]:
+    """Open the database for one command: one transaction, closed whatever happens.
+
+    A write session takes the write lock up front (BEGIN IMMEDIATE on SQLite)."""
+    from pufa_cli import db as dbmod
+
+    conn = dbmod.connect(target(db), readonly=not write)
+    try:
+        with conn.transaction(write=write):
+            yield conn
+    finally:
+        conn.close()

@@ -14,7 +14,7 @@ from pufa_cli.cli.common import (
     FormatOption,
     YearOption,
     as_of_date,
-    target,
+    session,
     year_value,
 )
 from pufa_cli.i18n import _
@@ -71,29 +71,24 @@ def tasks(
     db: DbOption = None,
 ) -> None:
     """List the plan's tasks with due dates, targets, percent and status."""
-    from pufa_cli import db as dbmod
     from pufa_cli.i18n import plan_text
     from pufa_cli.ledger import list_tasks, task_json
     from pufa_cli.progress import find_plan
     from pufa_cli.units import resolve_unit
 
-    conn = dbmod.connect(target(db), readonly=True)
-    try:
-        with conn.transaction():
-            plan = find_plan(conn, year_value(year))
-            day = as_of_date(as_of, plan.year)
-            unit_id = resolve_unit(conn, unit).id if unit is not None else None
-            views = list_tasks(
-                conn,
-                plan,
-                day,
-                section=section,
-                unit_id=unit_id,
-                status=status.value if status else None,
-                due_quarter=int(due.value[1]) if due else None,
-            )
-    finally:
-        conn.close()
+    with session(db) as conn:
+        plan = find_plan(conn, year_value(year))
+        day = as_of_date(as_of, plan.year)
+        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        views = list_tasks(
+            conn,
+            plan,
+            day,
+            section=section,
+            unit_id=unit_id,
+            status=status.value if status else None,
+            due_quarter=int(due.value[1]) if due else None,
+        )
 
     def text(value: str) -> str:
         return plan_text(value, plan.script)
@@ -150,7 +145,6 @@ def show_task(
     db: DbOption = None,
 ) -> None:
     """Show one task in full: text, timing, targets, units and the whole history."""
-    from pufa_cli import db as dbmod
     from pufa_cli.i18n import plan_text
     from pufa_cli.ledger import (
         checks_of,
@@ -164,23 +158,19 @@ def show_task(
     from pufa_cli.progress import find_plan
 
     task_number = parse_task_number(number)
-    conn = dbmod.connect(target(db), readonly=True)
-    try:
-        with conn.transaction():
-            plan = find_plan(conn, year_value(year))
-            day = as_of_date(as_of, plan.year)
-            task_id = task_id_for(conn, plan, task_number)
-            row = conn.one(
-                "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title "
-                "FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
-                {"t": task_id},
-            )
-            assert row is not None
-            views = [v for v in list_tasks(conn, plan, day) if v.status.task_id == task_id]
-            entries = history(conn, task_id)
-            metric_values = unit_metric_values(conn, task_id, day)
-    finally:
-        conn.close()
+    with session(db) as conn:
+        plan = find_plan(conn, year_value(year))
+        day = as_of_date(as_of, plan.year)
+        task_id = task_id_for(conn, plan, task_number)
+        row = conn.one(
+            "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title "
+            "FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
+            {"t": task_id},
+        )
+        assert row is not None
+        views = [v for v in list_tasks(conn, plan, day) if v.status.task_id == task_id]
+        entries = history(conn, task_id)
+        metric_values = unit_metric_values(conn, task_id, day)
     if not views:
         from pufa_cli.errors import NotFound
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pufa_cli.cli.common import DbOption, QuietOption, YearOption, quiet, target, year_value
+from pufa_cli.cli.common import DbOption, QuietOption, YearOption, quiet, session, year_value
 from pufa_cli.i18n import _
 
 TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
@@ -37,7 +37,6 @@ def assign_cmd(
 ) -> None:
     """Assign units to a task."""
     from pufa_cli import clock
-    from pufa_cli import db as dbmod
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
@@ -45,15 +44,9 @@ def assign_cmd(
 
     quiet(quiet_)
     number = parse_task_number(task)
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            plan = find_plan(conn, year_value(year))
-            result = assign(
-                conn, plan, number, units or [], lead=lead, due_word=due, now=clock.now()
-            )
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        plan = find_plan(conn, year_value(year))
+        result = assign(conn, plan, number, units or [], lead=lead, due_word=due, now=clock.now())
     if result.added:
         notice(
             _("task {task}: assigned {units}").format(task=number, units=", ".join(result.added))
@@ -78,7 +71,6 @@ def unassign_cmd(
     quiet_: QuietOption = False,
 ) -> None:
     """Remove a unit from a task (its entries stay in the history)."""
-    from pufa_cli import db as dbmod
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
@@ -86,13 +78,9 @@ def unassign_cmd(
 
     quiet(quiet_)
     number = parse_task_number(task)
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            plan = find_plan(conn, year_value(year))
-            name = unassign(conn, plan, number, unit)
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        plan = find_plan(conn, year_value(year))
+        name = unassign(conn, plan, number, unit)
     notice(_("task {task}: unassigned {unit}").format(task=number, unit=name))
 
 
@@ -141,7 +129,6 @@ def log_cmd(
 ) -> None:
     """Append a progress entry; prints its id."""
     from pufa_cli import clock
-    from pufa_cli import db as dbmod
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.timing import parse_date
@@ -151,27 +138,23 @@ def log_cmd(
     number = parse_task_number(task)
     today = clock.today()
     day = parse_date(date_) if date_ is not None else today
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            plan = find_plan(conn, year_value(year))
-            entry_id = log_progress(
-                conn,
-                plan,
-                number,
-                unit,
-                percent=percent,
-                done=done,
-                metrics=metric or [],
-                note=note,
-                day=day,
-                by=by if by is not None else clock.user(),
-                now=clock.now(),
-                today=today,
-                assign_unit=assign_unit,
-            )
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        plan = find_plan(conn, year_value(year))
+        entry_id = log_progress(
+            conn,
+            plan,
+            number,
+            unit,
+            percent=percent,
+            done=done,
+            metrics=metric or [],
+            note=note,
+            day=day,
+            by=by if by is not None else clock.user(),
+            now=clock.now(),
+            today=today,
+            assign_unit=assign_unit,
+        )
     typer.echo(entry_id)
 
 
@@ -191,17 +174,12 @@ def retract_cmd(
 ) -> None:
     """Retract an entry: it stops counting and stays in the history."""
     from pufa_cli import clock
-    from pufa_cli import db as dbmod
     from pufa_cli.render import notice
     from pufa_cli.tracker import retract
 
     quiet(quiet_)
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            retract(conn, entry, reason, by if by is not None else clock.user(), clock.now())
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        retract(conn, entry, reason, by if by is not None else clock.user(), clock.now())
     notice(_("entry {id} retracted").format(id=entry))
 
 

@@ -15,7 +15,7 @@ from pufa_cli.cli.common import (
     YearOption,
     as_of_date,
     quiet,
-    target,
+    session,
     year_value,
 )
 from pufa_cli.i18n import _
@@ -34,17 +34,12 @@ def unit_add(
 ) -> None:
     """Register a responsible unit."""
     from pufa_cli import clock
-    from pufa_cli import db as dbmod
     from pufa_cli.render import notice
     from pufa_cli.units import add_unit
 
     quiet(quiet_)
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            unit = add_unit(conn, name, kind, clock.now())
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        unit = add_unit(conn, name, kind, clock.now())
     notice(_("unit added: {name}").format(name=unit.name))
 
 
@@ -55,17 +50,12 @@ def unit_rename(
     quiet_: QuietOption = False,
 ) -> None:
     """Rename a unit; its assignments and history follow it."""
-    from pufa_cli import db as dbmod
     from pufa_cli.render import notice
     from pufa_cli.units import rename_unit
 
     quiet(quiet_)
-    conn = dbmod.connect(target(db))
-    try:
-        with conn.transaction(write=True):
-            before, after = rename_unit(conn, old, new)
-    finally:
-        conn.close()
+    with session(db, write=True) as conn:
+        before, after = rename_unit(conn, old, new)
     notice(_("unit renamed: {old} → {new}").format(old=before, new=after))
 
 
@@ -76,24 +66,19 @@ def unit_list(
     db: DbOption = None,
 ) -> None:
     """List units with their tasks as lead / supporting, done and overdue."""
-    from pufa_cli import db as dbmod
     from pufa_cli.errors import NotFound
     from pufa_cli.progress import find_plan
     from pufa_cli.units import list_units
 
-    conn = dbmod.connect(target(db), readonly=True)
-    try:
-        with conn.transaction():
-            try:
-                plan = find_plan(conn, year_value(year))
-            except NotFound:
-                if year_value(year) is not None:
-                    raise
-                plan = None
-            day = as_of_date(as_of, plan.year if plan else 2000)
-            units = list_units(conn, plan, day)
-    finally:
-        conn.close()
+    with session(db) as conn:
+        try:
+            plan = find_plan(conn, year_value(year))
+        except NotFound:
+            if year_value(year) is not None:
+                raise
+            plan = None
+        day = as_of_date(as_of, plan.year if plan else 2000)
+        units = list_units(conn, plan, day)
     if fmt is Format.json:
         from pufa_cli.render import print_json
 
