@@ -2,7 +2,8 @@
 
 stdout carries data only; notices go to stderr (and ``--quiet`` silences them). Rich decides
 colour: none when stdout is not a terminal or ``NO_COLOR`` is set. Width follows the terminal
-(or ``COLUMNS``); numbers never give way, long titles do (cut with …).
+(or ``COLUMNS``); piped output is not cut at all. Numbers never give way; in a narrow
+terminal long titles do (cut with …).
 """
 
 from __future__ import annotations
@@ -31,10 +32,28 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+# Width when stdout is a pipe or a file and COLUMNS is not set: wide enough that nothing is cut
+# (cron mails and `> ledger.txt` keep whole titles); a terminal uses its own width.
+PIPE_WIDTH = 400
+
+
 def console(stderr: bool = False) -> Any:
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not os.environ.get("COLUMNS") and not _isatty(stream):
+        width = PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
