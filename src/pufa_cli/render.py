@@ -157,7 +157,7 @@ def status_label(status: str, overdue: bool = False) -> str:
 
     words = {"done": _("done"), "in-progress": _("in progress"), "not-started": _("not started")}
     word = words.get(status, status)
-    return f"{word}, {_('overdue')}" if overdue else word
+    return _("{status}, overdue").format(status=word) if overdue else word
 
 
 def status_style(status: str, overdue: bool = False) -> str:
@@ -168,3 +168,78 @@ def status_style(status: str, overdue: bool = False) -> str:
 
 def percent_text(value: float) -> str:
     return f"{value:.1f}%"
+
+
+# --- added for report and export: generic rows (headers + rows) ---------------------------
+
+
+def csv_text(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], lineterminator: str = "\n"
+) -> str:
+    """RFC 4180 quoting; ``\\n`` line ends by default (text-mode stdout adds ``\\r`` on Windows)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=lineterminator)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def _md_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table; columns holding only numbers are right-aligned."""
+    materialised = [list(r) for r in rows]
+    numeric = [
+        any(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) for r in materialised)
+        and all(
+            r[i] in ("", None) or (isinstance(r[i], (int, float)) and not isinstance(r[i], bool))
+            for r in materialised
+        )
+        for i in range(len(headers))
+    ]
+    lines = [
+        "| " + " | ".join(_md_cell(h) for h in headers) + " |",
+        "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
+    ]
+    lines += ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in materialised]
+    return "\n".join(lines) + "\n"
+
+
+def fixed_width(
+    cols: Sequence[Col], rows: Iterable[Sequence[Any]], footer: Sequence[Any] | None = None
+) -> int:
+    """Cells that ``table`` gives to its fixed (non-flexible) columns and padding: what is left
+    of the console width goes to the flexible ones."""
+    from rich.cells import cell_len
+
+    materialised = [["" if v is None else v for v in row] for row in rows]
+    natural = [
+        max(
+            [cell_len(col.header)]
+            + [cell_len(_plain(r[i])) for r in materialised]
+            + ([cell_len(str(footer[i]))] if footer else [])
+        )
+        for i, col in enumerate(cols)
+    ]
+    padding = (2 * len(cols) - 2) + (len(cols) - 1)
+    return padding + sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
+
+
+BAR_CELLS = 10
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(percent: float, cells: int = BAR_CELLS) -> str:
+    """A text bar ``cells`` wide in eighths of a cell, rounded down (full only at 100%):
+    45% → ``████▌     ``."""
+    eighths = int(max(0.0, min(100.0, percent)) * cells * 8 / 100)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part else "")
+    return text + " " * (cells - len(text))

@@ -1,9 +1,419 @@
-"""(being written)"""
+"""pufa report: completion by section, unit or task as of a date, for people and scripts."""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Annotated, Any
+
 import typer
+
+from pufa_cli.cli.common import AsOfOption, DbOption, YearOption, as_of_date, target, year_value
+from pufa_cli.i18n import _, pgettext
+
+
+class By(str, Enum):
+    section = "section"
+    unit = "unit"
+    task = "task"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+# A flexible column (title, unit) keeps at least this many cells before optional columns
+# (the bar, then in the task view targets, units and section) make way for it.
+MIN_TITLE_CELLS = 24
+
+
+def report(
+    quarter: Annotated[
+        int | None,
+        typer.Option(
+            "--quarter",
+            help=_("Report as of the last day of quarter N (1-4) of the plan year."),
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    by: Annotated[
+        By, typer.Option("--by", help=_("Group by section, unit or task."), case_sensitive=False)
+    ] = By.section,
+    section: Annotated[
+        int | None,
+        typer.Option("--section", "-s", help=_("Only this section number."), show_default=False),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", "-u", help=_("Only tasks assigned to this unit."), show_default=False
+        ),
+    ] = None,
+    yellow: Annotated[
+        float | None,
+        typer.Option(
+            "--yellow",
+            help=_("Yellow when more than N points behind schedule (else PUFA_YELLOW, else 10)."),
+            show_default=False,
+        ),
+    ] = None,
+    red: Annotated[
+        float | None,
+        typer.Option(
+            "--red",
+            help=_("Red when more than N points behind schedule (else PUFA_RED, else 30)."),
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help=_("Output: table, json, csv or markdown."), case_sensitive=False
+        ),
+    ] = ReportFormat.table,
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """Report completion by section, unit or task as of a date."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.errors import BadInput
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.progress import find_plan
+    from pufa_cli.report import build_report, thresholds_from
+    from pufa_cli.timing import quarter_end
+    from pufa_cli.units import resolve_unit
+
+    if quarter is not None and as_of is not None:
+        raise BadInput(_("use either --quarter or --as-of, not both"))
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise BadInput(_("quarter must be 1 to 4, not {value}").format(value=quarter))
+    thresholds = thresholds_from(yellow, red)
+    conn = dbmod.connect(target(db), readonly=True)
+    try:
+        with conn.transaction():
+            plan = find_plan(conn, year_value(year))
+            day = quarter_end(plan.year, quarter) if quarter else as_of_date(as_of, plan.year)
+            unit_id = resolve_unit(conn, unit).id if unit is not None else None
+            result = build_report(
+                conn,
+                plan,
+                day,
+                by=by.value,
+                section=section,
+                unit_id=unit_id,
+                thresholds=thresholds,
+            )
+    finally:
+        conn.close()
+
+    def text(value: str) -> str:
+        return plan_text(value, plan.script)
+
+    if fmt is ReportFormat.json:
+        from pufa_cli.render import print_json
+        from pufa_cli.report import report_json
+
+        print_json(report_json(result, text))
+    elif fmt is ReportFormat.csv:
+        import sys
+
+        from pufa_cli.render import csv_text
+        from pufa_cli.report import report_rows
+
+        headers, rows = report_rows(result, text)
+        sys.stdout.write(csv_text(headers, rows))
+    elif fmt is ReportFormat.markdown:
+        import sys
+
+        sys.stdout.write(markdown_report(result, text))
+    else:
+        from pufa_cli.render import show
+
+        show(report_renderable(result, text))
+
+
+def column_labels() -> dict[str, str]:
+    """What a person reads for each machine column name (csv keeps the machine names)."""
+    return {
+        "section": _("Sec."),
+        "title": _("Title"),
+        "tasks": _("Tasks"),
+        "done": _("Done"),
+        "in_progress": _("Doing"),
+        "not_started": _("To do"),
+        "overdue": _("Late"),
+        "red": _("Red"),
+        "yellow": _("Yel."),
+        "percent": "%",
+        "rank": _("Rank"),
+        "unit": _("Unit"),
+        "lead": _("Lead"),
+        "supporting": _("Supp."),
+        "number": _("No."),
+        "units": _("Units"),
+        "due": _("Due"),
+        "expected": _("Exp."),
+        "status": _("Status"),
+        "colour": _("Light"),
+        "targets": _("Targets"),
+    }
+
+
+def _heading(result: Any, text: Any) -> str:
+    by_words = {
+        "section": _("by section"),
+        "unit": _("by unit"),
+        "task": _("by task"),
+    }
+    head = _("{title} ({year}) — {by} as of {day}").format(
+        title=text(result.plan.title),
+        year=result.plan.year,
+        by=by_words[result.by],
+        day=result.as_of.isoformat(),
+    )
+    if result.section is not None:
+        head += " · " + _("section {n}").format(n=result.section)
+    if result.unit is not None:
+        head += " · " + _("unit {name}").format(name=text(result.unit))
+    return head
+
+
+def under_table(result: Any) -> list[str]:
+    """The lines under the table: overdue tasks, tasks due next quarter, the colour rule."""
+
+    def numbers(values: list[int]) -> str:
+        return ", ".join(str(n) for n in values) if values else _("none")
+
+    lines = [
+        _("Overdue as of {day}: {tasks}").format(
+            day=result.as_of.isoformat(), tasks=numbers(result.overdue)
+        )
+    ]
+    if result.next_quarter is None:
+        lines.append(_("Due next quarter: none (next year is another plan)"))
+    else:
+        year, q = result.next_quarter
+        lines.append(
+            _("Not done and due in Q{q} {year}: {tasks}").format(
+                q=q, year=year, tasks=numbers(result.due_next)
+            )
+        )
+    th = result.thresholds
+    lines.append(
+        _(
+            "Yellow: more than {yellow} points behind schedule; red: more than {red}, or overdue."
+        ).format(yellow=_fmt(th.yellow), red=_fmt(th.red))
+    )
+    return lines
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def markdown_report(result: Any, text: Any) -> str:
+    from pufa_cli.render import markdown_table
+    from pufa_cli.report import report_rows
+
+    headers, rows = report_rows(result, text, total=result.by == "section")
+    labels = column_labels()
+    if result.by == "section":
+        rows[-1][headers.index("title")] = _("Total")
+    out = [f"## {_heading(result, text)}", "", markdown_table([labels[h] for h in headers], rows)]
+    out += [line + "  " for line in under_table(result)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def report_renderable(result: Any, text: Any, width: int | None = None) -> Any:
+    """The Rich table with the lines under it (``width``: default the console's)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from pufa_cli.render import console
+
+    total_width = width or console().width
+    if result.by == "section":
+        table = _section_table(result, text, total_width)
+    elif result.by == "unit":
+        table = _unit_table(result, text, total_width)
+    else:
+        table = _task_table(result, text, total_width)
+    return Group(table, Text("\n".join(under_table(result))))
+
+
+def _fit(
+    cols: list[Any],
+    rows: list[list[Any]],
+    footer: list[Any] | None,
+    width: int,
+    optional: list[int],
+) -> tuple[list[Any], list[list[Any]], list[Any] | None]:
+    """Drop optional columns (in the order given) until the flexible ones get enough room."""
+    from rich.cells import cell_len
+
+    from pufa_cli.render import fixed_width
+
+    def room(c: list[Any], r: list[list[Any]], f: list[Any] | None) -> bool:
+        flex = [i for i, col in enumerate(c) if col.flexible]
+        wanted = sum(
+            min(MIN_TITLE_CELLS, max([cell_len(c[i].header)] + [cell_len(str(x[i])) for x in r]))
+            for i in flex
+        )
+        return width - fixed_width(c, r, f) >= wanted
+
+    drop: list[int] = []
+    for i in optional:
+        keep = [j for j in range(len(cols)) if j not in drop]
+        if room(
+            [cols[j] for j in keep],
+            [[row[j] for j in keep] for row in rows],
+            None if footer is None else [footer[j] for j in keep],
+        ):
+            break
+        drop.append(i)
+    keep = [j for j in range(len(cols)) if j not in drop]
+    return (
+        [cols[j] for j in keep],
+        [[row[j] for j in keep] for row in rows],
+        None if footer is None else [footer[j] for j in keep],
+    )
+
+
+def _count_cell(value: int, style: str) -> Any:
+    from rich.text import Text
+
+    return Text(str(value), style=style if value else "")
+
+
+def _counts_cells(c: Any) -> list[Any]:
+    from rich.text import Text
+
+    from pufa_cli.render import bar, percent_text
+
+    pct = c.percent or 0.0
+    cells: list[Any] = [
+        c.tasks,
+        c.done,
+        c.in_progress,
+        c.not_started,
+        _count_cell(c.overdue, "red"),
+        _count_cell(c.red, "red"),
+        _count_cell(c.yellow, "yellow"),
+        percent_text(_round(c.percent)) if c.percent is not None else "-",
+        Text(bar(pct), style="green" if pct >= 100 else ""),
+    ]
+    return cells
+
+
+def _round(value: float) -> float:
+    from pufa_cli.report import round1
+
+    rounded = round1(value)
+    assert rounded is not None
+    return rounded
+
+
+def _count_cols() -> list[Any]:
+    from pufa_cli.render import Col
+
+    labels = column_labels()
+    return [
+        Col(labels[k], "right")
+        for k in ("tasks", "done", "in_progress", "not_started", "overdue", "red", "yellow")
+    ] + [Col(labels["percent"], "right"), Col(_("Progress"))]
+
+
+def _section_table(result: Any, text: Any, width: int) -> Any:
+    from pufa_cli.render import Col, table
+
+    labels = column_labels()
+    title_col = Col(pgettext("section title", "Section"), flexible=True)
+    cols = [Col(labels["section"], "right"), title_col, *_count_cols()]
+    rows = [[r.section, text(r.title), *_counts_cells(r.counts)] for r in result.rows]
+    footer = ["", _("Total"), *[_plain(v) for v in _counts_cells(result.total)]]
+    cols, rows, footer_fit = _fit(cols, rows, footer, width, [len(cols) - 1])
+    return table(_heading(result, text), cols, rows, footer=footer_fit, width=width)
+
+
+def _unit_table(result: Any, text: Any, width: int) -> Any:
+    from pufa_cli.render import Col, table
+
+    labels = column_labels()
+    cols = [
+        Col(labels["rank"], "right"),
+        Col(labels["unit"], flexible=True),
+        Col(labels["lead"], "right"),
+        Col(labels["supporting"], "right"),
+        Col(labels["done"], "right"),
+        Col(labels["overdue"], "right"),
+        Col(labels["red"], "right"),
+        Col(labels["yellow"], "right"),
+        Col(labels["percent"], "right"),
+        Col(_("Progress")),
+    ]
+    rows = []
+    for r in result.rows:
+        c = r.counts
+        cells = _counts_cells(c)
+        rows.append([r.rank, text(r.unit), r.lead, r.supporting, c.done, *cells[4:]])
+    # No total row: the rows count each unit's own share, the total counts tasks (JSON has it).
+    cols, rows, _footer = _fit(cols, rows, None, width, [len(cols) - 1])
+    return table(_heading(result, text), cols, rows, width=width)
+
+
+def _task_table(result: Any, text: Any, width: int) -> Any:
+    from rich.text import Text
+
+    from pufa_cli.render import Col, percent_text, status_label, status_style, table
+    from pufa_cli.report import targets_text
+
+    labels = column_labels()
+    light = {"green": _("green"), "yellow": _("yellow"), "red": _("red")}
+    cols = [
+        Col(labels["number"], "right"),
+        Col(labels["section"], "right"),
+        Col(labels["title"], flexible=True),
+        Col(labels["units"], flexible=True),
+        Col(labels["due"]),
+        Col(labels["targets"], flexible=True),
+        Col(labels["percent"], "right"),
+        Col(labels["expected"], "right"),
+        Col(labels["colour"]),
+        Col(labels["status"]),
+    ]
+    rows = []
+    for r in result.rows:
+        rows.append(
+            [
+                r.number,
+                r.section,
+                text(r.title),
+                text("、".join(r.units)),
+                r.due.isoformat(),
+                targets_text(r.targets, text),
+                percent_text(_round(r.percent)),
+                percent_text(_round(r.expected)),
+                Text(light[r.colour], style=r.colour),
+                Text(status_label(r.status, r.overdue), style=status_style(r.status, r.overdue)),
+            ]
+        )
+    cols, rows, _footer = _fit(cols, rows, None, width, [5, 3, 1])
+    caption = _("{n} task(s)").format(n=len(result.rows))
+    return table(_heading(result, text), cols, rows, caption=caption, width=width)
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "plain", value)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command(
+        "report",
+        help=_(
+            "Report completion by section, unit or task as of a date, with the on-schedule "
+            "check. Example: pufa report --quarter 4 --by unit"
+        ),
+    )(report)

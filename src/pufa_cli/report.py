@@ -1,0 +1,599 @@
+"""The report: completion by section, unit or task as of a date, with the on-schedule check.
+
+Everything here builds on the rules in ``progress`` (latest entry per task and unit as of D,
+task percent = mean over its units, status, overdue); nothing is re-implemented. One query
+gives every in-scope (task, assignment) pair with the task's and the unit's percent: the
+latest-entry lookups run once per assignment (``progress.TASK_CTES``, walking
+``ix_entries_latest``), never over the entries in Python. Grouping into sections or units
+then runs over those per-task rows (a few thousand at most).
+
+The on-schedule check (序時進度): a task's window runs from 1 January of the plan year to its
+due date, both days included. As of D, the expected percent is the share of the window's days
+elapsed up to and including D (100 from the due date on; 0 before the plan year); ``behind`` is
+expected − percent. A task not done is red when it is overdue or ``behind > red``, yellow when
+``behind > yellow``, else green; a done task is green. See docs/report.md.
+
+Plain values only: plan text is passed through ``text_fn`` by the caller (``report_json``,
+``report_rows``), so this module stays language-agnostic and prints nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pufa_cli.db import Connection, as_date
+from pufa_cli.errors import BadInput, NotFound
+from pufa_cli.i18n import _
+from pufa_cli.progress import (
+    DONE,
+    IN_PROGRESS,
+    TASK_CTES,
+    PlanRef,
+    status_of,
+)
+from pufa_cli.timing import quarter_end, quarter_of
+
+BY_SECTION = "section"
+BY_UNIT = "unit"
+BY_TASK = "task"
+BY_CHOICES = (BY_SECTION, BY_UNIT, BY_TASK)
+
+GREEN = "green"
+YELLOW = "yellow"
+RED = "red"
+
+ROLE_LEAD = "lead"
+
+TextFn = Callable[[str], str]
+
+# Floating-point noise (a mean such as 59.999999999) must not flip a colour at an exact boundary:
+# ``behind`` is compared after rounding to this many decimals.
+_BEHIND_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Points behind schedule beyond which a task is yellow or red (strictly greater than)."""
+
+    yellow: float = 10.0
+    red: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.yellow <= self.red <= 100:
+            raise BadInput(
+                _(
+                    "thresholds must satisfy 0 <= yellow <= red <= 100 (yellow {yellow}, red {red})"
+                ).format(yellow=_num(self.yellow), red=_num(self.red))
+            )
+
+
+def thresholds_from(
+    yellow: float | None, red: float | None, env: Mapping[str, str] | None = None
+) -> Thresholds:
+    """Options first, then ``PUFA_YELLOW`` / ``PUFA_RED``, then the defaults (10 and 30)."""
+    env = os.environ if env is None else env
+    default = Thresholds()
+
+    def pick(value: float | None, var: str, fallback: float) -> float:
+        if value is not None:
+            return float(value)
+        raw = env.get(var, "").strip()
+        if not raw:
+            return fallback
+        try:
+            return float(raw)
+        except ValueError:
+            raise BadInput(
+                _("{var} must be a number, not '{value}'").format(var=var, value=raw)
+            ) from None
+
+    return Thresholds(
+        pick(yellow, "PUFA_YELLOW", default.yellow), pick(red, "PUFA_RED", default.red)
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Task counts of a group: done + in_progress + not_started == tasks; overdue overlaps the
+    last two. ``percent`` is the mean percent (None for an empty group)."""
+
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    red: int = 0
+    yellow: int = 0
+    percent: float | None = None
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task_id: int
+    number: int
+    section: int
+    section_title: str
+    title: str
+    due: date
+    percent: float
+    expected: float
+    behind: float
+    status: str
+    overdue: bool
+    colour: str
+    units: tuple[str, ...] = ()  # lead first, then the others by name
+    targets: tuple[Any, ...] = ()  # ledger.TargetProgress, by=task only
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section: int
+    title: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit: its own percent on each assigned task (not the task's mean over units)."""
+
+    unit_id: int
+    unit: str
+    rank: int
+    lead: int
+    supporting: int
+    counts: Counts
+
+
+@dataclass
+class Report:
+    plan: PlanRef
+    as_of: date
+    by: str
+    thresholds: Thresholds
+    rows: list[Any]
+    total: Counts
+    overdue: list[int]
+    due_next: list[int]
+    # (year, quarter) after as_of's quarter, None when it falls outside the plan year.
+    next_quarter: tuple[int, int] | None
+    section: int | None = None
+    unit: str | None = None
+    # Every task in scope, in task order (``units`` and ``targets`` filled only by task).
+    tasks: list[TaskRow] = field(default_factory=list)
+
+
+# --- the on-schedule check ---------------------------------------------------------------
+
+
+def expected_percent(due: date, as_of: date, year: int) -> float:
+    """Elapsed share of the window 1 January of ``year`` .. ``due`` (both days included)."""
+    start = date(year, 1, 1)
+    if as_of >= due:
+        return 100.0
+    if as_of < start:
+        return 0.0
+    window = (due - start).days + 1
+    return 100.0 * ((as_of - start).days + 1) / window
+
+
+def colour_of(status: str, overdue: bool, behind: float, thresholds: Thresholds) -> str:
+    """green / yellow / red: red when overdue or more than ``red`` points behind, yellow when
+    more than ``yellow`` points behind; a done task is green."""
+    if status == DONE:
+        return GREEN
+    if overdue:
+        return RED
+    behind = round(behind, _BEHIND_DIGITS)
+    if behind > thresholds.red:
+        return RED
+    if behind > thresholds.yellow:
+        return YELLOW
+    return GREEN
+
+
+def judge(
+    percent: float,
+    reported: bool,
+    due: date,
+    as_of: date,
+    year: int,
+    thresholds: Thresholds,
+) -> tuple[str, bool, float, float, str]:
+    """(status, overdue, expected, behind, colour) of one task or one unit's share of it."""
+    status, overdue = status_of(percent, int(reported), due, as_of)
+    expected = expected_percent(due, as_of, year)
+    behind = expected - percent
+    return (
+        status,
+        overdue,
+        expected,
+        behind,
+        colour_of(status, overdue, behind, thresholds),
+    )
+
+
+# --- building the report -----------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    red: int = 0
+    yellow: int = 0
+    percent_sum: float = 0.0
+
+    def add(self, percent: float, status: str, overdue: bool, colour: str) -> None:
+        self.tasks += 1
+        self.percent_sum += percent
+        if status == DONE:
+            self.done += 1
+        elif status == IN_PROGRESS:
+            self.in_progress += 1
+        else:
+            self.not_started += 1
+        self.overdue += int(overdue)
+        self.red += int(colour == RED)
+        self.yellow += int(colour == YELLOW)
+
+    def counts(self) -> Counts:
+        return Counts(
+            self.tasks,
+            self.done,
+            self.in_progress,
+            self.not_started,
+            self.overdue,
+            self.red,
+            self.yellow,
+            self.percent_sum / self.tasks if self.tasks else None,
+        )
+
+
+# Every current task of the plan, once per assignment (or once, with NULLs, when it has none),
+# with the task's percent (``ts``) and the assigned unit's own percent (``au``). ``au`` is
+# referenced twice, so both SQLite and PostgreSQL materialise it: the latest-entry lookups run
+# once per assignment.
+_REPORT_SQL = (
+    TASK_CTES + " SELECT ts.task_id, ts.number, s.number, s.title, t.title, ts.due, ts.pct, "
+    "ts.reported, au.unit_id, u.name, au.role, au.due, au.pct "
+    "FROM ts JOIN tasks t ON t.id = ts.task_id JOIN sections s ON s.id = ts.section_id "
+    "LEFT JOIN au ON au.task_id = ts.task_id LEFT JOIN units u ON u.id = au.unit_id"
+    "{where} ORDER BY ts.number"
+)
+
+
+def section_numbers(conn: Connection, plan: PlanRef) -> list[int]:
+    return [
+        int(r[0])
+        for r in conn.rows(
+            "SELECT number FROM sections WHERE plan_id = :p ORDER BY number", {"p": plan.id}
+        )
+    ]
+
+
+def check_section(conn: Connection, plan: PlanRef, section: int) -> None:
+    numbers = section_numbers(conn, plan)
+    if section not in numbers:
+        raise NotFound(
+            _("no section {n} in plan {year} (sections: {numbers})").format(
+                n=section, year=plan.year, numbers=", ".join(str(n) for n in numbers) or "-"
+            )
+        )
+
+
+def next_quarter_of(as_of: date, year: int) -> tuple[int, int] | None:
+    """The quarter after ``as_of``'s, if it lies in the plan year (next year is another plan)."""
+    q = quarter_of(as_of)
+    nxt = (as_of.year, q + 1) if q < 4 else (as_of.year + 1, 1)
+    return nxt if nxt[0] == year else None
+
+
+def build_report(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    *,
+    by: str = BY_SECTION,
+    section: int | None = None,
+    unit_id: int | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> Report:
+    """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
+
+    ``section`` and ``unit_id`` narrow the tasks in scope (a unit: the tasks assigned to it);
+    ``total``, ``overdue`` and ``due_next`` are over the tasks in scope.
+    """
+    if by not in BY_CHOICES:
+        raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
+    if section is not None:
+        check_section(conn, plan, section)
+    where = ""
+    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
+    if section is not None:
+        where = " WHERE s.number = :section"
+        params["section"] = section
+    raw = conn.rows(_REPORT_SQL.format(where=where), params)
+
+    tasks: dict[int, TaskRow] = {}
+    units_of: dict[int, list[tuple[bool, str]]] = {}  # (not lead, name)
+    unit_ids_of: dict[int, set[int]] = {}
+    shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
+    for tid, num, snum, stitle, title, due, pct, reported, uid, uname, role, udue, upct in raw:
+        task_id = int(tid)
+        if task_id not in tasks:
+            due_d = as_date(due)
+            assert due_d is not None
+            percent = float(pct)
+            status, overdue, expected, behind, colour = judge(
+                percent, bool(reported), due_d, as_of, plan.year, thresholds
+            )
+            tasks[task_id] = TaskRow(
+                task_id,
+                int(num),
+                int(snum),
+                str(stitle),
+                str(title),
+                due_d,
+                percent,
+                expected,
+                behind,
+                status,
+                overdue,
+                colour,
+            )
+            units_of[task_id] = []
+            unit_ids_of[task_id] = set()
+        if uid is not None:
+            units_of[task_id].append((str(role) != ROLE_LEAD, str(uname)))
+            unit_ids_of[task_id].add(int(uid))
+            udue_d = as_date(udue)
+            assert udue_d is not None
+            shares.append((task_id, int(uid), str(uname), str(role), udue_d, upct))
+
+    in_scope = [t for tid, t in tasks.items() if unit_id is None or unit_id in unit_ids_of[tid]]
+    scope_ids = {t.task_id for t in in_scope}
+
+    total = _Tally()
+    for t in in_scope:
+        total.add(t.percent, t.status, t.overdue, t.colour)
+
+    rows: list[Any]
+    if by == BY_SECTION:
+        rows = _by_section(in_scope)
+    elif by == BY_UNIT:
+        rows = _by_unit(
+            [s for s in shares if s[0] in scope_ids and (unit_id is None or s[1] == unit_id)],
+            as_of,
+            plan.year,
+            thresholds,
+        )
+    else:
+        from pufa_cli.ledger import task_targets
+
+        targets = task_targets(conn, plan, as_of)
+        rows = [
+            _with(
+                t,
+                # Sorted here, not by the database's collation: the same order on every engine.
+                units=tuple(name for _lead, name in sorted(units_of[t.task_id])),
+                targets=tuple(targets.get(t.task_id, [])),
+            )
+            for t in in_scope
+        ]
+
+    nxt = next_quarter_of(as_of, plan.year)
+    due_next: list[int] = []
+    if nxt is not None:
+        first, last = date(nxt[0], 3 * nxt[1] - 2, 1), quarter_end(nxt[0], nxt[1])
+        due_next = [t.number for t in in_scope if t.status != DONE and first <= t.due <= last]
+    unit_name = None
+    if unit_id is not None:
+        unit_name = conn.scalar("SELECT name FROM units WHERE id = :u", {"u": unit_id})
+    return Report(
+        plan=plan,
+        as_of=as_of,
+        by=by,
+        thresholds=thresholds,
+        rows=rows,
+        total=total.counts(),
+        overdue=[t.number for t in in_scope if t.overdue],
+        due_next=due_next,
+        next_quarter=nxt,
+        section=section,
+        unit=None if unit_name is None else str(unit_name),
+        tasks=in_scope,
+    )
+
+
+def _with(row: TaskRow, **changes: Any) -> TaskRow:
+    from dataclasses import replace
+
+    return replace(row, **changes)
+
+
+def _by_section(tasks: Sequence[TaskRow]) -> list[SectionRow]:
+    tallies: dict[int, _Tally] = {}
+    titles: dict[int, str] = {}
+    for t in tasks:
+        if t.section not in tallies:
+            tallies[t.section] = _Tally()
+            titles[t.section] = t.section_title
+        tallies[t.section].add(t.percent, t.status, t.overdue, t.colour)
+    return [SectionRow(n, titles[n], tallies[n].counts()) for n in sorted(tallies)]
+
+
+def _by_unit(
+    shares: Sequence[tuple[int, int, str, str, date, Any]],
+    as_of: date,
+    year: int,
+    thresholds: Thresholds,
+) -> list[UnitRow]:
+    """Per unit, over its own share of each assigned task: its latest percent, its own due
+    date (the assignment's, else the task's), status, overdue and colour judged on those."""
+    tallies: dict[int, _Tally] = {}
+    names: dict[int, str] = {}
+    roles: dict[int, list[int]] = {}
+    for _task, uid, name, role, due, pct in shares:
+        if uid not in tallies:
+            tallies[uid] = _Tally()
+            names[uid] = name
+            roles[uid] = [0, 0]
+        percent = float(pct or 0)
+        status, overdue, _exp, _behind, colour = judge(
+            percent, pct is not None, due, as_of, year, thresholds
+        )
+        tallies[uid].add(percent, status, overdue, colour)
+        roles[uid][0 if role == ROLE_LEAD else 1] += 1
+    counted = {uid: t.counts() for uid, t in tallies.items()}
+    order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
+    rows: list[UnitRow] = []
+    for pos, uid in enumerate(order, start=1):
+        # Competition ranking (1, 2, 2, 4): equal means share a rank.
+        rank = pos
+        if rows and counted[order[pos - 2]].percent == counted[uid].percent:
+            rank = rows[-1].rank
+        rows.append(UnitRow(uid, names[uid], rank, roles[uid][0], roles[uid][1], counted[uid]))
+    return rows
+
+
+# --- machine output ----------------------------------------------------------------------
+
+
+def round1(value: float | None) -> float | None:
+    """One decimal, half up (四捨五入), as offices round: 12.25 → 12.3."""
+    if value is None:
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def counts_json(c: Counts) -> dict[str, Any]:
+    return {
+        "tasks": c.tasks,
+        "done": c.done,
+        "in_progress": c.in_progress,
+        "not_started": c.not_started,
+        "overdue": c.overdue,
+        "red": c.red,
+        "yellow": c.yellow,
+        "percent": round1(c.percent),
+    }
+
+
+def targets_text(targets: Sequence[Any], text_fn: TextFn) -> str:
+    """``37/100 個; 0/4 支``: the latest value against each target."""
+    return "; ".join(text_fn(g.as_text()) for g in targets)
+
+
+def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
+    if isinstance(row, SectionRow):
+        return {"section": row.section, "title": text_fn(row.title), **counts_json(row.counts)}
+    if isinstance(row, UnitRow):
+        return {
+            "rank": row.rank,
+            "unit": row.unit,
+            "lead": row.lead,
+            "supporting": row.supporting,
+            **counts_json(row.counts),
+        }
+    assert isinstance(row, TaskRow)
+    return {
+        "section": row.section,
+        "number": row.number,
+        "title": text_fn(row.title),
+        "units": list(row.units),
+        "due": row.due.isoformat(),
+        "percent": round1(row.percent),
+        "expected": round1(row.expected),
+        "status": row.status,
+        "overdue": row.overdue,
+        "colour": row.colour,
+        "targets": [
+            {
+                "key": g.key,
+                "value": _num(g.value or 0),
+                "target": _num(g.target),
+                "unit": text_fn(g.unit),
+                "text": text_fn(g.as_text()),
+            }
+            for g in row.targets
+        ],
+    }
+
+
+def report_json(report: Report, text_fn: TextFn) -> dict[str, Any]:
+    """The stable JSON document (docs/report.md): keys and values never change with the
+    language; plan text goes through ``text_fn``."""
+    return {
+        "year": report.plan.year,
+        "as_of": report.as_of.isoformat(),
+        "by": report.by,
+        "rows": [row_json(r, text_fn) for r in report.rows],
+        "total": counts_json(report.total),
+        "overdue": list(report.overdue),
+        "due_next": list(report.due_next),
+    }
+
+
+_COUNT_KEYS = ("tasks", "done", "in_progress", "not_started", "overdue", "red", "yellow", "percent")
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    BY_SECTION: ("section", "title", *_COUNT_KEYS),
+    BY_UNIT: ("rank", "unit", "lead", "supporting", *_COUNT_KEYS),
+    BY_TASK: (
+        "section",
+        "number",
+        "title",
+        "units",
+        "due",
+        "percent",
+        "expected",
+        "status",
+        "overdue",
+        "colour",
+        "targets",
+    ),
+}
+
+
+def report_rows(
+    report: Report, text_fn: TextFn, *, total: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """(headers, rows) for csv and markdown: the JSON rows flattened, machine column names.
+
+    Lists become text (units joined with '、', targets as ``37/100 個`` joined with '; '),
+    booleans ``true``/``false``. With ``total``, a last row carries the total of a by-section
+    or by-unit report: ``total`` in its ``title`` (or ``unit``) column, the other key columns
+    empty.
+    """
+    headers = list(HEADERS[report.by])
+    out: list[list[Any]] = []
+    for row in report.rows:
+        data = row_json(row, text_fn)
+        if isinstance(row, TaskRow):
+            data["units"] = "、".join(row.units)
+            data["targets"] = targets_text(row.targets, text_fn)
+        out.append([_cell(data[h]) for h in headers])
+    if total and report.by != BY_TASK:
+        data = {**counts_json(report.total), "title": "total", "unit": "total"}
+        out.append([_cell(data.get(h, "")) for h in headers])
+    return headers, out
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return value
