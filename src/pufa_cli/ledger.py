@@ -25,6 +25,9 @@ from pufa_cli.progress import (
 )
 from pufa_cli.timing import quarter_of
 
+# The largest id or number the schema's INTEGER columns hold on every engine (PostgreSQL int4).
+MAX_ID = 2_147_483_647
+
 
 @dataclass(frozen=True)
 class TargetProgress:
@@ -142,7 +145,8 @@ def parse_task_number(text: str) -> int:
         value = int(str(text).strip())
     except ValueError:
         raise BadInput(_("'{text}' is not a task number").format(text=text)) from None
-    if value < 1:
+    # The upper bound keeps a huge number from overflowing the database's integer column.
+    if not 1 <= value <= MAX_ID:
         raise BadInput(_("'{text}' is not a task number").format(text=text))
     return value
 
@@ -207,6 +211,12 @@ def _num(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def shown_percent(value: float) -> float:
+    """The percent to one decimal; below 100 it never shows as 100.0 (2499/25 = 99.96 is not
+    done), so a script never reads 100.0 beside a status other than done."""
+    return round(value, 1) if value >= 100 else min(round(value, 1), 99.9)
+
+
 def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
     """The stable JSON object of a task (keys never change with the language)."""
     ts = view.status
@@ -217,7 +227,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "title": text_fn(ts.title),
         "due": ts.due.isoformat(),
         "due_word": view.due_word,
-        "percent": round(ts.percent, 1),
+        "percent": shown_percent(ts.percent),
         "status": ts.status,
         "overdue": ts.overdue,
         "units": [

@@ -127,7 +127,12 @@ def find_plan(conn: Connection, year: int | None) -> PlanRef:
         if row is None:
             raise NotFound(_("no plan is loaded: run 'pufa init' first"))
     else:
-        row = conn.one("SELECT id, year, title, script FROM plans WHERE year = :y", {"y": year})
+        # A year out of range is simply not loaded (and must not overflow the INTEGER column).
+        row = (
+            conn.one("SELECT id, year, title, script FROM plans WHERE year = :y", {"y": year})
+            if 1 <= year <= 9999
+            else None
+        )
         if row is None:
             years = [str(r[0]) for r in conn.rows("SELECT year FROM plans ORDER BY year")]
             raise NotFound(

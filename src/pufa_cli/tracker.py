@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pufa_cli.db import Connection
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
-from pufa_cli.ledger import task_id_for
+from pufa_cli.ledger import MAX_ID, task_id_for
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef
 from pufa_cli.timing import parse_period
@@ -367,7 +367,11 @@ def retract(conn: Connection, entry_id: int, reason: str, by: str, now: datetime
     if not reason:
         raise BadInput(_("give a reason for the retraction (--reason)"))
     by = clean_text(by, _("--by"), MAX_BY)
-    if conn.one("SELECT id FROM entries WHERE id = :e", {"e": entry_id}) is None:
+    if not by:
+        raise BadInput(_("--by must not be empty"))
+    if not 1 <= entry_id <= MAX_ID or (
+        conn.one("SELECT id FROM entries WHERE id = :e", {"e": entry_id}) is None
+    ):
         raise NotFound(_("no entry {id}").format(id=entry_id))
     if conn.one("SELECT entry_id FROM retractions WHERE entry_id = :e", {"e": entry_id}):
         raise Conflict(_("entry {id} is already retracted").format(id=entry_id))

@@ -1,0 +1,152 @@
+"""The unit registry: unit add / rename / list, and how a typed name finds its unit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conftest import dump_db, run_installed
+
+SJ, JY, LD, BG = "區司法局", "區教育局", "區依法治區工作領導小組", "區依法治區辦公室"
+
+
+@pytest.fixture
+def today(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+
+
+def ok(pufa: Any, *args: str) -> Any:
+    r = pufa(*args)
+    assert r.code == 0, r
+    return r
+
+
+def refused(pufa: Any, db: str, message: str, *args: str) -> None:
+    """Exit 2, one line on stderr naming the problem, nothing on stdout, nothing written."""
+    before = dump_db(db)
+    r = pufa(*args)
+    assert r.code == 2 and r.out == "" and "Traceback" not in r.err, r
+    assert r.err.count("\n") == 1 and r.err.startswith("Error: ") and message in r.err, r
+    assert dump_db(db) == before
+
+
+def unit_list(pufa: Any, *args: str) -> dict[str, dict[str, Any]]:
+    rows = json.loads(ok(pufa, "unit", "list", "-f", "json", *args).out)
+    return {row.pop("unit"): row for row in rows}
+
+
+def test_unit_add_and_list(loaded, pufa, today):
+    r = ok(pufa, "unit", "add", SJ, "--kind", "部門")
+    assert (r.out, r.err) == ("", f"unit added: {SJ}\n")
+    ok(pufa, "unit", "add", JY, "-q")
+    zero = {"lead": 0, "supporting": 0, "done": 0, "overdue": 0}
+    # The plan's lead units are registered by init and assigned to tasks 7 and 8.
+    assert unit_list(pufa) == {
+        LD: {"kind": None, **zero, "lead": 1},
+        BG: {"kind": None, **zero, "lead": 1},
+        SJ: {"kind": "部門", **zero},
+        JY: {"kind": None, **zero},
+    }
+    ok(pufa, "assign", "19", JY, "--lead", SJ)
+    ok(pufa, "assign", "14", SJ)
+    ok(pufa, "log", "19", "-u", SJ, "--done", "--date", "2011-05-01")
+    ok(pufa, "log", "19", "-u", JY, "--done", "--date", "2011-08-01")
+    # As of Q2: task 19 is (100 + 0)/2, not done; task 14 (due 03-31, no entry) is overdue.
+    assert unit_list(pufa, "--as-of", "Q2")[SJ] == {
+        "kind": "部門",
+        "lead": 1,
+        "supporting": 1,
+        "done": 0,
+        "overdue": 1,
+    }
+    # As of Q3 both units of task 19 are at 100: done for each of them.
+    listed = unit_list(pufa, "--as-of", "Q3")
+    assert (listed[SJ]["done"], listed[JY]["done"], listed[JY]["supporting"]) == (1, 1, 1)
+    r = ok(pufa, "unit", "list", "--as-of", "Q3")
+    row = next(line for line in r.out.splitlines() if line.startswith(SJ))
+    assert row.split() == [SJ, "部門", "1", "1", "1", "1"]
+    assert "4 unit(s)" in r.out
+
+
+def test_full_width_half_width_and_spaces_are_one_unit(loaded, pufa, today):
+    ok(pufa, "unit", "add", "  ＡＢＣ科  ")
+    assert "ABC科" in unit_list(pufa)  # trimmed and NFKC-normalised as stored
+    refused(pufa, loaded, "'ABC科' already exists", "unit", "add", "ABC科")
+    refused(pufa, loaded, "'ABC科' already exists", "unit", "add", " ＡＢＣ科")
+    refused(pufa, loaded, "'ABC科' already exists", "unit", "add", "abc科")  # case too
+    ok(pufa, "assign", "19", "ＡＢＣ科 ")
+    ok(pufa, "log", "19", "-u", "\tABC科", "-p", "25", "--date", "2011-04-01")
+    data = json.loads(ok(pufa, "show", "19", "-f", "json", "--as-of", "Q2").out)
+    assert [(u["unit"], u["percent"]) for u in data["units"]] == [("ABC科", 25)]
+    assert [
+        t["number"] for t in json.loads(ok(pufa, "tasks", "-f", "json", "-u", "abc科").out)
+    ] == [19]
+
+
+def test_simplified_input_finds_the_traditional_unit(loaded, pufa, today):
+    ok(pufa, "unit", "add", SJ)
+    refused(pufa, loaded, f"'{SJ}' already exists", "unit", "add", "区司法局")
+    r = ok(pufa, "assign", "19", "区司法局", "--lead", "区司法局")
+    assert r.err == f"task 19: assigned {SJ}\n"
+    entry = int(ok(pufa, "log", "19", "-u", "区司法局", "-p", "40", "--date", "2011-02-01").out)
+    data = json.loads(ok(pufa, "show", "19", "-f", "json", "--as-of", "Q1").out)
+    assert data["units"][0]["unit"] == SJ and data["units"][0]["percent"] == 40
+    assert [(e["id"], e["unit"]) for e in data["history"]] == [(entry, SJ)]
+    # a close but unknown name gets a suggestion, in the stored spelling
+    refused(pufa, loaded, f"did you mean '{SJ}'?", "assign", "19", "区司法")
+
+
+def test_rename_keeps_history_and_refuses_an_existing_name(loaded, pufa, today):
+    ok(pufa, "unit", "add", SJ)
+    ok(pufa, "unit", "add", JY)
+    ok(pufa, "assign", "19", JY, "--lead", JY)
+    entry = int(ok(pufa, "log", "19", "-u", JY, "-p", "30", "--date", "2011-03-01").out)
+    refused(pufa, loaded, f"'{SJ}' already exists", "unit", "rename", JY, "区司法局")
+    refused(pufa, loaded, "already the unit's name", "unit", "rename", JY, f" {JY} ")
+    refused(pufa, loaded, "unknown unit", "unit", "rename", "區公安局", "區警察局")
+    refused(pufa, loaded, "empty", "unit", "rename", JY, "   ")
+
+    new = "區教育和體育局"
+    r = ok(pufa, "unit", "rename", "区教育局", new)
+    assert (r.out, r.err) == ("", f"unit renamed: {JY} → {new}\n")
+    data = json.loads(ok(pufa, "show", "19", "-f", "json", "--as-of", "Q1").out)
+    assert [(u["unit"], u["role"], u["percent"]) for u in data["units"]] == [(new, "lead", 30)]
+    assert [(e["id"], e["unit"], e["percent"]) for e in data["history"]] == [(entry, new, 30)]
+    assert [t["number"] for t in json.loads(ok(pufa, "tasks", "-f", "json", "-u", new).out)] == [19]
+    refused(pufa, loaded, "unknown unit", "log", "19", "-u", JY, "-p", "50")
+    # the old name is free again
+    ok(pufa, "unit", "add", JY)
+    assert set(unit_list(pufa)) == {LD, BG, SJ, JY, new}
+
+
+def test_installed_pufa_adds_assigns_logs_and_shows(loaded, tmp_path):
+    env = {"PUFA_TODAY": "2011-12-31"}
+    r = run_installed("unit", "add", "区教育局", "--kind", "部门", env=env, cwd=tmp_path)
+    assert (r.code, r.out, r.err) == (0, "", "unit added: 区教育局\n"), r
+    r = run_installed("assign", "19", "區教育局", "--lead", "區教育局", env=env, cwd=tmp_path)
+    assert r.code == 0 and r.out == "", r
+    r = run_installed(
+        "log", "19", "-u", "區教育局", "-m", "bases=37", "-n", "新建37個基地", env=env, cwd=tmp_path
+    )
+    assert r.code == 0 and r.err == "", r
+    entry = int(r.out)
+    r = run_installed("show", "19", "-f", "json", env=env, cwd=tmp_path)
+    assert r.code == 0, r
+    data = json.loads(r.out)
+    # bases 37/100 → 37 %; the unit is shown as registered (Simplified here)
+    assert data["units"] == [
+        {
+            "unit": "区教育局",
+            "role": "lead",
+            "due": "2011-12-31",
+            "percent": 37,
+            "metrics": {"bases": 37},
+        }
+    ]
+    assert [(e["id"], e["date"], e["note"]) for e in data["history"]] == [
+        (entry, "2011-12-31", "新建37個基地")
+    ]
+    r = run_installed("show", "19", env={**env, "COLUMNS": "160"}, cwd=tmp_path)
+    assert r.code == 0 and "37/100 個" in r.out and "新建37個基地" in r.out, r
