@@ -1,66 +1,77 @@
-"""The one translation function, ``_``, and the choice of language.
+"""The one translation function, ``_``, the choice of language, and plan text in either script.
 
-Every string a person reads goes through ``_()`` (messages, headers, help) or
-``plan_text()`` (plan text stored in the database, shown in the reader's script).
-Catalogs are standard gettext ``.mo`` files under ``pufa_cli/locale/<lang>/LC_MESSAGES/pufa.mo``;
-the English msgids are the source language, so English needs no catalog.
+Every string a person reads goes through ``_()`` (messages, headers, help) or ``plan_text()``
+(plan text stored in the database, shown in the reader's script). Catalogs are standard gettext
+files, ``pufa_cli/locale/<zh_Hant|zh_Hans>/LC_MESSAGES/pufa.po`` and the compiled ``pufa.mo``
+beside it; the English msgids are the source language, so English needs no catalog.
+``scripts/catalogs.py`` extracts, merges and compiles them (docs/i18n.md).
 
-Languages: ``zh-Hant``, ``zh-Hans``, ``en``. Chosen by ``--lang`` (handled in ``main``), else
-``PUFA_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+Languages: ``zh-Hant``, ``zh-Hans``, ``en``. Chosen by ``--lang`` (taken out of argv in
+``main`` before the app is built, because help texts are translated when the command modules
+are imported), else ``PUFA_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``; the
+first one set decides, as in POSIX), else English.
+
+The stored plan text is never changed. A Traditional reader of a Traditional plan, and every
+English reader, never loads the converter (OpenCC's pure-Python port: ~40 ms for t2s).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import os
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+# Add a language here and give it a catalog (docs/i18n.md); English is the source language.
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 DOMAIN = "pufa"
 LOCALE_DIR = Path(__file__).parent / "locale"
+HANT, HANS = "Hant", "Hans"
 
-_ALIASES = {
-    "zh-hant": "zh-Hant",
-    "zh_hant": "zh-Hant",
-    "zh-tw": "zh-Hant",
-    "zh_tw": "zh-Hant",
-    "zh-hk": "zh-Hant",
-    "zh_hk": "zh-Hant",
-    "zh-mo": "zh-Hant",
-    "zh_mo": "zh-Hant",
-    "zh-hans": "zh-Hans",
-    "zh_hans": "zh-Hans",
-    "zh-cn": "zh-Hans",
-    "zh_cn": "zh-Hans",
-    "zh-sg": "zh-Hans",
-    "zh_sg": "zh-Hans",
-    "zh": "zh-Hans",
-    "en": "en",
-    "c": "en",
-    "posix": "en",
-}
+# Locale regions whose people write Traditional characters; other Chinese locales are Simplified.
+_HANT_REGIONS = frozenset({"tw", "hk", "mo"})
 
 _current = "en"
 _translation: Any = _gettext.NullTranslations()
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs without translating it now (translate it later)."""
+    return message
+
+
 def normalize_language(value: str) -> str | None:
-    """Map a language tag or locale name (``zh_TW.UTF-8``) to one of LANGUAGES, or None."""
-    tag = value.strip().split(".")[0].split("@")[0].lower()
+    """One of LANGUAGES for a language tag or locale name, or None if pufa does not speak it.
+
+    ``zh-Hant``, ``zh_Hant_TW``, ``zh_TW.UTF-8``, ``zh-HK``, ``zh_MO`` → zh-Hant;
+    ``zh-Hans``, ``zh_CN.UTF-8``, ``zh_SG``, ``zh`` → zh-Hans; ``en_GB``, ``C``, ``POSIX`` → en.
+    """
+    tag = value.strip().split(".")[0].split("@")[0].replace("_", "-").lower()
     if not tag:
         return None
-    if tag in _ALIASES:
-        return _ALIASES[tag]
-    if tag.startswith("en"):
+    if tag in ("c", "posix"):
         return "en"
+    primary, *rest = tag.split("-")
+    if primary == "zh":
+        if "hant" in rest:
+            return "zh-Hant"
+        if "hans" in rest:
+            return "zh-Hans"
+        return "zh-Hant" if _HANT_REGIONS.intersection(rest) else "zh-Hans"
+    for lang in LANGUAGES:
+        if tag == lang.lower() or primary == lang.lower():
+            return lang
     return None
 
 
 def language_from_env(env: Mapping[str, str]) -> str:
-    """PUFA_LANG, else the first set locale variable (LC_ALL, LC_MESSAGES, LANG), else English."""
+    """PUFA_LANG, else the first set locale variable (LC_ALL, LC_MESSAGES, LANG), else English.
+
+    A locale pufa has no catalog for (``fr_FR.UTF-8``) means English.
+    """
     explicit = env.get("PUFA_LANG", "")
     if explicit:
         return normalize_language(explicit) or "en"
@@ -71,15 +82,21 @@ def language_from_env(env: Mapping[str, str]) -> str:
     return "en"
 
 
+def catalog_dir(lang: str) -> str:
+    """The folder of a language's catalog under locale/: ``zh-Hant`` → ``zh_Hant``."""
+    return lang.replace("-", "_")
+
+
 def set_language(lang: str) -> None:
-    """Make ``lang`` the language of every later ``_()`` call."""
+    """Make ``lang`` the language of every later ``_()`` call and ``plan_text()``."""
     global _current, _translation
     _current = lang
     if lang == "en":
         _translation = _gettext.NullTranslations()
     else:
+        # fallback: a missing catalog means English, never a crash.
         _translation = _gettext.translation(
-            DOMAIN, localedir=LOCALE_DIR, languages=[lang.replace("-", "_")], fallback=True
+            DOMAIN, localedir=LOCALE_DIR, languages=[catalog_dir(lang)], fallback=True
         )
 
 
@@ -92,16 +109,78 @@ def _(message: str) -> str:
     return str(_translation.gettext(message))
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` in ``context``: for one English word that needs two translations
+    (``pgettext("section title", "Section")`` is 板塊名稱 where ``_("Section")`` is 板塊)."""
+    return str(_translation.pgettext(context, message))
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message with a count (Chinese has one form; English two)."""
     return str(_translation.ngettext(singular, plural, n))
+
+
+# Typer formats its help pages and a few errors with the standard ``gettext.gettext``; these are
+# the messages it asks for, kept in pufa's catalogs so that a Chinese help page reads Chinese.
+_TYPER_MESSAGES = (
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+)
+
+
+def localize_typer() -> None:
+    """Point Typer's own help words (``Options``, ``[default: …]``) at pufa's catalogs."""
+    for name in ("typer.core", "typer.rich_utils"):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "_"):
+            setattr(module, "_", _)  # noqa: B010 (a module attribute, not ours to declare)
+
+
+# --- plan text in the reader's script ------------------------------------------------------
+
+
+# The dictionaries each conversion reads (OpenCC's t2s.json and s2t.json: phrases, then
+# characters). opencc-purepy's default provider parses all 25 of its dictionaries (a 2.5 MB JSON,
+# ~50 ms); t2s needs two small ones (~5 ms).
+_DICTIONARIES = {
+    "t2s": (("ts_phrases", "TSPhrases.txt"), ("ts_characters", "TSCharacters.txt")),
+    "s2t": (("st_phrases", "STPhrases.txt"), ("st_characters", "STCharacters.txt")),
+}
+
+
+def _own_dictionary(config: str) -> Any:
+    import opencc_purepy
+    from opencc_purepy.dictionary_lib import DictionaryMaxlength
+
+    folder = Path(opencc_purepy.__file__).parent / "dicts"
+    dictionary = DictionaryMaxlength()
+    for slot, name in _DICTIONARIES[config]:
+        text = (folder / name).read_text(encoding="utf-8")
+        loaded = DictionaryMaxlength.load_dictionary_maxlength(text)
+        if not loaded[0]:
+            raise ValueError(f"{name} is empty")
+        setattr(dictionary, slot, loaded)
+    return dictionary
 
 
 @lru_cache(maxsize=4)
 def _converter(config: str) -> Any:
-    # opencc_purepy costs ~50 ms to import and ~90 ms to load a dictionary: only on demand.
+    # Imported only when a conversion is needed: ~30 ms to import, and the dictionaries.
     from opencc_purepy import OpenCC
 
-    return OpenCC(config)
+    try:
+        dictionary = _own_dictionary(config)
+    except Exception:  # another opencc-purepy layout: its own, slower, loader
+        dictionary = None
+    return OpenCC(config, dictionary=dictionary)
 
 
 def to_simplified(text: str) -> str:
@@ -112,19 +191,43 @@ def to_traditional(text: str) -> str:
     return str(_converter("s2t").convert(text))
 
 
-def plan_text(text: str | None, script: str = "Hant") -> str:
+def detect_script(text: str) -> str:
+    """``Hans`` or ``Hant``: the script ``text`` is written in (``Hant`` when it cannot tell).
+
+    Counts the distinct characters each conversion would change. Converting *to* Traditional is
+    not a test of Simplified text: a Traditional document routinely holds characters such as
+    于, 干, 采 or 征 that s2t rewrites (於, 幹, 採, 徵), while a Simplified one holds far more that
+    t2s rewrites. The script is the one with fewer characters foreign to it.
+    """
+    chars = sorted({ch for ch in text if ord(ch) >= 0x2E80})
+    if not chars:
+        return HANT
+    joined = "\n".join(chars)  # one character a line: no phrase spans two of them
+    to_hans = to_simplified(joined).split("\n")
+    to_hant = to_traditional(joined).split("\n")
+    traditional_only = sum(a != b for a, b in zip(chars, to_hans, strict=False))
+    simplified_only = sum(a != b for a, b in zip(chars, to_hant, strict=False))
+    return HANS if simplified_only > traditional_only else HANT
+
+
+def reader_script() -> str | None:
+    """The script the current reader wants plan text in, or None (as stored)."""
+    return {"zh-Hant": HANT, "zh-Hans": HANS}.get(_current)
+
+
+def plan_text(text: str | None, script: str = HANT) -> str:
     """Plan text (stored verbatim, written in ``script``) in the reader's script.
 
-    Only a reader of the other script pays for conversion; English readers see the text as
-    stored, and the stored text is never changed.
+    Titles, texts, section titles, target labels and measure words, period words and unit names
+    go through here; notes and reasons people typed are shown as they were written. Only a
+    reader of the other script pays for the conversion; English readers see the text as stored.
     """
     if not text:
         return text or ""
-    if _current == "zh-Hans" and script != "Hans":
-        return to_simplified(text)
-    if _current == "zh-Hant" and script != "Hant":
-        return to_traditional(text)
-    return text
+    wanted = reader_script()
+    if wanted is None or wanted == script:
+        return text
+    return to_simplified(text) if wanted == HANS else to_traditional(text)
 
 
 set_language(language_from_env(os.environ))

@@ -20,6 +20,7 @@ from pufa_cli.progress import (
     PlanRef,
     TaskStatus,
     UnitStatus,
+    round1,
     task_statuses,
     unit_statuses,
 )
@@ -211,12 +212,6 @@ def _num(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def shown_percent(value: float) -> float:
-    """The percent to one decimal; below 100 it never shows as 100.0 (2499/25 = 99.96 is not
-    done), so a script never reads 100.0 beside a status other than done."""
-    return round(value, 1) if value >= 100 else min(round(value, 1), 99.9)
-
-
 def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
     """The stable JSON object of a task (keys never change with the language)."""
     ts = view.status
@@ -227,7 +222,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "title": text_fn(ts.title),
         "due": ts.due.isoformat(),
         "due_word": view.due_word,
-        "percent": shown_percent(ts.percent),
+        "percent": round1(ts.percent),
         "status": ts.status,
         "overdue": ts.overdue,
         "units": [

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from pufa_cli.db import Connection
 from pufa_cli.errors import Conflict
-from pufa_cli.i18n import _, to_traditional
+from pufa_cli.i18n import _, detect_script
 from pufa_cli.names import match_key
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
 
@@ -34,9 +34,9 @@ class LoadResult:
 
 
 def plan_script(plan: Plan) -> str:
-    """'Hans' when the plan's text carries Simplified characters, else 'Hant'."""
+    """'Hans' when the plan is written in Simplified characters, else 'Hant'."""
     sample = plan.title + plan.preamble + "".join(t.title + t.text for t in plan.tasks)
-    return "Hans" if to_traditional(sample) != sample else "Hant"
+    return detect_script(sample)
 
 
 def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = None) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pufa_cli.db import Connection, as_date
@@ -110,6 +111,16 @@ class UnitStatus:
     due: date
     percent: int
     reported: bool
+
+
+def round1(value: float | None) -> float | None:
+    """Every percent pufa shows: one decimal, half up (四捨五入, as offices round: 12.25 → 12.3),
+    and below 100 never 100.0 (2099/21 = 99.95 is not done), so nobody reads 100.0 beside a
+    status other than done."""
+    if value is None:
+        return None
+    rounded = float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return min(rounded, 99.9) if value < 100 else rounded
 
 
 def status_of(percent: float, reported: int, due: date, as_of: date) -> tuple[str, bool]:

@@ -167,7 +167,9 @@ def status_style(status: str, overdue: bool = False) -> str:
 
 
 def percent_text(value: float) -> str:
-    return f"{value:.1f}%"
+    from pufa_cli.progress import round1
+
+    return f"{round1(value):.1f}%"
 
 
 # --- added for report and export: generic rows (headers + rows) ---------------------------

@@ -23,7 +23,6 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pufa_cli.db import Connection, as_date
@@ -34,6 +33,7 @@ from pufa_cli.progress import (
     IN_PROGRESS,
     TASK_CTES,
     PlanRef,
+    round1,
     status_of,
 )
 from pufa_cli.timing import quarter_end, quarter_of
@@ -465,13 +465,6 @@ def _by_unit(
 
 
 # --- machine output ----------------------------------------------------------------------
-
-
-def round1(value: float | None) -> float | None:
-    """One decimal, half up (四捨五入), as offices round: 12.25 → 12.3."""
-    if value is None:
-        return None
-    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _num(value: float) -> float | int:

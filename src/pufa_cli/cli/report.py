@@ -302,18 +302,10 @@ def _counts_cells(c: Any) -> list[Any]:
         _count_cell(c.overdue, "red"),
         _count_cell(c.red, "red"),
         _count_cell(c.yellow, "yellow"),
-        percent_text(_round(c.percent)) if c.percent is not None else "-",
+        percent_text(c.percent) if c.percent is not None else "-",
         Text(bar(pct), style="green" if pct >= 100 else ""),
     ]
     return cells
-
-
-def _round(value: float) -> float:
-    from pufa_cli.report import round1
-
-    rounded = round1(value)
-    assert rounded is not None
-    return rounded
 
 
 def _count_cols() -> list[Any]:
@@ -394,8 +386,8 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
                 text("、".join(r.units)),
                 r.due.isoformat(),
                 targets_text(r.targets, text),
-                percent_text(_round(r.percent)),
-                percent_text(_round(r.expected)),
+                percent_text(r.percent),
+                percent_text(r.expected),
                 Text(light[r.colour], style=r.colour),
                 Text(status_label(r.status, r.overdue), style=status_style(r.status, r.overdue)),
             ]

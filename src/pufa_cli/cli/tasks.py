@@ -124,7 +124,7 @@ def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
                 ts.section,
                 text(ts.title),
                 ts.due.isoformat(),
-                "; ".join(g.as_text() for g in v.targets),
+                text("; ".join(g.as_text() for g in v.targets)),
                 percent_text(ts.percent),
                 Text(
                     status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue)
@@ -205,10 +205,10 @@ def show_task(
 
         print_json(data)
         return
-    _show_table(data, view)
+    _show_table(data, view, text)
 
 
-def _show_table(data: dict[str, Any], view: Any) -> None:
+def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
     from rich.console import Group
     from rich.text import Text
 
@@ -218,14 +218,14 @@ def _show_table(data: dict[str, Any], view: Any) -> None:
     ts = view.status
     head = Text()
     head.append(f"{ts.number}. {data['title']}\n", style="bold")
-    head.append(f"{_('Section')} {ts.section}: {data['section_title']}\n")
-    head.append(f"{_('Due')}: {data['due']} ({data['due_word']})")
+    head.append(_("Section {n}: {title}").format(n=ts.section, title=data["section_title"]) + "\n")
+    head.append(f"{_('Due')}: {data['due']} ({text(data['due_word'])})")
     if data["checks"]:
         head.append(
             "  "
             + _("Checkpoints")
             + ": "
-            + ", ".join(f"{c['word']} {c['date']}" for c in data["checks"])
+            + ", ".join(f"{text(c['word'])} {c['date']}" for c in data["checks"])
         )
     head.append("\n")
     if data["timing"]:
@@ -242,7 +242,7 @@ def _show_table(data: dict[str, Any], view: Any) -> None:
             table(
                 _("Targets"),
                 [Col(_("Key")), Col(_("Target"), flexible=True), Col(_("Progress"), "right")],
-                [[g.key, g.label, g.as_text()] for g in view.targets],
+                [[g.key, text(g.label), text(g.as_text())] for g in view.targets],
             )
         )
     units = data["units"]
@@ -258,11 +258,11 @@ def _show_table(data: dict[str, Any], view: Any) -> None:
             )
             rows.append(
                 [
-                    u["unit"],
+                    text(u["unit"]),
                     role_word.get(u["role"], u["role"]),
                     u["due"],
                     f"{u['percent']}%",
-                    metrics,
+                    text(metrics),
                 ]
             )
         parts.append(
@@ -294,7 +294,7 @@ def _show_table(data: dict[str, Any], view: Any) -> None:
                 [
                     e["id"],
                     e["date"],
-                    e["unit"],
+                    text(e["unit"]),
                     f"{e['percent']}%",
                     metrics,
                     e["note"],

@@ -96,8 +96,10 @@ def unit_list(
             ]
         )
         return
+    from pufa_cli.i18n import plan_text
     from pufa_cli.render import Col, show, table
 
+    script = plan.script if plan else "Hant"
     title = _("Units — plan {year}, as of {day}").format(
         year=plan.year if plan else "-", day=day.isoformat()
     )
@@ -112,7 +114,17 @@ def unit_list(
                 Col(_("Done"), "right"),
                 Col(_("Overdue"), "right"),
             ],
-            [[u.name, u.kind or "", u.lead, u.support, u.done, u.overdue] for u in units],
+            [
+                [
+                    plan_text(u.name, script),
+                    plan_text(u.kind, script),
+                    u.lead,
+                    u.support,
+                    u.done,
+                    u.overdue,
+                ]
+                for u in units
+            ],
             caption=_("{n} unit(s)").format(n=len(units)),
         )
     )
