@@ -102,9 +102,7 @@ def list_tasks(
     for us in unit_statuses(conn, plan, as_of):
         by_task[us.task_id].append(us)
     targets = task_targets(conn, plan, as_of)
-    due_words: dict[int, str] = dict(
-        conn.rows("SELECT id, due_word FROM tasks WHERE plan_id = :p", {"p": plan.id})
-    )
+    due_words = _due_words(conn, plan)
     views = []
     for ts in statuses:
         if section is not None and ts.section != section:
@@ -124,12 +122,27 @@ def list_tasks(
         views.append(
             TaskView(
                 ts,
-                str(due_words.get(ts.task_id, "")),
+                due_words.get((ts.task_id, ts.due), due_words.get((ts.task_id, None), "")),
                 by_task[ts.task_id],
                 targets.get(ts.task_id, []),
             )
         )
     return views
+
+
+def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None], str]:
+    """(task id, None) → the plan's due word; (task id, date) → the word of an assignment's
+    own due date, so a task due at an override shows the override's word."""
+    out: dict[tuple[int, date | None], str] = {}
+    for tid, word in conn.rows("SELECT id, due_word FROM tasks WHERE plan_id = :p", {"p": plan.id}):
+        out[(int(tid), None)] = str(word)
+    for tid, word, due in conn.rows(
+        "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
+        "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p AND a.due_date IS NOT NULL",
+        {"p": plan.id},
+    ):
+        out[(int(tid), as_date(due))] = str(word)
+    return out
 
 
 def task_id_for(conn: Connection, plan: PlanRef, number: int) -> int:

@@ -8,6 +8,7 @@ by its script- and case-folded key, so 区司法局 finds 區司法局. An unkno
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -62,7 +63,9 @@ def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> U
     if existing is not None:
         raise Conflict(_("unit '{name}' already exists").format(name=existing.name))
     if kind is not None:
-        kind = normalize_name(kind)[:40]
+        kind = " ".join(unicodedata.normalize("NFKC", kind).split())
+        if not kind or len(kind) > 40:
+            raise BadInput(_("--kind must be 1 to 40 characters"))
     unit_id = conn.insert(
         "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at) "
         "RETURNING id",
