@@ -1,9 +1,283 @@
-"""(being written)"""
+"""Exchange with spreadsheets and scripts: export (csv, json, xlsx) and import (csv, xlsx)."""
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from pufa_cli.cli.common import (
+    AsOfOption,
+    DbOption,
+    QuietOption,
+    YearOption,
+    as_of_date,
+    quiet,
+    session,
+    year_value,
+)
+from pufa_cli.i18n import _
+
+# Row errors printed before the summary line; the rest are counted.
+MAX_ROW_ERRORS = 20
+
+
+class What(str, Enum):
+    report = "report"
+    tasks = "tasks"
+    entries = "entries"
+    all = "all"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class By(str, Enum):
+    section = "section"
+    unit = "unit"
+    task = "task"
+
+
+class Headers(str, Enum):
+    machine = "machine"
+    human = "human"
+
+
+def export_cmd(
+    what: Annotated[
+        What | None,
+        typer.Option(
+            "--what",
+            "-w",
+            help=_("What to export: report, tasks, entries or all (default: report; xlsx: all)."),
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help=_("csv, json or xlsx."), case_sensitive=False),
+    ] = ExportFormat.csv,
+    quarter: Annotated[
+        int | None,
+        typer.Option(
+            "--quarter",
+            help=_("Report as of the last day of quarter N (1-4) of the plan year."),
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    by: Annotated[
+        By,
+        typer.Option("--by", help=_("Report rows by section, unit or task."), case_sensitive=False),
+    ] = By.section,
+    yellow: Annotated[
+        float | None,
+        typer.Option(
+            "--yellow",
+            help=_("Yellow when more than N points behind schedule (else PUFA_YELLOW, else 10)."),
+            show_default=False,
+        ),
+    ] = None,
+    red: Annotated[
+        float | None,
+        typer.Option(
+            "--red",
+            help=_("Red when more than N points behind schedule (else PUFA_RED, else 30)."),
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help=_("Write to this file, atomically (default: stdout; xlsx needs --out)."),
+            show_default=False,
+        ),
+    ] = None,
+    no_bom: Annotated[
+        bool, typer.Option("--no-bom", help=_("csv without the UTF-8 byte-order mark."))
+    ] = False,
+    headers: Annotated[
+        Headers,
+        typer.Option(
+            "--headers",
+            help=_("csv header row: machine column names, or human labels in your language."),
+            case_sensitive=False,
+        ),
+    ] = Headers.machine,
+    all_years: Annotated[
+        bool,
+        typer.Option("--all-years", help=_("Entries of every plan year, not only --year's.")),
+    ] = False,
+    year: YearOption = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Export the report, the task ledger or the entries as csv, json or xlsx."""
+    from pufa_cli import export as ex
+    from pufa_cli.errors import BadInput
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import notice
+    from pufa_cli.report import thresholds_from
+    from pufa_cli.timing import quarter_end
+
+    quiet(quiet_)
+    kind = (
+        what.value
+        if what is not None
+        else (ex.WHAT_ALL if fmt is ExportFormat.xlsx else ex.WHAT_REPORT)
+    )
+    ex.check_spec(kind, fmt.value, None if out is None else str(out))
+    if quarter is not None and as_of is not None:
+        raise BadInput(_("use either --quarter or --as-of, not both"))
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise BadInput(_("quarter must be 1 to 4, not {value}").format(value=quarter))
+    thresholds = thresholds_from(yellow, red)
+    with session(db) as conn:
+        plan = find_plan(conn, year_value(year))
+        day = (
+            quarter_end(plan.year, quarter) if quarter is not None else as_of_date(as_of, plan.year)
+        )
+        spec = ex.Spec(
+            what=kind,
+            fmt=fmt.value,
+            as_of=day,
+            by=by.value,
+            bom=not no_bom,
+            human_headers=headers is Headers.human,
+            all_years=all_years,
+        )
+
+        def text(value: str) -> str:
+            return plan_text(value, plan.script)
+
+        if out is None:
+            with ex.stdout_text() as fh:
+                ex.export(conn, plan, spec, fh, text, thresholds)
+            return
+        with ex.atomic_file(out, binary=fmt is ExportFormat.xlsx) as fh:
+            count = ex.export(conn, plan, spec, fh, text, thresholds)
+    if kind in (ex.WHAT_ENTRIES, ex.WHAT_ALL):
+        notice(_("{path} written ({n} entries)").format(path=out, n=count))
+    else:
+        notice(_("{path} written ({n} rows)").format(path=out, n=count))
+
+
+def import_cmd(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help=_(
+                "A .csv or .xlsx file with the columns of the entries export ('-': csv on stdin)."
+            ),
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=_("Check every row; write nothing."))
+    ] = False,
+    assign_units: Annotated[
+        bool,
+        typer.Option("--assign", help=_("Assign a row's unit to its task if it is not yet.")),
+    ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help=_("Who recorded rows with no 'by' (default: the OS user)."),
+            show_default=False,
+        ),
+    ] = None,
+    year: YearOption = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Import progress entries from csv or xlsx: all rows or none; a row seen before is skipped."""
+    from pufa_cli import clock
+    from pufa_cli import importer as im
+    from pufa_cli.render import notice
+
+    quiet(quiet_)
+    source = im.open_source(file)
+    try:
+        with _progress(quiet_) as tick, session(db, write=not dry_run) as conn:
+            result = im.import_entries(
+                conn,
+                source,
+                default_year=year_value(year),
+                default_by=by if by is not None else clock.user(),
+                today=clock.today(),
+                now=clock.now(),
+                assign=assign_units,
+                dry_run=dry_run,
+                progress=tick,
+            )
+    except im.RowErrors as exc:
+        _print_row_errors(exc.errors)
+        raise
+    finally:
+        source.close()
+    notice(im.summary(result, dry_run=dry_run))
+
+
+def _print_row_errors(errors: list[str]) -> None:
+    for line in errors[:MAX_ROW_ERRORS]:
+        print(" ".join(line.split()), file=sys.stderr)
+    if len(errors) > MAX_ROW_ERRORS:
+        print(_("… and {n} more").format(n=len(errors) - MAX_ROW_ERRORS), file=sys.stderr)
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal and --quiet is off; else nothing."""
+
+    def __init__(self, quiet_: bool) -> None:
+        self.bar: Any = None
+        if not quiet_ and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            from pufa_cli.render import console
+
+            self.bar = Progress(console=console(stderr=True), transient=True)
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return self.tick
+
+    def tick(self, phase: str, done: int, total: int | None) -> None:
+        labels = {"check": _("checking rows"), "write": _("writing entries")}
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(labels.get(phase, phase), total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command(
+        "export",
+        help=_(
+            "Export the report, the task ledger or the entries as csv, json or xlsx. "
+            "Example: pufa export --what all -f xlsx --quarter 4 --out 台賬.xlsx"
+        ),
+    )(export_cmd)
+    app.command(
+        "import",
+        help=_(
+            "Import progress entries from csv or xlsx (the columns of the entries export): "
+            "all rows or none, rows seen before are skipped. Example: pufa import 進展.xlsx"
+        ),
+    )(import_cmd)
