@@ -147,6 +147,10 @@ class Entry(Base):
 
 class EntryMetric(Base):
     __tablename__ = "entry_metrics"
+    __table_args__ = (
+        # "Latest value of a target as of D" starts here, then joins entries by id.
+        Index("ix_entry_metrics_target_id", "target_id", "entry_id"),
+    )
 
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True

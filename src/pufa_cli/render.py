@@ -8,7 +8,6 @@ terminal long titles do (cut with …).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ def notice(message: str) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json  # ~1.5 ms: only for JSON output
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 

@@ -1,0 +1,628 @@
+"""Time pufa's commands as whole processes on generated databases, against floors measured in
+the same run, and print a markdown table for docs/performance.md.
+
+    python benchmarks/run.py                          # every size, 7 runs each
+    python benchmarks/run.py --sizes small,medium --runs 5   # a quick run
+
+Sizes: ``small``, ``medium``, ``large`` (see generate.py) and ``import`` (a 100,000-entry csv,
+exported from the ``import`` database, imported into a fresh copy of ``import-base``; then the
+report on the result). Databases are generated on first use and cached in benchmarks/out/.
+
+Every command runs as its own process (the installed ``pufa`` script of this interpreter),
+once to warm the page cache and then ``--runs`` times; the table shows medians. Floors:
+
+* start-up: ``python -c "import sqlite3"`` with the same interpreter, interleaved with the
+  commands so drift in the machine affects both alike;
+* the report's query: the same aggregate ("latest percent per task and unit as of a date,
+  averaged by section", retracted entries excluded) written directly against ``sqlite3``,
+  timed in this process, against every SQL statement ``pufa report`` runs after opening the
+  database (recorded with a trace callback, replayed with their parameters inlined); both on a
+  fresh connection that has read the schema, all rows fetched.
+
+Peak memory is the maximum resident set of the warm-up run, measured by ``/usr/bin/time``
+(``%M``); CPU is the user + system time of each timed run (``os.wait4``). Every command works
+on a copy of the cached database, so ``log`` and ``import`` never change the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate
+
+YEAR = generate.LAST_YEAR
+AS_OF = f"{YEAR}-12-31"
+RUN_DIR = generate.OUT / "run"
+TIME = "/usr/bin/time"
+
+RAW_REPORT_SQL = """
+WITH latest AS (
+  SELECT t.section_id, a.task_id,
+    COALESCE((SELECT e.percent FROM entries e
+              WHERE e.task_id = a.task_id AND e.unit_id = a.unit_id AND e.entry_date <= :as_of
+                AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)
+              ORDER BY e.entry_date DESC, e.id DESC LIMIT 1), 0) AS pct
+  FROM assignments a JOIN tasks t ON t.id = a.task_id
+  WHERE t.plan_id = :plan AND t.in_plan = 1),
+per_task AS (SELECT section_id, task_id, AVG(pct) AS pct FROM latest GROUP BY section_id, task_id)
+SELECT s.number, s.title, COUNT(*), AVG(p.pct)
+FROM per_task p JOIN sections s ON s.id = p.section_id
+GROUP BY s.id, s.number, s.title ORDER BY s.number
+"""
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(self.cpu) * 1000
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peak_kib) / 1024 if self.peak_kib else 0.0
+
+
+@dataclass
+class Row:
+    what: str
+    size: str
+    target: str
+    median_ms: float | None = None
+    floor_ms: float | None = None
+    peak_mib: float | None = None
+    cpu_ms: float | None = None
+    note: str = ""
+    # Met when median / floor <= ratio_limit and every (measured, limit) pair is within limit.
+    ratio_limit: float | None = None
+    checks: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median_ms is None or not self.floor_ms:
+            return None
+        return self.median_ms / self.floor_ms
+
+    @property
+    def verdict(self) -> str:
+        if self.median_ms is None:
+            return "—"
+        checks = list(self.checks)
+        if self.ratio_limit is not None and self.ratio is not None:
+            checks.append((self.ratio, self.ratio_limit))
+        if not checks:
+            return ""
+        return "yes" if all(v <= limit for v, limit in checks) else "**no**"
+
+
+class Bench:
+    def __init__(self, runs: int, verbose: bool) -> None:
+        self.runs = runs
+        self.verbose = verbose
+        self.python = sys.executable
+        self.pufa = _pufa_script()
+        self.floor = Sample()
+        self.env = dict(os.environ)
+        for var in (
+            "PUFA_DB",
+            "PUFA_YEAR",
+            "PUFA_LANG",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "FORCE_COLOR",
+            "PYTHONDONTWRITEBYTECODE",
+        ):
+            self.env.pop(var, None)
+        self.env.update({"PUFA_TODAY": AS_OF, "NO_COLOR": "1", "COLUMNS": "120", "LANG": "C.UTF-8"})
+        # pufa's own environment (--pythonpath changes it; the floor keeps self.env).
+        self.pufa_env = dict(self.env)
+
+    def say(self, text: str) -> None:
+        if self.verbose:
+            print(text, file=sys.stderr, flush=True)
+
+    def once(
+        self,
+        argv: Sequence[str],
+        *,
+        stdout: int | None = subprocess.DEVNULL,
+        env: dict[str, str] | None = None,
+    ) -> tuple[float, int, int, str, float]:
+        """(seconds, exit status, peak KiB, stderr, CPU seconds) of one whole process."""
+        with tempfile.TemporaryFile() as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=stdout, stderr=err, env=env or self.pufa_env)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace").strip()
+        cpu = usage.ru_utime + usage.ru_stime
+        return elapsed, proc.returncode, int(usage.ru_maxrss), message, cpu
+
+    def floor_once(self) -> None:
+        elapsed, code, peak, _, cpu = self.once([self.python, "-c", "import sqlite3"], env=self.env)
+        assert code == 0
+        self.floor.seconds.append(elapsed)
+        self.floor.cpu.append(cpu)
+        self.floor.peak_kib.append(peak)
+
+    def measure(
+        self, argv: Sequence[str], *, before: Callable[[], None] | None = None
+    ) -> tuple[Sample | None, str]:
+        """A warm-up run that also measures peak memory, then ``runs`` timed runs, each followed
+        by a run of the start-up floor."""
+        sample = Sample()
+        for i in range(self.runs + 1):
+            if before is not None:
+                before()
+            if i == 0:
+                code, peak, message = self.peak_memory(argv)
+                if code != 0:
+                    return None, f"exit {code}: {message.splitlines()[-1] if message else ''}"
+                sample.peak_kib.append(peak)
+                continue
+            elapsed, code, _peak, message, cpu = self.once(argv)
+            if code != 0:
+                return None, f"exit {code}: {message.splitlines()[-1] if message else ''}"
+            self.floor_once()
+            sample.seconds.append(elapsed)
+            sample.cpu.append(cpu)
+        self.say(
+            f"  {' '.join(argv[1:])}: {sample.median_ms:.1f} ms (CPU {sample.cpu_ms:.1f} ms), "
+            f"{sample.peak_mib:.0f} MiB"
+        )
+        return sample, ""
+
+    def peak_memory(self, argv: Sequence[str]) -> tuple[int, int, str]:
+        """(exit status, peak KiB, stderr) of one run under /usr/bin/time.
+
+        Not this process's own wait4 figure: Linux starts a child's high-water mark at its
+        parent's size (the memory it had until exec), so a child of a benchmark that holds a
+        database in memory would seem as big as the benchmark. /usr/bin/time is a small parent.
+        """
+        if not Path(TIME).exists():
+            _, code, peak, message, _ = self.once(argv)
+            return code, peak, message
+        with tempfile.NamedTemporaryFile(suffix=".txt") as out:
+            _, code, _, message, _ = self.once([TIME, "-f", "%M", "-o", out.name, *argv])
+            text = Path(out.name).read_text().strip().splitlines()
+        peak = int(text[-1]) if text and text[-1].isdigit() else 0
+        return code, peak, message
+
+    def available(self, command: str) -> bool:
+        _, code, _, _, _ = self.once([self.pufa, command, "--help"])
+        return code == 0
+
+
+def _pufa_script() -> str:
+    exe = Path(sys.executable).with_name("pufa")
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("pufa")
+    if not found:
+        sys.exit("the pufa console script is not installed (pip install -e .)")
+    return found
+
+
+def fresh_copy(source: Path, name: str) -> Path:
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    dest = RUN_DIR / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, dest)
+    return dest
+
+
+def plan_id(path: Path, year: int) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT id FROM plans WHERE year = ?", (year,)).fetchone()[0])
+    finally:
+        db.close()
+
+
+def lead_of(path: Path, number: int) -> str:
+    db = sqlite3.connect(path)
+    try:
+        row = db.execute(
+            "SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id "
+            "WHERE p.year = ? AND t.number = ? ORDER BY a.role = 'lead' DESC, u.name LIMIT 1",
+            (YEAR, number),
+        ).fetchone()
+        return str(row[0])
+    finally:
+        db.close()
+
+
+# --- the report's query, in process ---------------------------------------------------------
+
+
+def report_statements(path: Path) -> list[str]:
+    """Every SQL statement ``pufa report --quarter 4`` runs, with its parameters inlined."""
+    from pufa_cli import db as dbmod
+    from pufa_cli.main import run
+
+    seen: list[str] = []
+    original = dbmod.SqliteConnection.__init__
+
+    def traced(self: dbmod.SqliteConnection, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.raw.set_trace_callback(seen.append)
+
+    dbmod.SqliteConnection.__init__ = traced  # type: ignore[method-assign]
+    saved = sys.stdout
+    try:
+        sys.stdout = open(os.devnull, "w")
+        code = run(["report", "--quarter", "4", "--year", str(YEAR), "--db", str(path)])
+    finally:
+        sys.stdout.close()
+        sys.stdout = saved
+        dbmod.SqliteConnection.__init__ = original  # type: ignore[method-assign]
+    if code != 0:
+        raise RuntimeError(f"pufa report failed with status {code}")
+    # The report's own queries: not the schema-version check every command makes on opening.
+    return [
+        s
+        for s in seen
+        if s.lstrip().upper().startswith(("SELECT", "WITH"))
+        and "sqlite_master" not in s
+        and "alembic_version" not in s
+    ]
+
+
+def time_statements(
+    path: Path, statements: Sequence[str], params: dict[str, object] | None, runs: int
+) -> float:
+    """Median ms of running ``statements`` (all rows fetched) on a fresh read-only connection."""
+    times = []
+    for i in range(runs + 1):
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchall()  # read the schema first
+        started = time.perf_counter()
+        for sql in statements:
+            db.execute(sql, params or {}).fetchall()
+        elapsed = time.perf_counter() - started
+        db.close()
+        if i:
+            times.append(elapsed)
+    return statistics.median(times) * 1000
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> None:
+    source = generate.ensure(size, quiet=not b.verbose)
+    path = fresh_copy(source, f"{size}.db")
+    b.say(f"{size}: {generate.counts(path)}")
+    db = ["--db", str(path)]
+    year = ["--year", str(YEAR)]
+
+    def startup_row(what: str, argv: list[str], target: str, limit: float | None) -> Row:
+        sample, note = b.measure(argv)
+        row = Row(what, size, target, note=note)
+        if sample is not None:
+            row.median_ms = sample.median_ms
+            row.cpu_ms = sample.cpu_ms
+            row.peak_mib = sample.peak_mib
+            row.floor_ms = b.floor.median_ms
+            row.ratio_limit = limit
+        rows.append(row)
+        return row
+
+    startup_row("`pufa tasks`", [b.pufa, "tasks", *year, "--as-of", AS_OF, *db], "—", None)
+    startup_row("`pufa show 19`", [b.pufa, "show", "19", *year, "--as-of", AS_OF, *db], "—", None)
+    unit = lead_of(path, 19)
+    startup_row(
+        "`pufa log` (one entry)",
+        [
+            b.pufa,
+            "log",
+            "19",
+            "--unit",
+            unit,
+            "--percent",
+            "50",
+            "--date",
+            f"{YEAR}-06-30",
+            "--by",
+            "bench",
+            "-q",
+            *year,
+            *db,
+        ],
+        "<= 10 × floor" if size == "large" else "—",
+        10 if size == "large" else None,
+    )
+    if have["report"]:
+        target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")
+        row = startup_row(
+            "`pufa report --quarter 4`",
+            [b.pufa, "report", "--quarter", "4", *year, *db],
+            target,
+            8 if size == "small" else None,
+        )
+        if size == "large" and row.median_ms is not None:
+            row.checks.append((row.median_ms, 300))
+            rows.append(
+                Row(
+                    "peak memory of `report`",
+                    size,
+                    "<= 100 MiB",
+                    row.median_ms,
+                    peak_mib=row.peak_mib,
+                    checks=[(row.peak_mib or 0, 100)],
+                )
+            )
+        query_rows(b, path, size, rows)
+    else:
+        rows.append(Row("`pufa report --quarter 4`", size, "", note="not yet available"))
+    if have["export"]:
+        out = RUN_DIR / f"{size}-entries.csv"
+        sample, note = b.measure(
+            [
+                b.pufa,
+                "export",
+                "--what",
+                "entries",
+                "--format",
+                "csv",
+                "--all-years",
+                "--out",
+                str(out),
+                *db,
+            ]
+        )
+        row = Row(
+            "`pufa export --what entries --format csv`",
+            size,
+            "<= 8 s, <= 150 MiB" if size == "large" else "—",
+            note=note,
+        )
+        if sample is not None:
+            lines = _count_lines(out)
+            row.median_ms, row.peak_mib = sample.median_ms, sample.peak_mib
+            row.cpu_ms = sample.cpu_ms
+            row.note = f"{lines - 1:,} rows"
+            if size == "large":
+                row.checks += [(row.median_ms, 8000), (row.peak_mib, 150)]
+        rows.append(row)
+
+
+def query_rows(b: Bench, path: Path, size: str, rows: list[Row]) -> None:
+    statements = report_statements(path)
+    pid = plan_id(path, YEAR)
+    runs = max(b.runs, 25)  # milliseconds each: more runs for a steady median
+    raw_ms = time_statements(path, [RAW_REPORT_SQL], {"plan": pid, "as_of": AS_OF}, runs)
+    ours_ms = time_statements(path, statements, None, runs)
+    b.say(f"  report query: {ours_ms:.1f} ms ({len(statements)} statements), raw {raw_ms:.1f} ms")
+    rows.append(
+        Row(
+            "the report's SQL, in process",
+            size,
+            "<= 1.5 × raw query" if size == "large" else "—",
+            ours_ms,
+            raw_ms,
+            note=f"{len(statements)} statements; ratio to the raw sqlite3 query ({raw_ms:.1f} ms)",
+            ratio_limit=1.5 if size == "large" else None,
+        )
+    )
+
+
+def bench_import(b: Bench, rows: list[Row], have: dict[str, bool]) -> None:
+    if not (have["export"] and have["import"]):
+        rows.append(
+            Row(
+                "`pufa import` of 100,000 entries (csv)",
+                "import",
+                "<= 3 s",
+                note="export or import not yet available",
+            )
+        )
+        return
+    source = generate.ensure("import", quiet=not b.verbose)
+    base = generate.ensure("import-base", quiet=not b.verbose)
+    csv = RUN_DIR / "import-100k.csv"
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    _, code, _, message, _ = b.once(
+        [
+            b.pufa,
+            "export",
+            "--what",
+            "entries",
+            "--format",
+            "csv",
+            "--out",
+            str(csv),
+            "--db",
+            str(source),
+        ]
+    )
+    if code != 0:
+        rows.append(
+            Row(
+                "`pufa import` of 100,000 entries (csv)",
+                "import",
+                "<= 3 s",
+                note=f"export failed: {message}",
+            )
+        )
+        return
+    target = RUN_DIR / "imported.db"
+    sample, note = b.measure(
+        [b.pufa, "import", str(csv), "-q", "--db", str(target)],
+        before=lambda: fresh_copy(base, target.name) and None,
+    )
+    row = Row("`pufa import` of 100,000 entries (csv)", "import", "<= 3 s", note=note)
+    if sample is not None:
+        row.median_ms, row.peak_mib = sample.median_ms, sample.peak_mib
+        row.cpu_ms = sample.cpu_ms
+        row.checks.append((row.median_ms, 3000))
+        row.note = f"{generate.counts(target)['entries']:,} entries imported"
+    rows.append(row)
+    if sample is None or not have["report"]:
+        return
+    rsample, note = b.measure(
+        [b.pufa, "report", "--quarter", "4", "--year", str(YEAR), "--db", str(target)]
+    )
+    r = Row("`pufa report --quarter 4` after the import", "import", "<= 8 × floor", note=note)
+    if rsample is not None:
+        r.median_ms, r.peak_mib, r.floor_ms = rsample.median_ms, rsample.peak_mib, b.floor.median_ms
+        r.cpu_ms = rsample.cpu_ms
+        r.ratio_limit = 8
+    rows.append(r)
+    query_rows(b, target, "import", rows)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def versions(env: dict[str, str]) -> str:
+    """The versions pufa's processes see (PYTHONPATH may put another Typer first)."""
+    code = (
+        "import sqlite3, typer, rich.console; from importlib.metadata import version; "
+        "print(f'SQLite {sqlite3.sqlite_version}, typer {typer.__version__}, "
+        'rich {version("rich")}\')'
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    return out.stdout.strip() or "versions unknown"
+
+
+def machine(env: dict[str, str]) -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = 0
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, {versions(env)}"
+    )
+
+
+def markdown(rows: list[Row], floor: Sample, runs: int, env: dict[str, str]) -> str:
+    extra = f" PYTHONPATH={env['PYTHONPATH']} for pufa." if env.get("PYTHONPATH") else ""
+    out = [
+        f"Machine: {machine(env)}.{extra}",
+        "",
+        f"Medians of {runs} runs after one warm-up run, each a whole process; start-up floor "
+        f'`python -c "import sqlite3"` = {floor.median_ms:.1f} ms (CPU {floor.cpu_ms:.1f} ms) '
+        "in this run. CPU is the process's user + system time (less sensitive to other load "
+        "on the machine than wall time).",
+        "",
+        "| what | database | target | median | ratio to floor | CPU | peak memory | met | notes |",
+        "|---|---|---|---:|---:|---:|---:|:-:|---|",
+    ]
+    for r in rows:
+        median = "—" if r.median_ms is None else _ms(r.median_ms)
+        cpu = "—" if r.cpu_ms is None else _ms(r.cpu_ms)
+        if r.what.startswith("peak memory"):
+            median = cpu = "—"
+        ratio = "—" if r.ratio is None else f"{r.ratio:.1f} ×"
+        peak = "—" if r.peak_mib is None else f"{r.peak_mib:.0f} MiB"
+        out.append(
+            f"| {r.what} | {r.size} | {r.target} | {median} | {ratio} | {cpu} | {peak} "
+            f"| {r.verdict} | {r.note} |"
+        )
+    return "\n".join(out)
+
+
+def _ms(value: float) -> str:
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="small,medium,large,import",
+        help="comma-separated: small, medium, large, import (default: all)",
+    )
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (default 7)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    parser.add_argument(
+        "--pythonpath",
+        metavar="DIR",
+        help="put DIR first on the commands' PYTHONPATH, e.g. another Typer installed with "
+        "pip install --target DIR 'typer==0.29.*' (the floor is unchanged)",
+    )
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    for s in sizes:
+        if s not in ("small", "medium", "large", "import"):
+            parser.error(f"unknown size {s!r}")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    # pip compiles an installed package's bytecode; do the same for an editable checkout (and a
+    # shell with PYTHONDONTWRITEBYTECODE=1), or every run would compile pufa from source.
+    import pufa_cli
+
+    compileall.compile_dir(Path(pufa_cli.__file__).parent, quiet=1)
+    b = Bench(args.runs, verbose=not args.quiet)
+    if args.pythonpath:
+        b.pufa_env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(Path(args.pythonpath).resolve()), os.environ.get("PYTHONPATH")) if p
+        )
+    rows: list[Row] = []
+    have = {c: b.available(c) for c in ("report", "export", "import")}
+    ready = ", ".join(c for c, ok in have.items() if ok)
+    b.say(f"available: {ready or 'none of report, export, import'}")
+    sample, note = b.measure([b.pufa, "--help"])
+    help_row = Row("`pufa --help`", "—", "<= 5 × floor", note=note)
+    if sample is not None:
+        help_row.median_ms, help_row.peak_mib = sample.median_ms, sample.peak_mib
+        help_row.cpu_ms = sample.cpu_ms
+        help_row.floor_ms = b.floor.median_ms
+        help_row.ratio_limit = 5
+    rows.append(help_row)
+    for size in sizes:
+        if size == "import":
+            bench_import(b, rows, have)
+        else:
+            bench_size(b, size, rows, have)
+    # Ratios use the floor of the whole run (every floor sample, interleaved with the commands).
+    for r in rows:
+        if r.floor_ms is not None and not r.what.startswith("the report's SQL"):
+            r.floor_ms = b.floor.median_ms
+    print(markdown(rows, b.floor, args.runs, b.pufa_env))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The queries people wait for never read a whole table of progress.
+
+Every SQL statement that ``tasks``, ``show``, ``report`` (each grouping), ``log`` and ``unit list``
+run is recorded as SQLite executes it (a trace callback on pufa's own connection, so this is
+the real SQL: ``progress.TASK_CTES``, the report's query, the ledger's lookups), then
+``EXPLAIN QUERY PLAN`` must show no full scan of ``entries`` or ``entry_metrics``: each lookup
+walks an index (``ix_entries_latest``, ``ix_entry_metrics_target_id``). Without statistics
+(pufa never runs ANALYZE) SQLite plans from the schema alone, so a small ledger shows the plan
+a large one gets. The timings are in benchmarks/, not here.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+from pufa_cli import db as dbmod
+
+AS_OF = "2011-12-31"
+PROGRESS_TABLES = ("entries", "entry_metrics")
+_ALIAS = re.compile(
+    r"\b(entries|entry_metrics)\b(?:\s+(?:AS\s+)?(?!ON\b|WHERE\b|JOIN\b|LEFT\b|ORDER\b|GROUP\b)"
+    r"([A-Za-z_]\w*))?",
+    re.IGNORECASE,
+)
+_SCAN = re.compile(r"^SCAN (?:TABLE )?(\w+)(?: AS (\w+))?")
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement pufa's SQLite connections run while the test runs."""
+    seen: list[str] = []
+    original = dbmod.SqliteConnection.__init__
+
+    def traced(self: dbmod.SqliteConnection, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.raw.set_trace_callback(seen.append)
+
+    monkeypatch.setattr(dbmod.SqliteConnection, "__init__", traced)
+    yield seen
+
+
+@pytest.fixture
+def ledger(sqlite_db: str, pufa, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PUFA_TODAY", AS_OF)
+    steps = [
+        ("init", "-q"),
+        ("unit", "add", "區教育局", "-q"),
+        ("assign", "19", "區教育局", "區依法治區辦公室", "--lead", "區教育局", "-q"),
+        ("assign", "10", "區教育局", "-q"),
+        ("log", "10", "--unit", "區教育局", "--metric", "training_days=5", "--date", "2011-02-01"),
+        ("log", "19", "--unit", "區教育局", "--metric", "bases=30", "--date", "2011-03-31"),
+        ("log", "19", "--unit", "區依法治區辦公室", "--percent", "20", "--date", "2011-05-01"),
+        ("log", "8", "--unit", "區依法治區辦公室", "--percent", "60", "--date", "2011-06-30"),
+        ("retract", "3", "--reason", "重複填報", "-q"),
+    ]
+    for args in steps:
+        r = pufa(*args)
+        assert r.code == 0, (args, r)
+    return sqlite_db
+
+
+def scans_of_progress(db: sqlite3.Connection, sql: str) -> list[str]:
+    """The plan lines of ``sql`` that read all of entries or entry_metrics."""
+    names = {t.lower() for t in PROGRESS_TABLES}
+    for _table, alias in _ALIAS.findall(sql):
+        if alias:
+            names.add(alias.lower())
+    found = []
+    for _id, _parent, _unused, detail in db.execute("EXPLAIN QUERY PLAN " + sql):
+        m = _SCAN.match(detail)
+        if m and {n.lower() for n in m.groups() if n} & names:
+            found.append(detail)
+    return found
+
+
+def queries(seen: list[str]) -> list[str]:
+    return [
+        s
+        for s in seen
+        if s.lstrip().upper().startswith(("SELECT", "WITH"))
+        and "sqlite_master" not in s
+        and "alembic_version" not in s
+    ]
+
+
+COMMANDS = {
+    "tasks": ("tasks", "--as-of", AS_OF),
+    "tasks --unit": ("tasks", "--as-of", AS_OF, "--unit", "區教育局"),
+    "show": ("show", "19", "--as-of", AS_OF),
+    "report": ("report", "--quarter", "4"),
+    "report --by unit": ("report", "--quarter", "2", "--by", "unit"),
+    "report --by task": ("report", "--quarter", "4", "--by", "task"),
+    "report --unit": ("report", "--quarter", "3", "--unit", "區教育局", "-f", "json"),
+    # One of task 10's two targets: the other's latest value is looked up for the percent.
+    "log": (
+        "log",
+        "10",
+        "--unit",
+        "區教育局",
+        "--metric",
+        "study_hours=20",
+        "--date",
+        "2011-09-01",
+    ),
+    "unit list": ("unit", "list", "--as-of", AS_OF),
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_no_full_scan_of_the_progress_tables(
+    name: str,
+    ledger: str,
+    pufa,  # type: ignore[no-untyped-def]
+    recorded: list[str],
+) -> None:
+    recorded.clear()
+    r = pufa(*COMMANDS[name])
+    assert r.code == 0, r
+    statements = queries(recorded)
+    # The probe saw the command's real queries, among them one that reads progress.
+    assert any(re.search(r"\bentries\b", s) for s in statements), statements
+    db = sqlite3.connect(ledger)
+    try:
+        bad = {s: scans_of_progress(db, s) for s in statements}
+    finally:
+        db.close()
+    assert {s: plan for s, plan in bad.items() if plan} == {}
+
+
+def test_the_probe_sees_a_full_scan() -> None:
+    """The detector itself: a query without a usable index is caught, with or without alias."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, task_id INT, percent INT)")
+    db.execute("CREATE TABLE entry_metrics (entry_id INT, target_id INT, value REAL)")
+    assert scans_of_progress(db, "SELECT percent FROM entries WHERE task_id = 3")
+    assert scans_of_progress(db, "SELECT e.percent FROM entries e WHERE e.task_id = 3")
+    assert scans_of_progress(db, "SELECT m.value FROM entry_metrics AS m WHERE m.target_id = 1")
+    assert not scans_of_progress(db, "SELECT percent FROM entries WHERE id = 3")

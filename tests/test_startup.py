@@ -1,0 +1,170 @@
+"""Start-up: what each command imports, checked in a fresh process running the real entry point.
+
+Heavy modules (SQLAlchemy, Alembic, PyYAML, openpyxl, psycopg, OpenCC, Rich) cost 40-350 ms
+each to import; ``pufa --help`` must load none of them, and the everyday commands on SQLite
+none of the database and file-format libraries. The timings themselves are measured by
+benchmarks/run.py, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_installed
+
+HEAVY_FOR_HELP = (
+    "sqlalchemy",
+    "sqlalchemy.orm",
+    "alembic",
+    "yaml",
+    "openpyxl",
+    "psycopg",
+    "opencc_purepy",
+    "rich",
+    "pydantic",
+)
+HEAVY_FOR_EVERYDAY = ("sqlalchemy", "sqlalchemy.orm", "alembic", "yaml", "openpyxl", "psycopg")
+
+# Runs pufa exactly as the installed console script does (pufa_cli.main:main), then writes the
+# names of every module the process imported, however it imported them.
+_WRAPPER = """
+import atexit, json, os, sys
+def _dump():
+    with open(os.environ["PUFA_TEST_MODULES_OUT"], "w") as f:
+        json.dump(sorted(sys.modules), f)
+atexit.register(_dump)
+sys.argv = ["pufa", *sys.argv[1:]]
+from pufa_cli.main import main
+main()
+"""
+
+
+def imported_by(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ, PUFA_TEST_MODULES_OUT=str(out))
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(out.read_text()))
+
+
+def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
+    modules = imported_by(tmp_path, "--help")
+    assert "typer" in modules  # the probe sees what the process imported
+    assert sorted(m for m in HEAVY_FOR_HELP if m in modules) == []
+
+
+def test_help_builds_the_commands_lazily(tmp_path: Path) -> None:
+    # --help lists every command from its name and help: the database layer stays unloaded.
+    modules = imported_by(tmp_path, "--help")
+    assert "pufa_cli.cli.tracking" in modules
+    assert not {"pufa_cli.db", "pufa_cli.progress", "pufa_cli.report", "sqlite3"} & modules
+
+
+@pytest.fixture(scope="module")
+def sqlite_ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite ledger for the module (the commands below only read it or append to it)."""
+    path = str(tmp_path_factory.mktemp("ledger") / "pufa.db")
+    for args in (("init", "-q"), ("assign", "8", "區依法治區工作領導小組", "-q")):
+        r = run_installed(*args, "--db", path)
+        assert r.code == 0, r
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tasks",),
+        ("show", "8"),
+        ("report", "--quarter", "4"),
+        ("log", "8", "--unit", "區依法治區辦公室", "--percent", "40", "--by", "科員", "-q"),
+    ],
+    ids=["tasks", "show", "report", "log"],
+)
+def test_everyday_commands_on_sqlite_load_no_heavy_module(
+    tmp_path: Path, sqlite_ledger: str, args: tuple[str, ...]
+) -> None:
+    modules = imported_by(tmp_path, *args, "--db", sqlite_ledger)
+    assert "pufa_cli.db" in modules  # it did open the database
+    assert sorted(m for m in HEAVY_FOR_EVERYDAY if m in modules) == []
+
+
+def test_a_command_imports_only_its_own_command_module(tmp_path: Path, sqlite_ledger: str) -> None:
+    modules = imported_by(
+        tmp_path,
+        *("log", "8", "--unit", "區依法治區辦公室", "--percent", "50", "--by", "科員", "-q"),
+        *("--db", sqlite_ledger),
+    )
+    loaded = {m.rsplit(".", 1)[1] for m in modules if m.startswith("pufa_cli.cli.")}
+    assert loaded == {"common", "tracking"}
+
+
+def test_the_command_table_matches_the_modules() -> None:
+    from pufa_cli.cli import COMMAND_MODULES, MODULES, registered_names
+
+    registered = {name: module for module in MODULES for name in registered_names(module)}
+    missing = {n: m for n, m in registered.items() if COMMAND_MODULES.get(n) != m}
+    assert missing == {}, f"add these to COMMAND_MODULES in src/pufa_cli/cli/__init__.py: {missing}"
+    assert set(COMMAND_MODULES) == set(registered)
+
+
+def _eager_command():  # type: ignore[no-untyped-def]
+    """The app as Typer would build it all at once: the reference for the lazy group."""
+    import importlib
+
+    import typer
+
+    from pufa_cli.cli import MODULES, build_app
+
+    app = build_app()
+    app.info.cls = None
+    for module in MODULES:
+        importlib.import_module(f"pufa_cli.cli.{module}").register(app)
+    return typer.main.get_command(app)
+
+
+def _help(command, args: list[str], capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
+    capsys.readouterr()
+    try:
+        command.main(args=args, prog_name="pufa", standalone_mode=False)
+    except SystemExit:
+        pass
+    return capsys.readouterr().out
+
+
+def test_lazy_help_pages_equal_the_eagerly_built_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from pufa_cli.cli import COMMAND_MODULES, build_app
+
+    eager = _eager_command()
+    pages = [["--help"]]
+    for name in COMMAND_MODULES:
+        pages.append([name, "--help"])
+        sub = eager.commands[name]  # type: ignore[attr-defined]
+        for child in getattr(sub, "commands", {}):
+            pages.append([name, child, "--help"])
+    for args in pages:
+        lazy = typer.main.get_command(build_app())
+        expected = _help(eager, args, capsys)
+        assert expected.startswith("Usage: pufa")
+        assert _help(lazy, args, capsys) == expected, args
+
+
+def test_a_mistyped_command_is_still_answered_with_a_suggestion(pufa) -> None:  # type: ignore[no-untyped-def]
+    r = pufa("reprot")
+    assert r.code == 2
+    assert "reprot" in r.err and "'report'" in r.err
+    assert len(r.err.strip().splitlines()) == 1
