@@ -96,3 +96,24 @@ def test_default_database_is_in_the_user_data_folder(tmp_path, pufa):
     r = pufa("init", "-q")
     assert r.code == 0, r
     assert (Path(os.environ["XDG_DATA_HOME"]) / "pufa" / "pufa.db").exists()
+
+
+def test_reloading_the_plan_never_undoes_the_office_s_assignments(loaded, pufa, tmp_path):
+    assert pufa("unassign", "7", "區依法治區工作領導小組", "-q").code == 0
+    before = dump_db(loaded)
+    r = pufa("init")
+    assert r.code == 0 and "unchanged" in r.out, r
+    assert dump_db(loaded) == before  # the unassigned lead stays unassigned
+    # A unit the plan newly names is assigned; the one it named before stays as the office left it.
+    text = PLAN_2011.read_text(encoding="utf-8")
+    edited = text.replace(
+        "        lead: 區依法治區工作領導小組\n",
+        "        lead: 區依法治區工作領導小組\n        support: [區依法治區辦公室]\n",
+        1,
+    )
+    assert edited != text
+    plan = tmp_path / "2011.yaml"
+    plan.write_text(edited, encoding="utf-8")
+    assert pufa("init", "-q", "--plan", plan).code == 0
+    units = json.loads(pufa("show", "7", "-f", "json").out)["units"]
+    assert [(u["unit"], u["role"]) for u in units] == [("區依法治區辦公室", "support")]

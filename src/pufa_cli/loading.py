@@ -123,7 +123,7 @@ def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = Fals
         int(r[1]): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan FROM tasks WHERE plan_id = :p",
+            "responsible, in_plan, plan_units FROM tasks WHERE plan_id = :p",
             {"p": plan_id},
         )
     }
@@ -142,16 +142,18 @@ def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = Fals
                 "responsible": task.responsible,
                 "in_plan": 1,
             }
+            named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
             old = existing_tasks.get(task.number)
             if old is None:
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
-                    "due_date, checks, timing, responsible, in_plan) VALUES (:p, :n, "
-                    ":section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
-                    ":responsible, :in_plan) RETURNING id",
-                    {"p": plan_id, "n": task.number, **_dates(values)},
+                    "due_date, checks, timing, responsible, in_plan, plan_units) VALUES (:p, "
+                    ":n, :section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
+                    ":responsible, :in_plan, :named) RETURNING id",
+                    {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
                 )
                 res.added.append(task.number)
+                before = "[null, []]"
             else:
                 task_id = int(old[0])
                 current = dict(
@@ -180,10 +182,17 @@ def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = Fals
                         {"id": task_id, **_dates(values)},
                     )
                     res.updated.append(task.number)
+                # Loaded before plan_units existed: as the plan names them now.
+                before = str(old[11]) or named
+                if old[11] != named:
+                    conn.run(
+                        "UPDATE tasks SET plan_units = :named WHERE id = :id",
+                        {"named": named, "id": task_id},
+                    )
             if _sync_targets(conn, task_id, task, res):
                 if task.number not in res.added and task.number not in res.updated:
                     res.updated.append(task.number)
-            _sync_assignments(conn, task_id, task, unit_ids, now, res)
+            _sync_assignments(conn, task_id, task, before, unit_ids, now, res)
 
     plan_numbers = {t.number for t in plan.tasks}
     for number, old in sorted(existing_tasks.items()):
@@ -280,10 +289,16 @@ def _sync_assignments(
     conn: Connection,
     task_id: int,
     task: Task,
+    before: str,
     unit_ids: dict[str, int],
     now: datetime,
     res: LoadResult,
 ) -> None:
+    """Assign the units the plan newly names (``before``: what it named when last loaded).
+
+    A unit the plan named before and the office has since unassigned stays unassigned."""
+    old_lead, old_support = json.loads(before)
+    named_before = {old_lead, *old_support} - {None}
     rows = conn.rows("SELECT unit_id, role FROM assignments WHERE task_id = :t", {"t": task_id})
     roles = {int(u): r for u, r in rows}
     wanted = ([(task.lead, ROLE_LEAD)] if task.lead else []) + [
@@ -291,7 +306,7 @@ def _sync_assignments(
     ]
     for name, role in wanted:
         uid = unit_ids[name]
-        if uid in roles:
+        if uid in roles or name in named_before:
             continue
         if role == ROLE_LEAD and ROLE_LEAD in roles.values():
             res.notes.append(

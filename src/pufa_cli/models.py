@@ -79,6 +79,9 @@ class Task(Base):
     checks: Mapped[str] = mapped_column(Text, default="[]")
     timing: Mapped[str | None] = mapped_column(Text, nullable=True)
     responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON [lead or null, [supporting…]]: the units the plan file named when last loaded, so a
+    # reload assigns only units it newly names and never undoes the office's own changes.
+    plan_units: Mapped[str] = mapped_column(Text, default="", server_default="")
     # 1 while the task is in the latest loaded version of its plan; 0 after it disappeared.
     in_plan: Mapped[int] = mapped_column(Integer, default=1)
 
