@@ -107,21 +107,33 @@ class SqliteConnection(Connection):
     dialect = "sqlite"
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        mode = "ro" if readonly else "rw"
         try:
+            # Readers open read-write too (SQLite falls back to read-only for a write-protected
+            # file) and refuse writes with query_only: a mode=ro connection cannot remove the
+            # -wal and -shm files when it closes last, and would leave them next to the file.
             self._db = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode={mode}",
+                f"{path.resolve().as_uri()}?mode=rw",
                 uri=True,
                 isolation_level=None,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,
             )
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as exc:
+            try:
+                self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._db.execute("PRAGMA foreign_keys = ON")
+                self._db.execute("PRAGMA synchronous = FULL")
+                if readonly:
+                    self._db.execute("PRAGMA query_only = ON")
+            except sqlite3.Error:
+                self._db.close()
+                raise
+        except sqlite3.OperationalError as exc:
             raise SchemaError(
                 _("cannot open database {path}: {reason}").format(path=path, reason=exc)
+            ) from None
+        except sqlite3.DatabaseError as exc:  # SQLITE_NOTADB: a text file, random bytes
+            raise SchemaError(
+                _("{path} is not a pufa database ({reason})").format(path=path, reason=exc)
             ) from None
         self.path = path
 
@@ -206,11 +218,23 @@ class SAConnection(Connection):
         return [tuple(r) for r in self._conn.execute(self._text(sql), dict(params or {}))]
 
     def stream(self, sql: str, params: Params = None, size: int = 2000) -> Iterator[Row]:
-        result = self._conn.execution_options(yield_per=size).execute(
-            self._text(sql), dict(params or {})
+        # yield_per on the statement, not the connection: Connection.execution_options()
+        # changes the connection in place, and every later INSERT would then get a
+        # server-side cursor too.
+        result = self._conn.execute(
+            self._text(sql).execution_options(yield_per=size), dict(params or {})
         )
-        for r in result:
-            yield tuple(r)
+        try:
+            for r in result:
+                yield tuple(r)
+        finally:
+            # A reader that stops early must not leave a server-side cursor behind.
+            result.close()
+
+    def one(self, sql: str, params: Params = None) -> Row | None:
+        # Not through stream(): a server-side cursor cannot run INSERT … RETURNING.
+        row = self._conn.execute(self._text(sql), dict(params or {})).first()
+        return None if row is None else tuple(row)
 
     def run(self, sql: str, params: Params = None) -> int:
         return int(self._conn.execute(self._text(sql), dict(params or {})).rowcount)
@@ -395,13 +419,16 @@ def migrate(target: DbTarget, revision: str = "head", *, down: bool = False) -> 
 
 
 def current_revision(target: DbTarget) -> str | None:
+    """The stored revision (None when empty); SchemaError for one from a newer pufa."""
     conn: Connection = (
         SqliteConnection(target.path) if target.path is not None else SAConnection(target.url or "")
     )
     try:
-        return schema_state(conn)
+        revision = schema_state(conn)
     finally:
         conn.close()
+    _check_revision(revision, target.display())
+    return revision
 
 
 def dump(conn: Connection, tables: Sequence[str]) -> dict[str, list[Row]]:

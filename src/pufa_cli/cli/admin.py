@@ -1,9 +1,112 @@
-"""(being written)"""
+"""Keeping the database safe: backup (a consistent copy) and check (is it sound?)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, quiet, target
+from pufa_cli.i18n import _
+
+
+def backup_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help=_("Where to write the copy: a file, or a folder (pufa-DATE-TIME.db inside)."),
+            show_default=False,
+        ),
+    ],
+    force: Annotated[bool, typer.Option("--force", help=_("Replace PATH if it exists."))] = False,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """Copy the SQLite database consistently, even while others write; prints the copy's path."""
+    from pufa_cli import clock
+    from pufa_cli.maintenance import backup
+    from pufa_cli.render import notice
+
+    quiet(quiet_)
+    result = backup(target(db), path, force=force, now=clock.now())
+    typer.echo(str(result.path))
+    notice(
+        _("backup written: {size} bytes, schema {rev}, {entries} entries").format(
+            size=result.size, rev=result.revision or "-", entries=result.entries
+        )
+    )
+
+
+def check_cmd(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
+    """Check the database: integrity, foreign keys, schema, ledger rules; exit 1 on a problem."""
+    from pufa_cli.errors import RuntimeFailure
+    from pufa_cli.maintenance import check
+
+    report = check(target(db))
+    if fmt is Format.json:
+        from pufa_cli.render import print_json
+
+        print_json(_report_json(report))
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise RuntimeFailure(
+            _("{n} of {total} checks found problems in {where}").format(
+                n=report.problems, total=len(report.items), where=report.where
+            )
+        )
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    return {
+        "database": report.where,
+        "engine": report.engine,
+        "schema": report.revision,
+        "ok": report.ok,
+        "checks": [
+            {"check": i.key, "ok": i.ok, "problems": i.problems, "examples": i.examples}
+            for i in report.items
+        ],
+    }
+
+
+def _print_report(report: Any) -> None:
+    typer.echo(
+        _("Checking {where} ({engine}, schema {rev})").format(
+            where=report.where, engine=report.engine, rev=report.revision or "-"
+        )
+    )
+    for item in report.items:
+        if item.ok:
+            typer.echo(f"  {_('ok'):<6}{item.label}")
+            continue
+        more = item.problems - len(item.examples)
+        examples = "; ".join(item.examples) + (
+            _(" … and {n} more").format(n=more) if more > 0 else ""
+        )
+        typer.echo(
+            f"  {_('FAIL'):<6}{item.label}: "
+            + _("{n} problem(s): {examples}").format(
+                n=item.problems, examples=" ".join(examples.split())
+            )
+        )
+    if report.ok:
+        typer.echo(_("All {n} checks passed.").format(n=len(report.items)))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command(
+        "backup",
+        help=_(
+            "Copy the SQLite database consistently, even while others write (PostgreSQL: "
+            "use pg_dump). Example: pufa backup /backups/ledger.db --force"
+        ),
+    )(backup_cmd)
+    app.command(
+        "check",
+        help=_(
+            "Check the database: integrity, foreign keys, schema and ledger rules; exit "
+            "status 1 on any problem. Example: pufa check"
+        ),
+    )(check_cmd)
