@@ -47,6 +47,46 @@ QuietOption = Annotated[
 ]
 
 
+QuarterOption = Annotated[
+    int | None,
+    typer.Option(
+        "--quarter",
+        help=_("Report as of the last day of quarter N (1-4) of the plan year."),
+        show_default=False,
+    ),
+]
+SectionOption = Annotated[
+    int | None,
+    typer.Option("--section", "-s", help=_("Only this section number."), show_default=False, min=1),
+]
+UnitFilterOption = Annotated[
+    str | None,
+    typer.Option("--unit", "-u", help=_("Only tasks assigned to this unit."), show_default=False),
+]
+YellowOption = Annotated[
+    float | None,
+    typer.Option(
+        "--yellow",
+        help=_("Yellow when more than N points behind schedule (else PUFA_YELLOW, else 10)."),
+        show_default=False,
+    ),
+]
+RedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--red",
+        help=_("Red when more than N points behind schedule (else PUFA_RED, else 30)."),
+        show_default=False,
+    ),
+]
+
+
+class By(str, Enum):
+    section = "section"
+    unit = "unit"
+    task = "task"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -83,6 +123,25 @@ def as_of_date(text: str | None, year: int) -> date:
     if text is None:
         return clock.today()
     return parse_as_of(text, year)
+
+
+def check_when(quarter: int | None, as_of: str | None) -> None:
+    """--quarter and --as-of: at most one, and a quarter from 1 to 4 (before any database)."""
+    from pufa_cli.errors import BadInput
+
+    if quarter is not None and as_of is not None:
+        raise BadInput(_("use either --quarter or --as-of, not both"))
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise BadInput(_("quarter must be 1 to 4, not {value}").format(value=quarter))
+
+
+def report_day(quarter: int | None, as_of: str | None, year: int) -> date:
+    """The date a report is as of: the end of --quarter N of the plan year, or --as-of."""
+    from pufa_cli.timing import quarter_end
+
+    if quarter is not None:
+        return quarter_end(year, quarter)
+    return as_of_date(as_of, year)
 
 
 def quiet(value: bool) -> None:

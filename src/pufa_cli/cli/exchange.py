@@ -11,11 +11,16 @@ import typer
 
 from pufa_cli.cli.common import (
     AsOfOption,
+    By,
     DbOption,
+    QuarterOption,
     QuietOption,
+    RedOption,
     YearOption,
-    as_of_date,
+    YellowOption,
+    check_when,
     quiet,
+    report_day,
     session,
     year_value,
 )
@@ -38,12 +43,6 @@ class ExportFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class By(str, Enum):
-    section = "section"
-    unit = "unit"
-    task = "task"
-
-
 class Headers(str, Enum):
     machine = "machine"
     human = "human"
@@ -64,35 +63,14 @@ def export_cmd(
         ExportFormat,
         typer.Option("--format", "-f", help=_("csv, json or xlsx."), case_sensitive=False),
     ] = ExportFormat.csv,
-    quarter: Annotated[
-        int | None,
-        typer.Option(
-            "--quarter",
-            help=_("Report as of the last day of quarter N (1-4) of the plan year."),
-            show_default=False,
-        ),
-    ] = None,
+    quarter: QuarterOption = None,
     as_of: AsOfOption = None,
     by: Annotated[
         By,
         typer.Option("--by", help=_("Report rows by section, unit or task."), case_sensitive=False),
     ] = By.section,
-    yellow: Annotated[
-        float | None,
-        typer.Option(
-            "--yellow",
-            help=_("Yellow when more than N points behind schedule (else PUFA_YELLOW, else 10)."),
-            show_default=False,
-        ),
-    ] = None,
-    red: Annotated[
-        float | None,
-        typer.Option(
-            "--red",
-            help=_("Red when more than N points behind schedule (else PUFA_RED, else 30)."),
-            show_default=False,
-        ),
-    ] = None,
+    yellow: YellowOption = None,
+    red: RedOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -123,12 +101,10 @@ def export_cmd(
 ) -> None:
     """Export the report, the task ledger or the entries as csv, json or xlsx."""
     from pufa_cli import export as ex
-    from pufa_cli.errors import BadInput
     from pufa_cli.i18n import plan_text
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.report import thresholds_from
-    from pufa_cli.timing import quarter_end
 
     quiet(quiet_)
     kind = (
@@ -137,16 +113,11 @@ def export_cmd(
         else (ex.WHAT_ALL if fmt is ExportFormat.xlsx else ex.WHAT_REPORT)
     )
     ex.check_spec(kind, fmt.value, None if out is None else str(out))
-    if quarter is not None and as_of is not None:
-        raise BadInput(_("use either --quarter or --as-of, not both"))
-    if quarter is not None and not 1 <= quarter <= 4:
-        raise BadInput(_("quarter must be 1 to 4, not {value}").format(value=quarter))
+    check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
     with session(db) as conn:
         plan = find_plan(conn, year_value(year))
-        day = (
-            quarter_end(plan.year, quarter) if quarter is not None else as_of_date(as_of, plan.year)
-        )
+        day = report_day(quarter, as_of, plan.year)
         spec = ex.Spec(
             what=kind,
             fmt=fmt.value,

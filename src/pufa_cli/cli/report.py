@@ -7,14 +7,22 @@ from typing import Annotated, Any
 
 import typer
 
-from pufa_cli.cli.common import AsOfOption, DbOption, YearOption, as_of_date, target, year_value
+from pufa_cli.cli.common import (
+    AsOfOption,
+    By,
+    DbOption,
+    QuarterOption,
+    RedOption,
+    SectionOption,
+    UnitFilterOption,
+    YearOption,
+    YellowOption,
+    check_when,
+    report_day,
+    session,
+    year_value,
+)
 from pufa_cli.i18n import _, pgettext
-
-
-class By(str, Enum):
-    section = "section"
-    unit = "unit"
-    task = "task"
 
 
 class ReportFormat(str, Enum):
@@ -30,44 +38,15 @@ MIN_TITLE_CELLS = 24
 
 
 def report(
-    quarter: Annotated[
-        int | None,
-        typer.Option(
-            "--quarter",
-            help=_("Report as of the last day of quarter N (1-4) of the plan year."),
-            show_default=False,
-        ),
-    ] = None,
+    quarter: QuarterOption = None,
     as_of: AsOfOption = None,
     by: Annotated[
         By, typer.Option("--by", help=_("Group by section, unit or task."), case_sensitive=False)
     ] = By.section,
-    section: Annotated[
-        int | None,
-        typer.Option("--section", "-s", help=_("Only this section number."), show_default=False),
-    ] = None,
-    unit: Annotated[
-        str | None,
-        typer.Option(
-            "--unit", "-u", help=_("Only tasks assigned to this unit."), show_default=False
-        ),
-    ] = None,
-    yellow: Annotated[
-        float | None,
-        typer.Option(
-            "--yellow",
-            help=_("Yellow when more than N points behind schedule (else PUFA_YELLOW, else 10)."),
-            show_default=False,
-        ),
-    ] = None,
-    red: Annotated[
-        float | None,
-        typer.Option(
-            "--red",
-            help=_("Red when more than N points behind schedule (else PUFA_RED, else 30)."),
-            show_default=False,
-        ),
-    ] = None,
+    section: SectionOption = None,
+    unit: UnitFilterOption = None,
+    yellow: YellowOption = None,
+    red: RedOption = None,
     fmt: Annotated[
         ReportFormat,
         typer.Option(
@@ -78,36 +57,26 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Report completion by section, unit or task as of a date."""
-    from pufa_cli import db as dbmod
-    from pufa_cli.errors import BadInput
     from pufa_cli.i18n import plan_text
     from pufa_cli.progress import find_plan
     from pufa_cli.report import build_report, thresholds_from
-    from pufa_cli.timing import quarter_end
     from pufa_cli.units import resolve_unit
 
-    if quarter is not None and as_of is not None:
-        raise BadInput(_("use either --quarter or --as-of, not both"))
-    if quarter is not None and not 1 <= quarter <= 4:
-        raise BadInput(_("quarter must be 1 to 4, not {value}").format(value=quarter))
+    check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
-    conn = dbmod.connect(target(db), readonly=True)
-    try:
-        with conn.transaction():
-            plan = find_plan(conn, year_value(year))
-            day = quarter_end(plan.year, quarter) if quarter else as_of_date(as_of, plan.year)
-            unit_id = resolve_unit(conn, unit).id if unit is not None else None
-            result = build_report(
-                conn,
-                plan,
-                day,
-                by=by.value,
-                section=section,
-                unit_id=unit_id,
-                thresholds=thresholds,
-            )
-    finally:
-        conn.close()
+    with session(db) as conn:
+        plan = find_plan(conn, year_value(year))
+        day = report_day(quarter, as_of, plan.year)
+        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        result = build_report(
+            conn,
+            plan,
+            day,
+            by=by.value,
+            section=section,
+            unit_id=unit_id,
+            thresholds=thresholds,
+        )
 
     def text(value: str) -> str:
         return plan_text(value, plan.script)

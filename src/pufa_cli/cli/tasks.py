@@ -12,6 +12,8 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    SectionOption,
+    UnitFilterOption,
     YearOption,
     as_of_date,
     session,
@@ -35,18 +37,8 @@ class QuarterFilter(str, Enum):
 
 
 def tasks(
-    section: Annotated[
-        int | None,
-        typer.Option(
-            "--section", "-s", help=_("Only this section number."), show_default=False, min=1
-        ),
-    ] = None,
-    unit: Annotated[
-        str | None,
-        typer.Option(
-            "--unit", "-u", help=_("Only tasks assigned to this unit."), show_default=False
-        ),
-    ] = None,
+    section: SectionOption = None,
+    unit: UnitFilterOption = None,
     status: Annotated[
         StatusFilter | None,
         typer.Option(
