@@ -36,6 +36,7 @@ from typing import IO, Any
 
 from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, RuntimeFailure
+from pufa_cli.files import fsync_folder
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
 
@@ -704,7 +705,7 @@ def atomic_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
 def _file_mode(path: Path) -> int:
@@ -715,20 +716,6 @@ def _file_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The rename itself survives power loss only once the folder is synced (POSIX only).
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- text width, for xlsx columns --------------------------------------------------------

@@ -36,6 +36,7 @@ from pufa_cli.db import (
     schema_state,
 )
 from pufa_cli.errors import BadInput, Conflict, RuntimeFailure, SchemaError
+from pufa_cli.files import fsync_folder
 from pufa_cli.i18n import _
 from pufa_cli.schema import SCHEMA_HEAD
 
@@ -323,7 +324,7 @@ def backup(target: DbTarget, dest: Path, *, force: bool, now: datetime) -> Backu
             raise
     finally:
         src.close()
-    _fsync_dir(folder)
+    fsync_folder(folder)
     return BackupResult(dest, dest.stat().st_size, revision, entries)
 
 
@@ -376,17 +377,3 @@ def _publish(tmp: Path, dest: Path, *, force: bool) -> None:
         os.replace(tmp, dest)
     else:
         tmp.unlink()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
