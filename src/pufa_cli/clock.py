@@ -13,9 +13,13 @@ from datetime import date, datetime
 def today() -> date:
     pinned = os.environ.get("PUFA_TODAY")
     if pinned:
+        from pufa_cli.errors import BadInput
         from pufa_cli.timing import parse_date
 
-        return parse_date(pinned)
+        try:
+            return parse_date(pinned)
+        except BadInput as exc:
+            raise BadInput(f"PUFA_TODAY: {exc.message}") from None
     return date.today()
 
 

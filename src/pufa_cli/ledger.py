@@ -190,7 +190,7 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
                 "date": _iso(as_date(day)),
                 "unit": str(unit),
                 "percent": int(pct),
-                "metrics": {k: _num(v) for k, v in metrics.get(int(eid), {}).items()},
+                "metrics": {k: json_number(v) for k, v in metrics.get(int(eid), {}).items()},
                 "note": note or "",
                 "by": by,
                 "recorded_at": _iso(as_datetime(created)),
@@ -221,7 +221,8 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _num(value: float) -> float | int:
+def json_number(value: float) -> float | int:
+    """A number for JSON: 37, not 37.0; 12.5 stays 12.5."""
     return int(value) if float(value).is_integer() else value
 
 
@@ -246,9 +247,9 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
             {
                 "key": g.key,
                 "label": text_fn(g.label),
-                "target": _num(g.target),
+                "target": json_number(g.target),
                 "unit": g.unit,
-                "value": None if g.value is None else _num(g.value),
+                "value": None if g.value is None else json_number(g.value),
             }
             for g in view.targets
         ],

@@ -60,10 +60,26 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
     else:
         lang = language_from_env(os.environ)
+        pinned = os.environ.get("PUFA_LANG", "")
+        if pinned and normalize_language(pinned) is None:
+            set_language(lang)
+            return _error(
+                "PUFA_LANG: "
+                + _("unknown language '{lang}' (choose zh-Hant, zh-Hans or en)").format(
+                    lang=pinned
+                ),
+                EXIT_USAGE,
+            )
     set_language(lang)
+    if args in (["--version"], ["-V"]):
+        from pufa_cli import __version__
+
+        sys.stdout.write(f"pufa {__version__}\n")
+        return 0
 
     import typer
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    from typer._click.utils import PacifyFlushWrapper
 
     from pufa_cli.cli import build_app
 
@@ -72,8 +88,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="pufa", standalone_mode=False)
     except PufaError as exc:
         return _error(exc.message, exc.exit_code)
+    except NoArgsIsHelpError as exc:
+        # `pufa` or `pufa unit` alone asks what there is to do: the help, as --help shows it.
+        sys.stdout.write(exc.format_message().rstrip("\n") + "\n")
+        return 0
     except ClickException as exc:
         return _error(exc.format_message(), exc.exit_code if exc.exit_code else EXIT_USAGE)
+    except SystemExit:
+        # Click ends a command whose reader closed the pipe (`pufa report | head`) with
+        # exit(1) after pacifying stdout; the command itself did its work.
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            return 0
+        raise
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:

@@ -224,6 +224,9 @@ class _Checker:
     def text(self, value: Any, path: str, *, optional: bool = False, limit: int = 100_000) -> Any:
         if value is None and optional:
             return None
+        if isinstance(value, date):
+            # YAML reads an unquoted 2013-06-30 as a date; in a plan it is the text written.
+            value = value.isoformat()
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.fail(path, _("expected text, found {kind}").format(kind=_kind(value)))
         text = str(value)

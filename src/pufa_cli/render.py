@@ -47,6 +47,11 @@ def console(stderr: bool = False) -> Any:
     width = None
     if not os.environ.get("COLUMNS") and not _isatty(stream):
         width = PIPE_WIDTH
+    # NO_COLOR means no control codes at all: Rich's own no_color keeps bold and italic.
+    if os.environ.get("NO_COLOR"):
+        return Console(
+            stderr=stderr, highlight=False, soft_wrap=False, width=width, color_system=None
+        )
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
@@ -140,6 +145,8 @@ def table(
             )
     for row in materialised:
         t.add_row(*[v if not isinstance(v, (int, float)) else str(v) for v in row])
+    # The narrowest this table can be without cutting a fixed column (show() honours it).
+    t.pufa_min_width = fixed + padding + sum(min(6, natural[i]) for i in flex)  # type: ignore[attr-defined]
     return t
 
 
@@ -149,7 +156,23 @@ def _plain(value: Any) -> str:
 
 
 def show(renderable: Any) -> None:
-    console().print(renderable)
+    """Print for people. Piped output loses the padding Rich adds at the ends of lines; a table
+    whose fixed columns are wider than the terminal is printed wider (the terminal wraps it)
+    rather than cut, so no number or id is ever lost."""
+    out = console()
+    needed = max((getattr(r, "pufa_min_width", 0) for r in _parts(renderable)), default=0)
+    if needed > out.width:
+        out.width = needed
+    if out.is_terminal:
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+
+
+def _parts(renderable: Any) -> list[Any]:
+    return list(getattr(renderable, "renderables", [renderable]))
 
 
 def status_label(status: str, overdue: bool = False) -> str:

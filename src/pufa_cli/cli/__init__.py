@@ -182,7 +182,10 @@ def build_app() -> typer.Typer:
             help=_("Language: zh-Hant, zh-Hans or en (else PUFA_LANG, LANG)."),
             show_default=False,
         ),
+        version: bool = typer.Option(
+            False, "--version", "-V", help=_("Show pufa's version and exit.")
+        ),
     ) -> None:
-        """--lang is read in main() before the app is built (help texts need it)."""
+        """--lang and --version are read in main() before the app is built."""
 
     return app

@@ -38,8 +38,12 @@ def backup_cmd(
     )
 
 
-def check_cmd(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
-    """Check the database: integrity, foreign keys, schema, ledger rules; exit 1 on a problem."""
+def check_cmd(
+    fmt: FormatOption = Format.table, db: DbOption = None, quiet_: QuietOption = False
+) -> None:
+    """Check the database: integrity, foreign keys, schema, ledger rules; exit 1 on a problem.
+
+    With --quiet nothing is printed but the error line when a check fails (for cron)."""
     from pufa_cli.errors import RuntimeFailure
     from pufa_cli.maintenance import check
 
@@ -48,7 +52,7 @@ def check_cmd(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
         from pufa_cli.render import print_json
 
         print_json(_report_json(report))
-    else:
+    elif not quiet_:
         _print_report(report)
     if not report.ok:
         raise RuntimeFailure(

@@ -12,6 +12,7 @@ from pufa_cli.cli.common import (
     By,
     DbOption,
     QuarterOption,
+    QuietOption,
     RedOption,
     SectionOption,
     UnitFilterOption,
@@ -55,6 +56,7 @@ def report(
     ] = ReportFormat.table,
     year: YearOption = None,
     db: DbOption = None,
+    quiet_: QuietOption = False,
 ) -> None:
     """Report completion by section, unit or task as of a date."""
     from pufa_cli.i18n import plan_text

@@ -74,7 +74,7 @@ def init(
             _("created")
             if created
             else _("updated")
-            if result.added or result.updated
+            if result.added or result.updated or result.pruned
             else _("unchanged")
         )
         typer.echo(
@@ -131,7 +131,7 @@ def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
         )
 
 
-def db_current(db: DbOption = None) -> None:
+def db_current(db: DbOption = None, quiet_: QuietOption = False) -> None:
     """Print the database's schema revision and the one this pufa writes."""
     from pufa_cli import db as dbmod
     from pufa_cli.errors import RuntimeFailure

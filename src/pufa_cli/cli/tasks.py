@@ -12,6 +12,7 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    QuietOption,
     SectionOption,
     UnitFilterOption,
     YearOption,
@@ -61,6 +62,7 @@ def tasks(
     fmt: FormatOption = Format.table,
     year: YearOption = None,
     db: DbOption = None,
+    quiet_: QuietOption = False,
 ) -> None:
     """List the plan's tasks with due dates, targets, percent and status."""
     from pufa_cli.i18n import plan_text
@@ -135,12 +137,14 @@ def show_task(
     fmt: FormatOption = Format.table,
     year: YearOption = None,
     db: DbOption = None,
+    quiet_: QuietOption = False,
 ) -> None:
     """Show one task in full: text, timing, targets, units and the whole history."""
     from pufa_cli.i18n import plan_text
     from pufa_cli.ledger import (
         checks_of,
         history,
+        json_number,
         list_tasks,
         parse_task_number,
         task_id_for,
@@ -190,7 +194,8 @@ def show_task(
     by_unit = {u["unit"]: u for u in data["units"]}
     for u in view.units:
         by_unit[u.unit]["metrics"] = {
-            g.key: metric_values.get((u.unit_id, g.key)) for g in view.targets
+            g.key: None if (v := metric_values.get((u.unit_id, g.key))) is None else json_number(v)
+            for g in view.targets
         }
     if fmt is Format.json:
         from pufa_cli.render import print_json
@@ -275,13 +280,13 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
         rows = []
         for e in hist:
             metrics = ", ".join(f"{k}={fmt_number(v)}" for k, v in e["metrics"].items())
-            mark = (
-                _("retracted {at}: {reason}").format(
-                    at=e["retracted_at"], reason=e["retraction_reason"]
+            note = Text(e["note"])
+            if e["retracted"]:
+                # The date stays in its own column, never cut; the reason leads the note.
+                reason = _("retracted {at}: {reason}").format(
+                    at=e["retracted_at"][:10], reason=e["retraction_reason"]
                 )
-                if e["retracted"]
-                else ""
-            )
+                note = Text.assemble((reason, "red"), "  " if e["note"] else "", e["note"])
             rows.append(
                 [
                     e["id"],
@@ -289,9 +294,9 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
                     text(e["unit"]),
                     f"{e['percent']}%",
                     metrics,
-                    e["note"],
+                    note,
                     e["by"],
-                    Text(mark, style="red") if mark else "",
+                    Text(e["retracted_at"][:10], style="red") if e["retracted"] else "",
                 ]
             )
         parts.append(
@@ -300,9 +305,9 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
                 [
                     Col(_("ID"), "right"),
                     Col(_("Date")),
-                    Col(_("Unit")),
+                    Col(_("Unit"), flexible=True),
                     Col(_("Percent"), "right"),
-                    Col(_("Metrics")),
+                    Col(_("Metrics"), flexible=True),
                     Col(_("Note"), flexible=True),
                     Col(_("By")),
                     Col(_("Retracted")),

@@ -64,6 +64,7 @@ def unit_list(
     fmt: FormatOption = Format.table,
     year: YearOption = None,
     db: DbOption = None,
+    quiet_: QuietOption = False,
 ) -> None:
     """List units with their tasks as lead / supporting, done and overdue."""
     from pufa_cli.errors import NotFound
