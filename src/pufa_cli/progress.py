@@ -12,10 +12,15 @@
 The latest entry is found by a correlated ``ORDER BY entry_date DESC, id DESC LIMIT 1``
 subquery that walks ``ix_entries_latest`` backwards: on SQLite over 1,000,000 entries it is
 ~20 × faster than a ``ROW_NUMBER()`` window, and PostgreSQL plans it as an index scan too.
+The subquery yields the entry's id and the row is joined on it (``LEFT JOIN entries e ON e.id =
+(…)``), so it runs once per assignment however often its percent is used: a scalar subquery
+whose value is used twice is evaluated twice once SQLite flattens the query around it.
+See docs/performance.md for the measurements behind each shape.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,49 +38,79 @@ STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
 
 # The latest counting entry of (task :task_col, unit :unit_col) dated <= :as_of.
 _LATEST = (
-    "SELECT e.{col} FROM entries e "
-    "WHERE e.task_id = {task} AND e.unit_id = {unit} AND e.entry_date <= :as_of "
-    "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-    "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1"
-)
-_LATEST_ANY_UNIT = (
-    "SELECT e.percent FROM entries e "
-    "WHERE e.task_id = t.id AND e.entry_date <= :as_of "
-    "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-    "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1"
+    "SELECT {alias}.{col} FROM entries {alias} "
+    "WHERE {alias}.task_id = {task} AND {alias}.unit_id = {unit} AND {alias}.entry_date <= :as_of "
+    "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = {alias}.id) "
+    "ORDER BY {alias}.entry_date DESC, {alias}.id DESC LIMIT 1"
 )
 
 
-def latest_sql(col: str = "percent", task: str = "a.task_id", unit: str = "a.unit_id") -> str:
-    return _LATEST.format(col=col, task=task, unit=unit)
+def latest_sql(
+    col: str = "percent", task: str = "a.task_id", unit: str = "a.unit_id", *, alias: str = "e"
+) -> str:
+    """A scalar subquery: column ``col`` of the latest counting entry of (``task``, ``unit``)
+    dated <= :as_of (entries aliased ``alias``)."""
+    return _LATEST.format(col=col, task=task, unit=unit, alias=alias)
 
+
+# The id of the latest counting entry of task t, whichever unit wrote it, dated <= :as_of: the
+# latest of each unit's latest. ix_entries_latest is ordered by unit within a task, so ordering
+# all the task's entries by date would read and sort every one of them (and check each for a
+# retraction); this reads the task's part of the index once for its units, then walks back
+# from D per unit, as for an assigned unit. Only tasks without an assigned unit need it.
+_LATEST_ANY_UNIT_ID = (
+    "SELECT k.id FROM (SELECT DISTINCT d.unit_id FROM entries d WHERE d.task_id = t.id) du "
+    f"JOIN entries k ON k.id = ({latest_sql('id', 't.id', 'du.unit_id', alias='l')}) "
+    "ORDER BY k.entry_date DESC, k.id DESC LIMIT 1"
+)
 
 # One row per (assignment) of the plan's current tasks: percent NULL when nothing counts yet.
 ASSIGNMENT_CTE = (
     "au AS ("
     "SELECT a.task_id, a.unit_id, a.role, COALESCE(a.due_date, t.due_date) AS due, "
-    f"({latest_sql()}) AS pct "
-    "FROM assignments a JOIN tasks t ON t.id = a.task_id "
+    "e.percent AS pct "
+    "FROM tasks t JOIN assignments a ON a.task_id = t.id "
+    f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
     "WHERE t.plan_id = :plan AND t.in_plan = 1)"
 )
 
-# One row per current task of the plan: percent (float), counting units, due date.
-TASK_CTES = (
-    f"WITH {ASSIGNMENT_CTE}, "
-    "agg AS (SELECT task_id, AVG(CAST(COALESCE(pct, 0) AS FLOAT)) AS pct, "
-    "COUNT(pct) AS reported, MAX(due) AS due, COUNT(*) AS units FROM au GROUP BY task_id), "
-    "solo AS (SELECT t.id AS task_id, "
-    f"({_LATEST_ANY_UNIT}) AS pct "
-    "FROM tasks t WHERE t.plan_id = :plan AND t.in_plan = 1 "
-    "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id)), "
-    "ts AS (SELECT t.id AS task_id, t.number, t.section_id, "
-    "COALESCE(agg.pct, CAST(solo.pct AS FLOAT), 0.0) AS pct, "
-    "CASE WHEN agg.task_id IS NOT NULL THEN agg.reported "
-    "WHEN solo.pct IS NOT NULL THEN 1 ELSE 0 END AS reported, "
-    "COALESCE(agg.due, t.due_date) AS due, COALESCE(agg.units, 0) AS units "
-    "FROM tasks t LEFT JOIN agg ON agg.task_id = t.id LEFT JOIN solo ON solo.task_id = t.id "
-    "WHERE t.plan_id = :plan AND t.in_plan = 1)"
-)
+
+def task_rows_sql(extra: Mapping[str, str] | None = None, join: str = "", where: str = "") -> str:
+    """A SELECT of one row per current task of the plan (params :plan, :as_of): ``task_id``,
+    ``number``, ``section_id``, ``pct`` (float), ``reported`` (units with a counting entry),
+    ``due``, ``units``, then the ``extra`` columns.
+
+    ``extra``: name → a plain column of ``tasks t`` or of a table in ``join`` (grouped by; the
+    names must differ from those above); ``join``: `` JOIN …`` clauses; ``where``: `` AND …``
+    conditions. Rows come in no particular order.
+
+    A task with units takes the mean over them, computed in one pass over its assignments:
+    grouped by ``t.number`` first, the order in which SQLite reads a plan's tasks (its unique
+    index on plan and number), so no sort is needed. A task with none takes the latest entry of
+    any unit (the second half of the UNION).
+    """
+    cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
+    group = "".join(f", {col}" for col in (extra or {}).values())
+    return (
+        "SELECT t.id AS task_id, t.number, t.section_id, "
+        "AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) AS pct, COUNT(e.percent) AS reported, "
+        f"MAX(COALESCE(a.due_date, t.due_date)) AS due, COUNT(*) AS units{cols} "
+        f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id "
+        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"GROUP BY t.number, t.id, t.section_id{group} "
+        "UNION ALL "
+        "SELECT t.id, t.number, t.section_id, COALESCE(CAST(e.percent AS FLOAT), 0.0), "
+        f"CASE WHEN e.id IS NULL THEN 0 ELSE 1 END, t.due_date, 0{cols} "
+        f"FROM tasks t{join} LEFT JOIN entries e ON e.id = ({_LATEST_ANY_UNIT_ID}) "
+        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id)"
+    )
+
+
+# ``au`` (ASSIGNMENT_CTE) and ``ts``: one row per current task of the plan with its percent
+# (float), counting units (``reported``), due date and number of units (see task_rows_sql).
+TASK_CTES = f"WITH {ASSIGNMENT_CTE}, ts AS ({task_rows_sql()})"
 
 
 @dataclass(frozen=True)
@@ -157,13 +192,15 @@ def find_plan(conn: Connection, year: int | None) -> PlanRef:
 def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStatus]:
     """Every current task of the plan with its percent and status as of ``as_of``."""
     rows = conn.rows(
-        TASK_CTES + " SELECT ts.task_id, ts.number, s.number, s.title, t.title, ts.due, ts.pct, "
-        "ts.reported, ts.units FROM ts JOIN tasks t ON t.id = ts.task_id "
-        "JOIN sections s ON s.id = ts.section_id ORDER BY ts.number",
+        task_rows_sql(
+            {"section_number": "s.number", "section_title": "s.title", "title": "t.title"},
+            " JOIN sections s ON s.id = t.section_id",
+        ),
         {"plan": plan.id, "as_of": as_of},
     )
+    rows.sort(key=lambda r: int(r[1]))
     out = []
-    for tid, num, snum, stitle, title, due, pct, reported, units in rows:
+    for tid, num, _sid, pct, reported, due, units, snum, stitle, title in rows:
         due_d = as_date(due)
         assert due_d is not None
         status, overdue = status_of(float(pct), int(reported), due_d, as_of)

@@ -2,10 +2,11 @@
 
 Everything here builds on the rules in ``progress`` (latest entry per task and unit as of D,
 task percent = mean over its units, status, overdue); nothing is re-implemented. One query
-gives every in-scope (task, assignment) pair with the task's and the unit's percent: the
-latest-entry lookups run once per assignment (``progress.TASK_CTES``, walking
-``ix_entries_latest``), never over the entries in Python. Grouping into sections or units
-then runs over those per-task rows (a few thousand at most).
+gives every in-scope task with its percent (``progress.task_rows_sql``: the latest-entry
+lookups run once per assignment, walking ``ix_entries_latest``, never over the entries in
+Python), one row a task. Only ``--by unit`` reads the units' own percents (one row an
+assignment, ``progress.ASSIGNMENT_CTE``); ``--by task`` and ``--unit`` read the assignments
+alone. Grouping into sections or units then runs over those rows (a few thousand at most).
 
 The on-schedule check (序時進度): a task's window runs from 1 January of the plan year to its
 due date, both days included. As of D, the expected percent is the share of the window's days
@@ -29,12 +30,13 @@ from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.progress import (
+    ASSIGNMENT_CTE,
     DONE,
     IN_PROGRESS,
-    TASK_CTES,
     PlanRef,
     round1,
     status_of,
+    task_rows_sql,
 )
 from pufa_cli.timing import quarter_end, quarter_of
 
@@ -257,16 +259,21 @@ class _Tally:
         )
 
 
-# Every current task of the plan, once per assignment (or once, with NULLs, when it has none),
-# with the task's percent (``ts``) and the assigned unit's own percent (``au``). ``au`` is
-# referenced twice, so both SQLite and PostgreSQL materialise it: the latest-entry lookups run
-# once per assignment.
-_REPORT_SQL = (
-    TASK_CTES + " SELECT ts.task_id, ts.number, s.number, s.title, t.title, ts.due, ts.pct, "
-    "ts.reported, au.unit_id, u.name, au.role, au.due, au.pct "
-    "FROM ts JOIN tasks t ON t.id = ts.task_id JOIN sections s ON s.id = ts.section_id "
-    "LEFT JOIN au ON au.task_id = ts.task_id LEFT JOIN units u ON u.id = au.unit_id"
-    "{where} ORDER BY ts.number"
+# Every current task of the plan, one row each, with its section and titles (see
+# progress.task_rows_sql for the columns before these).
+_TASK_COLUMNS = {"section_number": "s.number", "section_title": "s.title", "title": "t.title"}
+_SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
+
+# Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
+_SHARES_SQL = (
+    f"WITH {ASSIGNMENT_CTE} SELECT au.task_id, au.unit_id, u.name, au.role, au.due, au.pct "
+    "FROM au JOIN units u ON u.id = au.unit_id{where}"
+)
+
+# Who is assigned to each current task of the plan (no progress needed).
+_UNITS_SQL = (
+    "SELECT a.task_id, a.role, u.name FROM tasks t JOIN assignments a ON a.task_id = t.id "
+    "JOIN units u ON u.id = a.unit_id WHERE t.plan_id = :plan AND t.in_plan = 1"
 )
 
 
@@ -318,48 +325,61 @@ def build_report(
     where = ""
     params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
     if section is not None:
-        where = " WHERE s.number = :section"
+        where = " AND s.number = :section"
         params["section"] = section
-    raw = conn.rows(_REPORT_SQL.format(where=where), params)
+    raw = conn.rows(task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where), params)
+    raw.sort(key=lambda r: int(r[1]))
 
     tasks: dict[int, TaskRow] = {}
-    units_of: dict[int, list[tuple[bool, str]]] = {}  # (not lead, name)
-    unit_ids_of: dict[int, set[int]] = {}
-    shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
-    for tid, num, snum, stitle, title, due, pct, reported, uid, uname, role, udue, upct in raw:
-        task_id = int(tid)
-        if task_id not in tasks:
-            due_d = as_date(due)
-            assert due_d is not None
-            percent = float(pct)
-            status, overdue, expected, behind, colour = judge(
-                percent, bool(reported), due_d, as_of, plan.year, thresholds
-            )
-            tasks[task_id] = TaskRow(
-                task_id,
-                int(num),
-                int(snum),
-                str(stitle),
-                str(title),
-                due_d,
-                percent,
-                expected,
-                behind,
-                status,
-                overdue,
-                colour,
-            )
-            units_of[task_id] = []
-            unit_ids_of[task_id] = set()
-        if uid is not None:
-            units_of[task_id].append((str(role) != ROLE_LEAD, str(uname)))
-            unit_ids_of[task_id].add(int(uid))
-            udue_d = as_date(udue)
-            assert udue_d is not None
-            shares.append((task_id, int(uid), str(uname), str(role), udue_d, upct))
+    for tid, num, _sid, pct, reported, due, _units, snum, stitle, title in raw:
+        due_d = as_date(due)
+        assert due_d is not None
+        percent = float(pct)
+        status, overdue, expected, behind, colour = judge(
+            percent, bool(reported), due_d, as_of, plan.year, thresholds
+        )
+        tasks[int(tid)] = TaskRow(
+            int(tid),
+            int(num),
+            int(snum),
+            str(stitle),
+            str(title),
+            due_d,
+            percent,
+            expected,
+            behind,
+            status,
+            overdue,
+            colour,
+        )
 
-    in_scope = [t for tid, t in tasks.items() if unit_id is None or unit_id in unit_ids_of[tid]]
-    scope_ids = {t.task_id for t in in_scope}
+    shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
+    units_of: dict[int, list[tuple[bool, str]]] = {tid: [] for tid in tasks}  # (not lead, name)
+    if by == BY_UNIT:
+        unit_where = ""
+        if unit_id is not None:
+            unit_where = " WHERE au.unit_id = :unit"
+            params["unit"] = unit_id
+        for tid, uid, uname, role, udue, upct in conn.rows(
+            _SHARES_SQL.format(where=unit_where), params
+        ):
+            if int(tid) in tasks:
+                udue_d = as_date(udue)
+                assert udue_d is not None
+                shares.append((int(tid), int(uid), str(uname), str(role), udue_d, upct))
+        scope_ids = {s[0] for s in shares} if unit_id is not None else set(tasks)
+    elif unit_id is not None:
+        assigned = conn.rows(
+            "SELECT task_id FROM assignments WHERE unit_id = :unit", {"unit": unit_id}
+        )
+        scope_ids = {int(r[0]) for r in assigned} & set(tasks)
+    else:
+        scope_ids = set(tasks)
+    if by == BY_TASK:
+        for tid, role, uname in conn.rows(_UNITS_SQL, {"plan": plan.id}):
+            if int(tid) in units_of:
+                units_of[int(tid)].append((str(role) != ROLE_LEAD, str(uname)))
+    in_scope = [t for t in tasks.values() if t.task_id in scope_ids]
 
     total = _Tally()
     for t in in_scope:
@@ -369,12 +389,7 @@ def build_report(
     if by == BY_SECTION:
         rows = _by_section(in_scope)
     elif by == BY_UNIT:
-        rows = _by_unit(
-            [s for s in shares if s[0] in scope_ids and (unit_id is None or s[1] == unit_id)],
-            as_of,
-            plan.year,
-            thresholds,
-        )
+        rows = _by_unit(shares, as_of, plan.year, thresholds)
     else:
         from pufa_cli.ledger import task_targets
 

@@ -9,7 +9,6 @@ caller's write transaction, so a refused command leaves the database as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -64,22 +63,22 @@ def entry_key(
     note: str,
     by: str,
 ) -> str:
-    """A content key: the same report imported twice is recognised, an edited one is new."""
-    canonical = json.dumps(
-        [
-            year,
-            task,
-            unit,
-            day.isoformat(),
-            percent,
-            sorted((k, repr(float(v))) for k, v in metrics.items()),
-            note,
-            by,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    """A content key: the same report imported twice is recognised, an edited one is new.
+
+    The SHA-256 (hex) of ``year|task|date|percent|`` then the unit, the note and who recorded
+    it, each as ``length|text|``, then ``length|key|value|`` for each metric by key (the value
+    as ``repr(float)``). Numbers, dates and float reprs never hold a ``|`` and every text
+    carries its length, so two different entries never share a canonical form, whatever
+    their text holds. ``pufa log`` and ``pufa import`` both key entries here; keys are stored,
+    so this form must never change (an old export would then be imported again as new).
+    """
+    text = (
+        f"{year}|{task}|{day.isoformat()}|{percent}|"
+        f"{len(unit)}|{unit}|{len(note)}|{note}|{len(by)}|{by}|"
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if metrics:
+        text += "".join(f"{len(k)}|{k}|{float(v)!r}|" for k, v in sorted(metrics.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _targets(conn: Connection, task_id: int) -> dict[str, tuple[int, float]]:
