@@ -132,3 +132,21 @@ def test_unquoted_dates_in_a_plan_are_accepted(loaded, pufa, tmp_path):
     assert r.code == 0, r
     tasks = json.loads(pufa("tasks", "-f", "json", "--year", "2013").out)
     assert [t["due"] for t in tasks] == ["2013-06-30", "2013-06-30"]
+
+
+def test_json_identifiers_do_not_follow_the_language(loaded, pufa):
+    """A target's measure word is stored text, like a unit name: JSON keeps it as stored."""
+    r = pufa("--lang", "zh-Hans", "report", "--by", "task", "-f", "json", "--quarter", "4")
+    data = json.loads(r.out)
+    row = next(r for r in data["rows"] if r["number"] == 10)
+    assert [t["unit"] for t in row["targets"]] == ["小時", "天"]
+    assert "小时" in row["targets"][0]["text"]  # the text for people follows the script
+
+
+def test_an_entry_cannot_predate_its_plan_year(loaded, pufa):
+    before = pufa("show", "9", "-f", "json").out
+    r = pufa(
+        "log", "9", "--unit", "區依法治區辦公室", "--assign", "-p", "10", "--date", "1999-06-30"
+    )
+    assert r.code == 2 and "before the plan year 2011" in r.err, r
+    assert pufa("show", "9", "-f", "json").out == before

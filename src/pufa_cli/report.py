@@ -29,6 +29,7 @@ from typing import Any
 from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
+from pufa_cli.ledger import json_number
 from pufa_cli.progress import (
     ASSIGNMENT_CTE,
     DONE,
@@ -70,7 +71,7 @@ class Thresholds:
             raise BadInput(
                 _(
                     "thresholds must satisfy 0 <= yellow <= red <= 100 (yellow {yellow}, red {red})"
-                ).format(yellow=_num(self.yellow), red=_num(self.red))
+                ).format(yellow=json_number(self.yellow), red=json_number(self.red))
             )
 
 
@@ -482,10 +483,6 @@ def _by_unit(
 # --- machine output ----------------------------------------------------------------------
 
 
-def _num(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
-
-
 def counts_json(c: Counts) -> dict[str, Any]:
     return {
         "tasks": c.tasks,
@@ -530,9 +527,9 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
         "targets": [
             {
                 "key": g.key,
-                "value": _num(g.value or 0),
-                "target": _num(g.target),
-                "unit": text_fn(g.unit),
+                "value": json_number(g.value or 0),
+                "target": json_number(g.target),
+                "unit": g.unit,  # as stored, like every identifier in JSON
                 "text": text_fn(g.as_text()),
             }
             for g in row.targets

@@ -320,6 +320,12 @@ def log_progress(
         raise BadInput(_("--by must not be empty"))
     if day > today:
         raise BadInput(_("the date {day} is in the future").format(day=day.isoformat()))
+    if day.year < plan.year:
+        raise BadInput(
+            _("the date {day} is before the plan year {year}").format(
+                day=day.isoformat(), year=plan.year
+            )
+        )
     task_id = task_id_for(conn, plan, task)
     targets = _targets(conn, task_id)
     values = parse_metrics(metrics, targets, task)
