@@ -50,7 +50,7 @@ from pufa_cli.tracker import entry_key
 
 OUT = Path(__file__).resolve().parent / "out"
 # Bump when the recipe changes: cached databases with another version are rebuilt.
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3  # 3: entry keys are length-prefixed (tracker.entry_key)
 LAST_YEAR = 2011
 BATCH = 50_000
 
