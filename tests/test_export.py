@@ -290,7 +290,7 @@ def test_xlsx_workbook_reads_back(ledger, pufa, tmp_path):
     assert "2011-12-31" in report["A2"].value
     assert report.freeze_panes == "A5" and tasks.freeze_panes == "A2"
     assert entries.freeze_panes == "A2"
-    assert [c.value for c in report[4]][:2] == ["Section", "Title"]
+    assert [c.value for c in report[4]][:2] == ["Sec.", "Section"]  # as in the report table
     assert report["B5"].value == "認真做好“五五”普法總結,全面啟動“六五”普法規劃"
     assert report.cell(11, 2).value == "Total"
     (chart,) = report._charts
@@ -546,3 +546,188 @@ def test_csv_and_json_exports_load_neither_sqlalchemy_nor_openpyxl(ledger, tmp_p
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "[]\n"
+
+
+# --- from a user review ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("x.xlsx", "xlsx"), ("x.XLSX", "xlsx"), ("x.json", "json"), ("x.csv", "csv"), ("x", "csv")],
+)
+def test_the_format_follows_the_extension_of_out(ledger, pufa, tmp_path, name, kind):
+    """Without --format, --out's extension decides: a .xlsx is a workbook, not csv inside."""
+    out = tmp_path / name
+    ok(pufa, "export", "-w", "entries", "--out", out, "-q")
+    raw = out.read_bytes()
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        assert raw[:2] == b"PK"
+        wb = load_workbook(out, read_only=True)
+        assert wb.sheetnames == ["Entries"]
+        wb.close()
+    elif kind == "json":
+        assert len(json.loads(raw.decode("utf-8"))) == 8
+    else:
+        assert raw.startswith(b"\xef\xbb\xbfyear,task,unit,")
+
+
+def test_an_xlsx_out_without_what_is_the_whole_workbook(ledger, pufa, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "台賬.xlsx"
+    ok(pufa, "export", "--quarter", "4", "--out", out, "-q")
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Report", "Tasks", "Entries"]
+    wb.close()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("csv", "x.xlsx"), ("xlsx", "x.csv"), ("json", "x.csv"), ("csv", "x.JSON")],
+)
+def test_a_format_that_contradicts_out_is_refused(ledger, pufa, tmp_path, fmt, name):
+    out = tmp_path / name
+    before = dump_db(ledger)
+    r = pufa("export", "-w", "entries", "-f", fmt, "--out", out)
+    assert r.code == 2, r
+    assert r.out == "" and r.err.count("\n") == 1 and r.err.startswith("Error: ")
+    assert f"--format is {fmt}" in r.err and name in r.err
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+    assert dump_db(ledger) == before
+
+
+def _report_sheet_rows(path: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    rows = [list(r) for r in wb.worksheets[0].iter_rows(min_row=4, values_only=True)]
+    wb.close()
+    return rows
+
+
+def test_the_by_unit_report_sheet_has_no_total_row(ledger, pufa, tmp_path):
+    """report.md: by unit, the rows count each unit's share, so no total line sums them."""
+    out = tmp_path / "u.xlsx"
+    ok(
+        pufa,
+        "--lang",
+        "zh-Hant",
+        "export",
+        "-f",
+        "xlsx",
+        "--by",
+        "unit",
+        "--quarter",
+        "2",
+        "-o",
+        out,
+    )
+    header, *rows = _report_sheet_rows(out)
+    assert header[1] == "單位"
+    units = json.loads(ok(pufa, "report", "--by", "unit", "--quarter", "2", "-f", "json").out)
+    assert [r[1] for r in rows] == [u["unit"] for u in units["rows"]]
+    assert not any(v in ("合計", "total", "Total") for r in rows for v in r)
+    # by section the total row stays (it adds up there)
+    out = tmp_path / "s.xlsx"
+    ok(pufa, "--lang", "zh-Hant", "export", "-f", "xlsx", "--quarter", "2", "-o", out)
+    _header, *rows = _report_sheet_rows(out)
+    assert rows[-1][1] == "合計" and len(rows) == 7
+
+
+def test_labels_of_sheets_and_section_titles(ledger, pufa, tmp_path):
+    """The Tasks sheet is not named after the count column (任務數), and a section's title is
+    headed as in the report table (板塊名稱), in xlsx and in human csv."""
+    from openpyxl import load_workbook
+
+    table = ok(pufa, "--lang", "zh-Hant", "report", "--quarter", "2").out
+    assert "板塊名稱" in table
+    out = tmp_path / "台賬.xlsx"
+    ok(pufa, "--lang", "zh-Hant", "export", "-f", "xlsx", "--quarter", "2", "-o", out)
+    wb = load_workbook(out, read_only=True)
+    names = wb.sheetnames
+    header = next(wb[names[0]].iter_rows(min_row=4, max_row=4, values_only=True))
+    wb.close()
+    assert len(names) == 3 and "任務數" not in names
+    assert list(header[:3]) == ["板塊", "板塊名稱", "任務數"]
+    r = ok(pufa, "--lang", "zh-Hant", "export", "--quarter", "2", "--headers", "human")
+    assert r.out.removeprefix("\ufeff").startswith("板塊,板塊名稱,任務數,")
+    # a task's title is still a task's title
+    r = ok(pufa, "--lang", "zh-Hant", "export", "--by", "task", "--headers", "human")
+    assert r.out.removeprefix("\ufeff").startswith("板塊,序號,任務,")
+    # English: two different headers, as in the table
+    r = ok(pufa, "export", "--quarter", "2", "--headers", "human")
+    assert r.out.removeprefix("\ufeff").startswith("Sec.,Section,Tasks,")
+
+
+def test_human_csv_has_human_values(ledger, pufa):
+    """With --headers human, status, yes/no and colours are words of the language too."""
+
+    def table(*args: str) -> list[dict[str, str]]:
+        r = ok(pufa, *args, "--headers", "human", "--no-bom")
+        header, *rows = csv.reader(io.StringIO(r.out, newline=""))
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+    tasks = table("export", "-w", "tasks", "--as-of", "2011-12-31")
+    t19 = tasks[18]
+    assert (t19["Status"], t19["Overdue"], t19["Colour"]) == ("in progress", "no", "red")
+    assert {t["Status"] for t in tasks} == {"in progress", "not started", "done"}
+    hant = table("--lang", "zh-Hant", "export", "-w", "tasks", "--as-of", "2011-12-31")
+    assert (hant[18]["完成狀態"], hant[18]["逾期"], hant[18]["亮燈"]) == ("進行中", "否", "紅")
+    by_task = table("export", "--by", "task", "--as-of", "2011-12-31")
+    assert {t["Status"] for t in by_task} == {"in progress", "not started", "done"}
+    assert {t["Overdue"] for t in by_task} <= {"yes", "no"}
+    entries = table("export", "-w", "entries")
+    assert sorted(e["Retracted"] for e in entries) == ["no"] * 7 + ["yes"]
+    # machine headers keep machine values
+    r = ok(pufa, "export", "-w", "tasks", "--as-of", "2011-12-31", "--no-bom")
+    assert ",in-progress,false,red," in r.out
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
+def test_human_csv_entries_import_back(ledger, pufa, tmp_path, fresh_db, lang):
+    out = tmp_path / "e.csv"
+    ok(pufa, "--lang", lang, "export", "-w", "entries", "--headers", "human", "-o", out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert ",true," not in text and ",false," not in text
+    setup_plan(pufa, "--db", fresh_db)
+    r = ok(pufa, "import", out, "--db", fresh_db)
+    assert r.err == "added 8, already present 0; retractions 1\n"
+
+    def entries(*db: str) -> list[dict[str, Any]]:
+        return [{k: v for k, v in e.items() if k != "id"} for e in entries_json(pufa, *db)]
+
+    assert entries("--db", fresh_db) == entries()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_retracted_duplicate_round_trips(loaded, pufa, tmp_path, fresh_db, monkeypatch, fmt):
+    """Logged twice, the second retracted (重複填報): the round trip keeps two entries and the
+    retraction on the second, so task 15 stays at 80 %."""
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    for db_args in ((), ("--db", fresh_db)):
+        if db_args:
+            ok(pufa, "init", "-q", *db_args)
+        ok(pufa, "unit", "add", SJ, "-q", *db_args)
+        ok(pufa, "assign", "15", SJ, "-q", *db_args)
+    for _ in range(2):
+        ok(pufa, "log", "15", "--unit", SJ, "--percent", "80", "--date", "2011-06-30")
+    ok(pufa, "retract", "2", "--reason", "重複填報", "-q")
+    out = tmp_path / f"e.{fmt}"
+    ok(pufa, "export", "-w", "entries", "-o", out, "-q")
+    r = ok(pufa, "import", out, "--db", fresh_db)
+    assert r.err == "added 2, already present 0; retractions 1\n"
+
+    def report(*db: str) -> Any:
+        return json.loads(ok(pufa, "report", "--by", "task", "-f", "json", *db).out)
+
+    assert report("--db", fresh_db) == report()
+    assert next(r for r in report()["rows"] if r["number"] == 15)["percent"] == 80.0
+
+    def entries(*db: str) -> list[dict[str, Any]]:
+        return [{k: v for k, v in e.items() if k != "id"} for e in entries_json(pufa, *db)]
+
+    assert entries("--db", fresh_db) == entries()
+    assert ok(pufa, "import", out, "--db", fresh_db).err == "added 0, already present 2\n"
+    assert ok(pufa, "import", out).err == "added 0, already present 2\n"

@@ -83,15 +83,15 @@ def test_one_bad_row_in_a_thousand_imports_nothing(plan, pufa, tmp_path):
 
 def test_importing_twice_adds_nothing(plan, pufa, tmp_path):
     rows = good_rows(300)
-    rows.append(rows[0])  # the same row twice in the file
+    rows.append(rows[0])  # the same row twice: two entries (`pufa log` can make them too)
     path = write_csv(tmp_path / "e.csv", rows)
     r = ok(pufa, "import", path)
-    assert r.out == "" and r.err == "added 300, already present 1\n"
+    assert r.out == "" and r.err == "added 301, already present 0\n"
     after = dump_db(plan)
     r = ok(pufa, "import", path)
     assert r.err == "added 0, already present 301\n"
     assert dump_db(plan) == after
-    assert len(entries(pufa)) == 300
+    assert len(entries(pufa)) == 301
 
 
 def test_many_bad_rows_are_listed_up_to_twenty(plan, pufa, tmp_path):
@@ -438,3 +438,135 @@ def test_a_header_only_file_adds_nothing(plan, pufa, tmp_path):
 def test_a_folder_is_refused(plan, pufa, tmp_path):
     r = pufa("import", tmp_path)
     assert r.code == 2 and r.err.count("\n") == 1 and "folder" in r.err
+
+
+# --- entries alike (the same key), from a user review -------------------------------------
+
+ALIKE = [2011, 19, JY, "2011-06-30", 80, "", "", "王"]
+RETRACTED = [*ALIKE, "true", "2011-07-01T09:00:00", "李", "重複填報"]
+KEPT = [*ALIKE, "false", "", "", ""]
+
+
+def alike(pufa: Any) -> list[tuple[bool, str | None]]:
+    """(retracted, reason) of each entry, by id (every entry here has the key of ALIKE)."""
+    return [(e["retracted"], e["retraction_reason"]) for e in entries(pufa)]
+
+
+def percent_of_19(pufa: Any) -> float:
+    data = json.loads(ok(pufa, "report", "--by", "task", "-f", "json").out)
+    return float(next(r["percent"] for r in data["rows"] if r["number"] == 19))
+
+
+def test_rows_alike_are_as_many_entries_and_keep_their_retractions(plan, pufa, tmp_path):
+    """Two rows with one key, the second retracted: two entries, the second retracted (not
+    one entry, retracted: the unit's 80 % would fall to nothing)."""
+    path = write_csv(tmp_path / "e.csv", [KEPT, RETRACTED], header=RETRACTION_HEADER)
+    r = ok(pufa, "import", path)
+    assert r.err == "added 2, already present 0; retractions 1\n"
+    assert alike(pufa) == [(False, None), (True, "重複填報")]
+    assert percent_of_19(pufa) == 40.0  # (80 + 0) / 2 units
+    after = dump_db(plan)
+    assert ok(pufa, "import", path).err == "added 0, already present 2\n"
+    assert dump_db(plan) == after
+
+
+def test_rows_alike_count_against_the_entries_alike_in_the_database(plan, pufa, tmp_path):
+    ok(pufa, "import", write_csv(tmp_path / "one.csv", [ALIKE]))
+    three = write_csv(tmp_path / "three.csv", [ALIKE, ALIKE, ALIKE])
+    r = ok(pufa, "import", three, "--dry-run")
+    assert r.err == "dry run: 3 row(s) valid; would add 2, already present 1\n"
+    assert ok(pufa, "import", three).err == "added 2, already present 1\n"
+    assert len(entries(pufa)) == 3
+    assert ok(pufa, "import", three).err == "added 0, already present 3\n"
+    # a file with fewer of them adds nothing and takes nothing away
+    assert ok(pufa, "import", tmp_path / "one.csv").err == "added 0, already present 1\n"
+    assert len(entries(pufa)) == 3
+
+
+@pytest.mark.parametrize(
+    ("database", "file", "summary", "after"),
+    [
+        # one of two retracted on each side, in another order: nothing to do
+        ([KEPT, RETRACTED], [RETRACTED, KEPT], "added 0, already present 2", [False, True]),
+        # the file retracts both: the one not yet retracted is
+        (
+            [KEPT, KEPT],
+            [RETRACTED, RETRACTED],
+            "added 0, already present 2; retractions 2",
+            [True, True],
+        ),
+        (
+            [KEPT, RETRACTED],
+            [RETRACTED, RETRACTED],
+            "added 0, already present 2; retractions 1",
+            [True, True],
+        ),
+        # one more, retracted: it comes retracted, the one there stays as it was
+        ([KEPT], [KEPT, RETRACTED], "added 1, already present 1; retractions 1", [False, True]),
+        # one more, not retracted, while the file's other one is: both happen
+        ([KEPT], [RETRACTED, KEPT], "added 1, already present 1; retractions 1", [False, True]),
+        # more retracted in the database than in the file: retractions are never undone
+        ([RETRACTED], [KEPT, KEPT], "added 1, already present 1", [True, False]),
+    ],
+)
+def test_retractions_of_rows_alike_are_counted(
+    plan, pufa, tmp_path, database, file, summary, after
+):
+    ok(pufa, "import", write_csv(tmp_path / "db.csv", database, header=RETRACTION_HEADER))
+    path = write_csv(tmp_path / "file.csv", file, header=RETRACTION_HEADER)
+    assert ok(pufa, "import", path).err == summary + "\n"
+    assert [retracted for retracted, _reason in alike(pufa)] == after
+    again = dump_db(plan)
+    assert ok(pufa, "import", path).err == f"added 0, already present {len(file)}\n"
+    assert dump_db(plan) == again
+
+
+# --- assignments only for what is added (from a user review) ----------------------------
+
+
+def test_rows_already_present_need_no_assignment(plan, pufa, tmp_path):
+    """Entries of a unit since unassigned: exporting and importing them is not an error, and
+    --assign does not assign the unit back when nothing is added."""
+    ok(pufa, "log", "19", "-u", SJ, "--assign", "-p", "30", "--date", "2011-03-01", "-q")
+    ok(pufa, "log", "19", "-u", JY, "-p", "40", "--date", "2011-03-02", "-q")
+    ok(pufa, "unassign", "19", SJ, "-q")
+    path = tmp_path / "e.csv"
+    ok(pufa, "export", "-w", "entries", "-o", path, "-q")
+    before = dump_db(plan)
+    r = ok(pufa, "import", path, "--dry-run")
+    assert r.err == "dry run: 2 row(s) valid; would add 0, already present 2\n"
+    assert ok(pufa, "import", path).err == "added 0, already present 2\n"
+    assert ok(pufa, "import", path, "--assign").err == "added 0, already present 2\n"
+    assert dump_db(plan) == before
+    # a new row of that unit still needs the assignment, and names its own line only
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines.append(lines[1].replace("2011-03-01,30,", "2011-04-01,50,"))
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    r = pufa("import", path)
+    assert r.code == 2, r
+    assert r.err.splitlines()[0].startswith(f"{path}:4: unit {SJ} is not assigned to task 19")
+    assert len(r.err.splitlines()) == 2
+    assert dump_db(plan) == before
+    r = ok(pufa, "import", path, "--assign")
+    assert r.err == "added 1, already present 2; assignments 1\n"
+
+
+def test_unassigned_rows_are_listed_with_the_other_bad_rows_in_file_order(plan, pufa, tmp_path):
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            [2011, 19, SJ, "2011-03-01", 10],
+            [2011, 19, JY, "2011-03-01", 101],
+            [2011, 10, JY, "2011-03-01", 10],
+        ],
+        header=["year", "task", "unit", "date", "percent"],
+    )
+    before = dump_db(plan)
+    r = pufa("import", path)
+    assert r.code == 2, r
+    lines = r.err.splitlines()
+    assert [line.split(": ")[0] for line in lines[:3]] == [f"{path}:2", f"{path}:3", f"{path}:4"]
+    assert "not assigned to task 19" in lines[0] and "percent" in lines[1]
+    assert "not assigned to task 10" in lines[2]
+    assert lines[3] == f"Error: {path}: 3 row(s) not valid; nothing was imported"
+    assert dump_db(plan) == before

@@ -3,7 +3,8 @@
 * **Stable columns.** ``ENTRY_COLUMNS`` and ``TASK_COLUMNS`` are the machine column names of
   the entries and tasks tables (docs/exchange.md); the entries columns are also the import
   format. They never change with the language; ``--headers human`` (csv) and xlsx show the
-  translated labels of ``column_labels()``, which import accepts in every language.
+  translated labels of ``column_labels()``, which import accepts in every language, and
+  ``--headers human`` the status, colour and yes/no words of the language (``human_value``).
 * **Streaming.** Entries come from the database through ``conn.stream`` straight into the csv
   writer, the json writer or openpyxl's write-only sheets, so a million rows cost no more memory
   than a thousand. The csv and json paths import neither SQLAlchemy (on SQLite) nor openpyxl.
@@ -37,7 +38,7 @@ from typing import IO, Any
 from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, RuntimeFailure
 from pufa_cli.files import fsync_folder
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, pgettext
 from pufa_cli.progress import PlanRef
 
 WHAT_REPORT = "report"
@@ -50,6 +51,8 @@ CSV = "csv"
 JSON = "json"
 XLSX = "xlsx"
 FORMATS = (CSV, JSON, XLSX)
+# The format a file name stands for: what --out implies when --format is not given.
+EXTENSIONS = {".csv": CSV, ".json": JSON, ".xlsx": XLSX}
 
 ENTRY_COLUMNS = (
     "year",
@@ -160,6 +163,36 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
 def labels_for(columns: Sequence[str]) -> list[str]:
     labels = column_labels()
     return [labels.get(c, c) for c in columns]
+
+
+def report_labels(headers: Sequence[str], by: str) -> list[str]:
+    """The labels of the report's columns. By section, the two key columns are headed as in
+    the report table: the title there is the section's (板塊名稱), not a task's (任務), and the
+    number beside it keeps a label of its own in English too ("Sec.", "Section")."""
+    labels = labels_for(headers)
+    if by == "section":
+        labels[headers.index("section")] = _("Sec.")
+        labels[headers.index("title")] = pgettext("section title", "Section")
+    return labels
+
+
+def human_value(column: str, value: Any) -> Any:
+    """Status, colour and yes/no in the reader's language, for the sheets and csv that people
+    read (xlsx Report and Tasks, csv with ``--headers human``); other values as they are."""
+    from pufa_cli.render import status_label
+
+    if column == "status" and isinstance(value, str):
+        return status_label(value)
+    if column == "colour" and isinstance(value, str):
+        return {"green": _("green"), "yellow": _("yellow"), "red": _("red")}.get(value, value)
+    if column in ("overdue", "retracted") and (isinstance(value, bool) or value in (TRUE, FALSE)):
+        return _("yes") if value is True or value == TRUE else _("no")
+    return value
+
+
+def _humanise(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    for row in rows:
+        yield [human_value(h, v) for h, v in zip(headers, row, strict=True)]
 
 
 def num_text(value: float) -> str:
@@ -335,6 +368,8 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
     if spec.bom:
         out.write("\ufeff")
     out.write(",".join(map(csv_cell, _header(ENTRY_COLUMNS, spec))) + "\r\n")
+    yes, no = (csv_cell(_("yes")), csv_cell(_("no"))) if spec.human_headers else (TRUE, FALSE)
+    not_retracted = f"{no},,,"
     lines: list[str] = []
     count = 0
     current: Any = None
@@ -363,9 +398,9 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
             else:
                 metric_cell = ""
             if r_at is None:
-                tail = "false,,,"
+                tail = not_retracted
             else:
-                tail = f"true,{_time_text(r_at)},{csv_cell(r_by or '')},{csv_cell(reason or '')}"
+                tail = f"{yes},{_time_text(r_at)},{csv_cell(r_by or '')},{csv_cell(reason or '')}"
             lines.append(
                 f"{task_cells[tid]}{unit_cells[uid]}{day},{pct},{metric_cell},{note or ''},"
                 f"{by_cell},{created},{eid},{key},{tail}\r\n"
@@ -513,19 +548,30 @@ def _header(headers: Sequence[str], spec: Spec) -> list[str]:
     return labels_for(headers) if spec.human_headers else list(headers)
 
 
-def _csv_writer(out: IO[str], headers: Sequence[str], spec: Spec) -> Any:
+def _csv_writer(out: IO[str], header: Sequence[str], spec: Spec) -> Any:
     if spec.bom:
         out.write("\ufeff")
     # CRLF: what RFC 4180 and Excel expect; Python's csv reader takes either.
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_header(headers, spec))
+    writer.writerow(header)
     return writer
 
 
 def write_csv(
-    out: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]], spec: Spec
+    out: IO[str],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    spec: Spec,
+    labels: Sequence[str] | None = None,
 ) -> int:
-    writer = _csv_writer(out, headers, spec)
+    """A table as csv: machine column names and values, or with ``spec.human_headers`` the
+    ``labels`` (default ``labels_for``) and the words of the language (``human_value``)."""
+    if spec.human_headers:
+        header = list(labels) if labels is not None else labels_for(headers)
+        rows = _humanise(headers, rows)
+    else:
+        header = list(headers)
+    writer = _csv_writer(out, header, spec)
     count = 0
     for row in rows:
         writer.writerow(row)
@@ -566,6 +612,25 @@ def _write_json_object(out: IO[str], head: dict[str, Any], entries: Iterable[Any
 
 
 # --- the export --------------------------------------------------------------------------
+
+
+def resolve_format(fmt: str | None, out: str | None) -> str:
+    """The format: ``--format``, else the one ``--out``'s extension stands for, else csv.
+
+    A .csv, .json or .xlsx ``--out`` that contradicts ``--format`` is refused: a workbook
+    named .csv (or csv named .xlsx) is a file that no program opens as what it claims to be.
+    """
+    implied = EXTENSIONS.get(Path(out).suffix.lower()) if out else None
+    if fmt is None:
+        return implied or CSV
+    if implied is not None and implied != fmt:
+        raise BadInput(
+            _(
+                "--out {path} is a .{ext} file but --format is {fmt}: "
+                "give --format {ext}, or leave --format out"
+            ).format(path=out, ext=implied, fmt=fmt)
+        )
+    return fmt
 
 
 def check_spec(what: str, fmt: str, out: str | None) -> None:
@@ -632,7 +697,7 @@ def export(
     if spec.what == WHAT_TASKS:
         return write_csv(out, TASK_COLUMNS, map(_task_csv_row, task_rows(ledger, text_fn)), spec)
     headers, rows = _report_table(ledger, text_fn)
-    return write_csv(out, headers, rows, spec)
+    return write_csv(out, headers, rows, spec, report_labels(headers, ledger.report.by))
 
 
 # --- where it goes -----------------------------------------------------------------------
@@ -813,19 +878,6 @@ def _header_cells(ws: Any, labels: Sequence[str]) -> list[Any]:
     return cells
 
 
-def _human(column: str, value: Any) -> Any:
-    """Status, colour and yes/no in the reader's language (the csv keeps machine values)."""
-    from pufa_cli.render import status_label
-
-    if column == "status" and isinstance(value, str):
-        return status_label(value)
-    if column == "colour" and isinstance(value, str):
-        return {"green": _("green"), "yellow": _("yellow"), "red": _("red")}.get(value, value)
-    if column == "overdue" and (isinstance(value, bool) or value in (TRUE, FALSE)):
-        return _("yes") if value is True or value == TRUE else _("no")
-    return value
-
-
 def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, Reference
@@ -833,11 +885,14 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> Non
 
     from pufa_cli.report import report_rows
 
-    headers, rows = report_rows(ledger.report, text_fn, total=True)
-    rows = [[_human(h, v) for h, v in zip(headers, r, strict=True)] for r in rows]
+    # A total row by section only: by unit the rows count each unit's share of the tasks, so
+    # they do not add up to the total, which counts tasks (report.md; the table has none).
+    by = ledger.report.by
+    headers, rows = report_rows(ledger.report, text_fn, total=by == "section")
+    rows = list(_humanise(headers, rows))
     if len(rows) > len(ledger.report.rows):  # the total row: "total" where a title would be
         rows[-1] = [_("Total") if v == "total" else v for v in rows[-1]]
-    labels = labels_for(headers)
+    labels = report_labels(headers, by)
     widths = [display_width(x) + 2 for x in labels]
     for r in rows:
         _fit(widths, r)
@@ -891,12 +946,13 @@ def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> None
     for d in task_rows(ledger, text_fn):
         d["supporting"] = "、".join(d["supporting"])
         d["targets"] = "; ".join(d["targets"])
-        rows.append([_human(c, d[c]) for c in TASK_COLUMNS])
+        rows.append([human_value(c, d[c]) for c in TASK_COLUMNS])
     labels = labels_for(TASK_COLUMNS)
     widths = [display_width(x) + 2 for x in labels]
     for r in rows:
         _fit(widths, r)
-    ws = _new_sheet(wb, _("Tasks"), widths, "A2")
+    # Not _("Tasks"): that is the count column of the report (任務數), not a ledger's name.
+    ws = _new_sheet(wb, pgettext("sheet name", "Tasks"), widths, "A2")
     ws.append(_header_cells(ws, labels))
     for r in rows:
         ws.append(_xlsx_row(r))

@@ -9,17 +9,22 @@ ignored. Headers are the machine names or the human labels of any language pufa 
    .xlsx, and start with a header row naming the required columns. Problems with the file as a
    whole are one error line.
 2. **Check every row** (``import_entries``) against the plan, loaded once into dicts: task in
-   the plan, unit known (either script), assigned to the task (or ``--assign``), date valid and
-   not after today, percent 0–100, metrics valid for the task, note and names clean. Every bad
-   row becomes ``FILE:LINE: reason`` (line = spreadsheet row, the header is line 1) and nothing
-   is written (``RowErrors``).
-3. **Skip what is there**: an entry's key is ``tracker.entry_key`` of its content, so a row seen
-   before (in the database, or earlier in the file) is counted as already present.
-4. **Write** in the caller's one transaction, in bulk: entries with ``run_many``, then their ids
-   by key in one query, then metrics, retractions and assignments with ``run_many``.
+   the plan, unit known (either script), date valid and not after today, percent 0–100,
+   metrics valid for the task, note and names clean. Every bad row becomes ``FILE:LINE:
+   reason`` (line = spreadsheet row, the header is line 1) and nothing is written
+   (``RowErrors``).
+3. **Skip what is there**, counting per key (an entry's key is ``tracker.entry_key`` of its
+   content, and two entries may share one: ``pufa log`` run twice): N rows of a key against M
+   entries of it in the database add the file's last N − M rows of that key (``_match``).
+   Only a row that adds an entry needs its unit assigned to the task (or ``--assign``, which
+   then assigns it); a row already present needs none, so such errors are known only now.
+4. **Write** in the caller's one transaction, in bulk: entries, then their ids, then metrics,
+   retractions and assignments.
 
-A row marked retracted brings its retraction: it is applied to the new entry, or to the
-existing entry with that key if none of the entries with that key is retracted yet.
+Retractions are counted per key too: a key with R retracted rows in the file and Q retracted
+entries in the database ends with at least R retracted — the added entries are the file's
+retracted rows first, then entries already there and not retracted get the rest (lowest id
+first). An import never undoes a retraction, and importing a file again changes nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -501,15 +507,27 @@ def _moment(value: Any, what: str) -> datetime | None:
         ) from None
 
 
+@lru_cache(maxsize=1)
+def _flag_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The words for true and false: ours, and the yes and no of every language pufa speaks
+    (what export writes with ``--headers human``)."""
+    gettexts = _translations()
+    return (
+        _TRUE | {g("yes").casefold() for g in gettexts},
+        _FALSE | {g("no").casefold() for g in gettexts},
+    )
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     folded = _text(value).strip().casefold()
-    if folded in _TRUE:
+    true, false = _flag_words()
+    if folded in true:
         return True
-    if folded in _FALSE:
+    if folded in false:
         return False
     raise BadInput(
         _("retracted: '{value}' is not true or false").format(value=_text(value).strip())
@@ -554,7 +572,10 @@ class _Checker:
         self.default_by = clean_text(default_by, _("--by"), MAX_BY) or "unknown"
         self.plans: dict[int, _PlanData | str] = {}
         self.units: dict[str, UnitRef | str] = {}
-        self.to_assign: dict[tuple[int, int], None] = {}
+        # (task id, unit id) → (unit name, task number) of the rows whose unit is not assigned
+        # to their task: an error (or an assignment, with --assign) for the rows that add an
+        # entry, nothing for those already present.
+        self.unassigned: dict[tuple[int, int], tuple[str, int]] = {}
         self.people: dict[Any, str] = {}
         self.label_note = _("note")
         self.label_by = _("by")
@@ -630,15 +651,8 @@ class _Checker:
         if unit is None or isinstance(unit, str):
             unit = self.unit(unit_v)
         pair = (task_id, unit.id)
-        if pair not in data.assigned and pair not in self.to_assign:
-            if not self.assign:
-                raise BadInput(
-                    _(
-                        "unit {unit} is not assigned to task {task} (assign it with "
-                        "'pufa assign {task} {unit}', or import with --assign)"
-                    ).format(unit=unit.name, task=number)
-                )
-            self.to_assign[pair] = None
+        if pair not in data.assigned and pair not in self.unassigned:
+            self.unassigned[pair] = (unit.name, number)
         day = None
         if type(date_v) is str and len(date_v) == 10 and date_v[4] == "-" and date_v[7] == "-":
             try:
@@ -725,26 +739,81 @@ class _Checker:
 # --- the import --------------------------------------------------------------------------
 
 
-def _existing(conn: Connection, keys: list[str]) -> dict[str, tuple[int, bool]]:
-    """key → (lowest entry id with that key, whether any entry with that key is retracted),
-    looked up in chunks through ``ix_entries_key`` (never the whole table)."""
-    found: dict[str, tuple[int, bool]] = {}
+# Entries of one key in the database: how many, how many retracted, the ids of those not
+# retracted (ascending).
+Existing = tuple[int, int, tuple[int, ...]]
+
+
+def _existing(conn: Connection, keys: list[str]) -> dict[str, Existing]:
+    """key → the entries with that key (``Existing``), for the keys that have any, looked up
+    in chunks through ``ix_entries_key`` (never the whole table)."""
+    found: dict[str, Existing] = {}
     for start in range(0, len(keys), KEY_LOOKUP_CHUNK):
         chunk = keys[start : start + KEY_LOOKUP_CHUNK]
         names = ", ".join(f":k{i}" for i in range(len(chunk)))
         for key, eid, retracted in conn.rows(
             "SELECT e.key, e.id, CASE WHEN r.entry_id IS NULL THEN 0 ELSE 1 END "
             "FROM entries e LEFT JOIN retractions r ON r.entry_id = e.id "
-            f"WHERE e.key IN ({names})",
+            f"WHERE e.key IN ({names}) ORDER BY e.id",
             {f"k{i}": k for i, k in enumerate(chunk)},
         ):
-            old = found.get(str(key))
-            eid, retracted = int(eid), bool(retracted)
+            old = found.get(key)
             if old is None:
-                found[str(key)] = (eid, retracted)
+                found[str(key)] = (1, 1, ()) if retracted else (1, 0, (int(eid),))
             else:
-                found[str(key)] = (min(old[0], eid), old[1] or retracted)
+                count, gone, free = old
+                found[key] = (
+                    (count + 1, gone + 1, free)
+                    if retracted
+                    else (count + 1, gone, (*free, int(eid)))
+                )
     return found
+
+
+def _match(
+    rows: list[Checked], existing: dict[str, Existing]
+) -> tuple[set[int], list[tuple[int, tuple[Any, ...]]]]:
+    """(indexes of the rows already present, retractions for entries already there).
+
+    Per key: N rows in the file, M entries in the database → the last N − M rows are added
+    (the entries there stand for the file's first rows of the key, as an earlier export of a
+    growing ledger would have it). R retracted rows, Q retracted entries → of the rows added,
+    up to R − Q are the file's retracted ones (each brings its own retraction); the retractions
+    still missing go to entries there and not retracted, lowest id first.
+    """
+    first: dict[str, int] = {}
+    more: dict[str, list[int]] = {}  # the keys with several rows: all their rows
+    for i, r in enumerate(rows):
+        key = r[0]
+        if key in existing:
+            j = first.setdefault(key, i)
+            if j != i:
+                more.setdefault(key, [j]).append(i)
+    present: set[int] = set()
+    retract_old: list[tuple[int, tuple[Any, ...]]] = []
+    for key, i in first.items():
+        if key in more:
+            continue
+        # One row (the common case): present; its retraction reaches the entry there, unless
+        # one of the entries with its key is retracted already.
+        present.add(i)
+        mark = rows[i][9]
+        if mark is not None:
+            _count, gone, free = existing[key]
+            if not gone:
+                retract_old.append((free[0], mark))
+    for key, indexes in more.items():
+        count, gone, free = existing[key]
+        marked = [(i, m) for i in indexes if (m := rows[i][9]) is not None]
+        plain = [i for i in indexes if rows[i][9] is None]
+        add = max(0, len(indexes) - count)
+        add_marked = min(add, max(0, len(marked) - gone))
+        add_plain = add - add_marked  # never more than len(plain), as N - R >= M - Q
+        present.update(i for i, _m in marked[: len(marked) - add_marked])
+        present.update(plain[: len(plain) - add_plain])
+        missing = max(0, len(marked) - gone - add_marked)  # never more than len(free)
+        retract_old += [(eid, m) for eid, (_i, m) in zip(free, marked[:missing], strict=False)]
+    return present, retract_old
 
 
 def import_entries(
@@ -766,45 +835,56 @@ def import_entries(
     """
     checker = _Checker(conn, find_plan(conn, default_year), default_by, today, assign)
     rows: list[Checked] = []
-    errors: list[str] = []
-    first: dict[str, int] = {}  # key → index in rows of its first occurrence
-    result = ImportResult()
+    errors: list[tuple[int, str]] = []  # (row number, FILE:LINE: reason), to list in file order
+    unassigned = checker.unassigned
+    pending: dict[int, tuple[int, Any]] = {}  # index in rows → (row number, location)
     for count, (loc, values) in enumerate(source.rows, start=1):
         try:
             checked = checker.check(values)
         except PufaError as exc:
-            errors.append(f"{source.where(loc)}: {exc.message}")
+            errors.append((count, f"{source.where(loc)}: {exc.message}"))
             continue
-        result.rows += 1
-        seen = first.get(checked[0])
-        if seen is None:
-            first[checked[0]] = len(rows)
-            rows.append(checked)
-        elif checked[9] is not None and rows[seen][9] is None:
-            rows[seen] = (*rows[seen][:9], checked[9])
+        if unassigned and (checked[1], checked[2]) in unassigned:
+            pending[len(rows)] = (count, loc)
+        rows.append(checked)
         if progress is not None and count % 2000 == 0:
             progress("check", source.position(), source.size)
-    if errors:
-        raise RowErrors(source.name, errors)
+    if errors and not pending:
+        raise RowErrors(source.name, [e for _n, e in errors])
     if progress is not None:
         progress("check", source.size or 0, source.size)
 
     # Into an empty ledger (a first import) nothing can be present: no lookups.
     empty = conn.one("SELECT 1 FROM entries LIMIT 1") is None
-    existing = {} if empty else _existing(conn, list(first))
-    new = [r for r in rows if r[0] not in existing]
-    retract_old = [
-        (existing[r[0]][0], r[9])
-        for r in rows
-        if r[9] is not None and r[0] in existing and not existing[r[0]][1]
-    ]
-    result.added = len(new)
-    result.present = result.rows - len(new)
+    existing = {} if empty else _existing(conn, list({r[0] for r in rows}))
+    present, retract_old = _match(rows, existing) if existing else (set(), [])
+
+    # A unit not assigned to its task: an error (or an assignment) only where an entry is added.
+    to_assign: dict[tuple[int, int], None] = {}
+    for i, (count, loc) in pending.items():
+        if i in present:
+            continue
+        pair = (rows[i][1], rows[i][2])
+        if assign:
+            to_assign[pair] = None
+            continue
+        unit_name, number = unassigned[pair]
+        reason = _(
+            "unit {unit} is not assigned to task {task} (assign it with "
+            "'pufa assign {task} {unit}', or import with --assign)"
+        ).format(unit=unit_name, task=number)
+        errors.append((count, f"{source.where(loc)}: {reason}"))
+    if errors:
+        errors.sort(key=itemgetter(0))
+        raise RowErrors(source.name, [e for _n, e in errors])
+
+    new = [r for i, r in enumerate(rows) if i not in present] if present else rows
+    result = ImportResult(rows=len(rows), added=len(new), present=len(rows) - len(new))
     result.retractions = sum(1 for r in new if r[9] is not None) + len(retract_old)
-    result.assigned = len(checker.to_assign)
+    result.assigned = len(to_assign)
     if dry_run:
         return result
-    _write(conn, new, retract_old, list(checker.to_assign), now, progress)
+    _write(conn, new, retract_old, list(to_assign), now, progress)
     return result
 
 
@@ -856,9 +936,9 @@ def _write(
         conn,
         "entry_metrics",
         ("entry_id", "target_id", "value"),
-        ((ids[r[0]], g, v) for r in new if r[8] for g, v in r[8].items()),
+        ((ids[i], g, v) for i, r in enumerate(new) if r[8] for g, v in r[8].items()),
     )
-    retractions = [(ids[r[0]], r[9]) for r in new if r[9] is not None] + retract_old
+    retractions = [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None] + retract_old
     _insert(
         conn,
         "retractions",
@@ -925,9 +1005,9 @@ def _insert(
     )
 
 
-def _new_ids(conn: Connection, new: list[Checked], before: int, sqlite: bool) -> dict[str, int]:
-    """key → id of the new entries that carry metrics or a retraction."""
-    wanted = {r[0] for r in new if r[8] or r[9] is not None}
+def _new_ids(conn: Connection, new: list[Checked], before: int, sqlite: bool) -> dict[int, int]:
+    """index in ``new`` → id, for the new entries that carry metrics or a retraction."""
+    wanted = [i for i, r in enumerate(new) if r[8] or r[9] is not None]
     if not wanted:
         return {}
     if sqlite:
@@ -937,15 +1017,24 @@ def _new_ids(conn: Connection, new: list[Checked], before: int, sqlite: bool) ->
             "SELECT COUNT(*), MAX(id) FROM entries WHERE id > :before", {"before": before}
         ) or (0, None)
         if int(count) == len(new) and last is not None and int(last) == before + len(new):
-            return {r[0]: before + 1 + i for i, r in enumerate(new) if r[0] in wanted}
-    ids: dict[str, int] = {}
+            return {i: before + 1 + i for i in wanted}
+    # Else by key: the entries of one key were inserted in the order of ``new``, so their ids,
+    # ascending, go to its rows of that key in turn (two rows may share a key).
+    keys = {new[i][0] for i in wanted}
+    by_key: dict[str, list[int]] = {}
     # rows, not stream: on PostgreSQL a stream leaves the connection on server-side cursors,
     # which cannot run the INSERTs that follow.
     for eid, key in conn.rows(
-        "SELECT id, key FROM entries WHERE id > :before ORDER BY id", {"before": before}
+        "SELECT id, key FROM entries WHERE id > :before ORDER BY id DESC", {"before": before}
     ):
-        if key in wanted and key not in ids:
-            ids[str(key)] = int(eid)
+        if key in keys:
+            by_key.setdefault(str(key), []).append(int(eid))
+    ids: dict[int, int] = {}
+    for i, r in enumerate(new):
+        if r[8] or r[9] is not None:
+            ids[i] = by_key[r[0]].pop()
+        elif r[0] in by_key:
+            by_key[r[0]].pop()  # this row's entry: the next id of its key is another row's
     return ids
 
 

@@ -60,9 +60,15 @@ def export_cmd(
         ),
     ] = None,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", "-f", help=_("csv, json or xlsx."), case_sensitive=False),
-    ] = ExportFormat.csv,
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=_("csv, json or xlsx (default: from the extension of --out, else csv)."),
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
     quarter: QuarterOption = None,
     as_of: AsOfOption = None,
     by: Annotated[
@@ -107,12 +113,14 @@ def export_cmd(
     from pufa_cli.report import thresholds_from
 
     quiet(quiet_)
+    target = None if out is None else str(out)
+    file_format = ex.resolve_format(None if fmt is None else fmt.value, target)
     kind = (
         what.value
         if what is not None
-        else (ex.WHAT_ALL if fmt is ExportFormat.xlsx else ex.WHAT_REPORT)
+        else (ex.WHAT_ALL if file_format == ex.XLSX else ex.WHAT_REPORT)
     )
-    ex.check_spec(kind, fmt.value, None if out is None else str(out))
+    ex.check_spec(kind, file_format, target)
     check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
     with session(db) as conn:
@@ -120,7 +128,7 @@ def export_cmd(
         day = report_day(quarter, as_of, plan.year)
         spec = ex.Spec(
             what=kind,
-            fmt=fmt.value,
+            fmt=file_format,
             as_of=day,
             by=by.value,
             bom=not no_bom,
@@ -135,7 +143,7 @@ def export_cmd(
             with ex.stdout_text() as fh:
                 ex.export(conn, plan, spec, fh, text, thresholds)
             return
-        with ex.atomic_file(out, binary=fmt is ExportFormat.xlsx) as fh:
+        with ex.atomic_file(out, binary=file_format == ex.XLSX) as fh:
             count = ex.export(conn, plan, spec, fh, text, thresholds)
     if kind in (ex.WHAT_ENTRIES, ex.WHAT_ALL):
         notice(_("{path} written ({n} entries)").format(path=out, n=count))
