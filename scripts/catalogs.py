@@ -12,7 +12,8 @@ What one run does:
 
 1. **Extract** every message from ``src/pufa_cli/**/*.py`` with Python's own parser (``ast``):
    the literal first argument of ``_("…")`` and ``N_("…")``, the two literals of
-   ``ngettext("…", "…", n)`` and of ``pgettext("context", "…")``. Adjacent literals joined by
+   ``ngettext("…", "…", n)`` and of ``pgettext("context", "…")``, the three of
+   ``npgettext("context", "…", "…", n)``. Adjacent literals joined by
    Python count as one message. An f-string or an expression built with ``+`` or ``%`` inside
    ``_()`` cannot be translated and is reported as a problem (``.format(...)`` goes *after*
    the call).
@@ -47,8 +48,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "pufa_cli"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "pufa"
-# Call name → (number of literal arguments, index of the msgid, index of the plural or None).
-KEYWORDS = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2}
+# Call name → number of literal arguments: [context,] msgid [, plural].
+KEYWORDS = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2, "npgettext": 3}
+CONTEXT_CALLS = ("pgettext", "npgettext")
+PLURAL_CALLS = ("ngettext", "npgettext")
 CONTEXT_SEP = "\x04"  # gettext joins a msgctxt and its msgid with EOT
 # Plural rules per language (gettext Plural-Forms); languages not listed get English's.
 PLURAL_FORMS = {"zh": "nplurals=1; plural=0;", "ja": "nplurals=1; plural=0;"}
@@ -91,7 +94,7 @@ def _callee(node: ast.Call) -> str | None:
     func = node.func
     if isinstance(func, ast.Name):
         return func.id
-    if isinstance(func, ast.Attribute) and func.attr in ("ngettext", "pgettext", "N_"):
+    if isinstance(func, ast.Attribute) and func.attr in ("ngettext", "pgettext", "npgettext", "N_"):
         return func.attr
     return None
 
@@ -135,12 +138,12 @@ def extract(package: Path | None = None) -> Extraction:
                     )
                 # A name or subscript: a message marked elsewhere with N_(); nothing to extract.
                 continue
-            context = str(texts[0]) if name == "pgettext" else None
-            msgid = str(texts[1] if name == "pgettext" else texts[0])
+            context = str(texts[0]) if name in CONTEXT_CALLS else None
+            msgid = str(texts[1] if name in CONTEXT_CALLS else texts[0])
             if not msgid:
                 problems.append(f"{rel}:{node.lineno}: {name}('') is reserved for the header")
                 continue
-            plural = str(texts[1]) if name == "ngettext" else None
+            plural = str(texts[-1]) if name in PLURAL_CALLS else None
             key = message_key(msgid, context)
             msg = messages.setdefault(key, Message(msgid, plural, context=context))
             if plural is not None and msg.plural not in (None, plural):

@@ -23,11 +23,15 @@ from hypothesis import strategies as st
 
 from conftest import REPO, dump_db, run_installed
 from pufa_cli.i18n import (
+    cell_width,
     detect_script,
     language_from_env,
+    ngettext,
     normalize_language,
+    npgettext,
     plan_text,
     set_language,
+    short_help,
     to_simplified,
     to_traditional,
 )
@@ -109,12 +113,13 @@ def test_the_tool_extracts_merges_compiles_and_reports(
     source.write_text(
         textwrap.dedent(
             """
-            from pufa_cli.i18n import N_, _, ngettext, pgettext
+            from pufa_cli.i18n import N_, _, ngettext, npgettext, pgettext
             MARKED = N_("marked")
             def f(n, name):
                 _("joined " "literal {name}").format(name=name)
                 _(name)  # a message marked elsewhere: nothing to extract, no problem
                 pgettext("column", "marked")
+                npgettext("caption", "{n} task", "{n} tasks", n)
                 return ngettext("{n} task", "{n} tasks", n)
             """
         ),
@@ -128,9 +133,11 @@ def test_the_tool_extracts_merges_compiles_and_reports(
         "marked",
         "joined literal {name}",
         "column\x04marked",
+        "caption\x04{n} task",
         "{n} task",
     ]
     assert extracted.messages["{n} task"].plural == "{n} tasks"
+    assert extracted.messages["caption\x04{n} task"].plural == "{n} tasks"
 
     assert cat.main(["--add", "zh_Hant"]) == 0
     capsys.readouterr()
@@ -139,7 +146,13 @@ def test_the_tool_extracts_merges_compiles_and_reports(
     capsys.readouterr()
     assert cat.main(["--todo", "zh_Hant"]) == 0
     todo = json.loads(capsys.readouterr().out)
-    assert set(todo) == {"marked", "joined literal {name}", "column\x04marked", "{n} task"}
+    assert set(todo) == {
+        "marked",
+        "joined literal {name}",
+        "column\x04marked",
+        "caption\x04{n} task",
+        "{n} task",
+    }
     fill = tmp_path / "fill.json"
     fill.write_text(
         json.dumps(
@@ -148,6 +161,7 @@ def test_the_tool_extracts_merges_compiles_and_reports(
                 "column\x04marked": "標記欄",
                 "joined literal {name}": "拼接 {name}",
                 "{n} task": "{n} 項",
+                "caption\x04{n} task": "共 {n} 項",
             }
         ),
         encoding="utf-8",
@@ -160,6 +174,7 @@ def test_the_tool_extracts_merges_compiles_and_reports(
         t = gettext.GNUTranslations(fp)
     assert t.gettext("joined literal {name}") == "拼接 {name}"
     assert t.ngettext("{n} task", "{n} tasks", 5) == "{n} 項"
+    assert t.npgettext("caption", "{n} task", "{n} tasks", 1) == "共 {n} 項"
     assert t.pgettext("column", "marked") == "標記欄" and t.gettext("marked") == "已標記"
     assert t.gettext("not in the catalog") == "not in the catalog"
 
@@ -407,6 +422,237 @@ def test_help_follows_the_locale(db: str) -> None:
     assert "命令:" in hant.out and "跟蹤年度普法依法治理工作方案" in hant.out
     en = _run("C", "tasks", "--help")
     assert "Options:" in en.out and "Only tasks with this status." in en.out
+
+
+# --- Click's own words: errors and help ----------------------------------------------------
+
+# Errors that Typer's bundled Click writes as fixed English; each in both Chinese languages and
+# in English, which must stay Click's own text even after a Chinese run in the same process.
+CLICK_ERRORS = [
+    (
+        ("report", "--yellow", "abc"),
+        "錯誤: '--yellow' 的值無效：'abc' 不是有效的數字。",
+        "错误: '--yellow' 的值无效：'abc' 不是有效的数字。",
+        "Error: Invalid value for '--yellow': 'abc' is not a valid float.",
+    ),
+    (
+        ("report", "--by", "foo"),
+        "錯誤: '--by' 的值無效：'foo' 不是可選值之一：'section', 'unit', 'task'。",
+        "错误: '--by' 的值无效：'foo' 不是可选值之一：'section', 'unit', 'task'。",
+        "Error: Invalid value for '--by': 'foo' is not one of 'section', 'unit', 'task'.",
+    ),
+    (
+        ("report", "--bogus"),
+        "錯誤: 沒有選項 --bogus",
+        "错误: 没有选项 --bogus",
+        "Error: No such option: --bogus",
+    ),
+    (
+        ("report", "--bu"),
+        "錯誤: 沒有選項 --bu（相近的選項：--by, --db, --unit）",
+        "错误: 没有选项 --bu（相近的选项：--by, --db, --unit）",
+        "Error: No such option: --bu (Possible options: --by, --db, --unit)",
+    ),
+    (
+        ("log", "19"),
+        "錯誤: 缺少選項 '--unit' / '-u'。",
+        "错误: 缺少选项 '--unit' / '-u'。",
+        "Error: Missing option '--unit' / '-u'.",
+    ),
+    (
+        ("log", "19", "--unit"),
+        "錯誤: 選項 '--unit' 後面需要一個值。",
+        "错误: 选项 '--unit' 后面需要一个值。",
+        "Error: Option '--unit' requires an argument.",
+    ),
+    (
+        ("show",),
+        "錯誤: 缺少參數 'number'。",
+        "错误: 缺少参数 'number'。",
+        "Error: Missing argument 'number'.",
+    ),
+    (
+        ("report", "extra"),
+        "錯誤: 多餘的參數：extra",
+        "错误: 多余的参数：extra",
+        "Error: Got unexpected extra argument(s) (extra)",
+    ),
+    (
+        ("retract", "0"),
+        "錯誤: 'entry' 的值無效：0 不在範圍 x>=1 內。",
+        "错误: 'entry' 的值无效：0 不在范围 x>=1 内。",
+        "Error: Invalid value for 'entry': 0 is not in the range x>=1.",
+    ),
+    (
+        ("repot",),
+        "錯誤: 沒有命令 'repot'。您是指 'report', 'export' 嗎？",
+        "错误: 没有命令 'repot'。您是指 'report', 'export' 吗？",
+        "Error: No such command 'repot'. Did you mean 'report', 'export'?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "hant", "hans", "en"), CLICK_ERRORS, ids=lambda v: str(v)[:30])
+def test_clicks_errors_follow_the_language(
+    loaded: str, pufa: Any, args: tuple[str, ...], hant: str, hans: str, en: str
+) -> None:
+    before = dump_db(loaded)
+    for lang, expected in (("zh-Hant", hant), ("zh-Hans", hans), ("en", en)):
+        r = pufa("--lang", lang, *args)
+        assert (r.code, r.out, r.err) == (2, "", expected + "\n"), (lang, r)
+    assert dump_db(loaded) == before
+
+
+def test_clicks_help_words_follow_the_language(db: str) -> None:
+    hant = run_installed("--lang", "zh-Hant", "report", "--help")
+    assert hant.code == 0 and hant.out.startswith("用法: pufa report [OPTIONS]")
+    assert "-h, --help" in hant.out and "顯示本說明並退出。" in hant.out
+    assert "Usage" not in hant.out and "Show this message" not in hant.out
+    hans = run_installed("unit", env={"LANG": "zh_CN.UTF-8"})  # no command: the group's help
+    assert hans.out.startswith("用法: pufa unit") and "显示本说明并退出。" in hans.out
+    en = _run("C", "report", "--help")
+    assert en.out.startswith("Usage: pufa report") and "Show this message and exit." in en.out
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_every_command_summary_is_whole_at_80_columns(db: str, lang: str) -> None:
+    # Click cut Chinese summaries at the last space that fitted ("從 csv 或..."): each command
+    # now shows its first sentence, whole, within 80 columns.
+    for args in ((), ("plan",), ("db",), ("unit",)):
+        r = run_installed("--lang", lang, *args, "--help", env={"COLUMNS": "80"})
+        assert r.code == 0, r
+        commands = r.out.split("命令:\n")[1].splitlines()
+        assert commands, r.out
+        for line in commands:
+            assert line.endswith("。") and cell_width(line) <= 80, line
+            assert "..." not in line and "…" not in line, line
+    assert "  import    從 csv 或 xlsx 導入進展記錄。" in run_installed("--lang", "zh-Hant").out
+
+
+def test_short_help_is_the_first_sentence_in_cells() -> None:
+    assert short_help("從 csv 導入。示例：pufa import x.csv", 64) == "從 csv 導入。"
+    assert short_help("第一段。\n\n第二段。", 64) == "第一段。"
+    cut = short_help("很長" * 40 + "。", 20)
+    assert cut.endswith("…") and cell_width(cut) <= 20
+    assert cell_width("區司法局 ok") == 11
+
+
+def test_click_is_patched_only_for_another_language() -> None:
+    # An English run leaves Click's own methods in place (no wrapper, nothing to pay).
+    code = (
+        "import sys\n"
+        "from pufa_cli.main import run\n"
+        "from typer._click.exceptions import BadParameter\n"
+        "run(['{lang}', 'report', '--by', 'foo'])\n"
+        "print(hasattr(BadParameter.format_message, 'pufa_original'), file=sys.stderr)\n"
+    )
+    for lang, patched in (("--lang=en", "False"), ("--lang=zh-Hant", "True")):
+        proc = subprocess.run(
+            [sys.executable, "-c", code.format(lang=lang)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.stderr.strip().splitlines()[-1] == patched, proc.stderr
+
+
+# --- markdown for people ---------------------------------------------------------------------
+
+
+def test_markdown_reads_like_the_table(loaded: str, pufa: Any) -> None:
+    office = "區依法治區辦公室"
+    assert pufa("assign", "19", office).code == 0
+    r = pufa("log", "19", "--unit", office, "--percent", "30", "--date", "2011-03-01")
+    assert r.code == 0, r
+    args = ("report", "-f", "markdown", "--as-of", "2011-06-30")
+    hant = pufa("--lang", "zh-Hant", *args, "--by", "task").out.splitlines()
+    assert hant[2].startswith("| 板塊 | 序號 | 任務 | 責任單位 | 完成時限 |")
+    row19 = next(line for line in hant if line.startswith("| 5 | 19 |"))
+    assert "| 進行中 | 否 | 黃 |" in row19 and office in row19
+    row14 = next(line for line in hant if line.startswith("| 4 | 14 |"))
+    assert "| 未開始 | 是 | 紅 |" in row14
+    machine = ("in-progress", "not-started", "false", "true", "green", "| red |")
+    assert not any(word in line for line in hant for word in machine)
+    hans = pufa("--lang", "zh-Hans", *args, "--by", "unit").out
+    assert "| 1 | 区依法治区办公室 |" in hans and "區" not in hans
+    task_hans = pufa("--lang", "zh-Hans", *args, "--by", "task").out
+    assert "| 进行中 | 否 | 黄 |" in task_hans and "區" not in task_hans
+    # By section the title column has the table's own header, not the task column's.
+    section = pufa("--lang", "zh-Hant", *args).out.splitlines()
+    assert section[2] == "| 板塊 | 板塊名稱 | 總數 | 完成 | 進行 | 未啟 | 逾期 | 紅 | 黃 | % |"
+    assert any(line.startswith("|  | 合計 | 23 |") for line in section)
+    en = pufa("--lang", "en", *args, "--by", "task").out
+    assert "| 5 | 19 | 努力建設青少年法制教育基地 | 區依法治區辦公室 |" in en
+    assert "| in progress | no | yellow |" in en
+    # csv stays machine-readable in every language.
+    csv_out = pufa(
+        "--lang", "zh-Hant", "report", "-f", "csv", "--by", "task", "--as-of", "2011-06-30"
+    )
+    assert ",in-progress,false,yellow," in csv_out.out
+
+
+@pytest.mark.parametrize(
+    ("lang", "head"), [("zh-Hant", "認真做好“五五”普法總"), ("zh-Hans", "认真做好“五五”普法总")]
+)
+def test_an_80_column_report_keeps_the_section_titles_readable(
+    loaded: str, pufa: Any, monkeypatch: pytest.MonkeyPatch, lang: str, head: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    r = pufa("--lang", lang, "report", "--as-of", "2011-06-30")
+    assert r.code == 0, r
+    assert head in r.out  # ten characters of the title, where long headers left five
+    assert max(cell_width(line) for line in r.out.splitlines()) <= 80
+
+
+# --- counts: English plurals, one Chinese form -----------------------------------------------
+
+
+def test_counts_read_as_english_plurals(loaded: str, pufa: Any, tmp_path: Path) -> None:
+    def last(*args: str) -> str:
+        r = pufa(*args)
+        assert r.code == 0, r
+        return r.out.splitlines()[-1]
+
+    assert last("tasks") == "23 tasks"
+    assert last("tasks", "--unit", "區依法治區辦公室") == "1 task"
+    assert last("--lang", "zh-Hant", "tasks", "--unit", "區依法治區辦公室") == "共 1 項任務"
+    assert last("--lang", "zh-Hans", "tasks") == "共 23 项任务"
+    report = pufa("report", "--by", "task", "--unit", "區依法治區辦公室").out.splitlines()
+    assert "1 task" in report and "1 tasks" not in report
+    units = last("unit", "list")
+    assert units.endswith(" units") and "(s)" not in units
+    assert last("--lang", "zh-Hant", "unit", "list").startswith("共 ")
+    one = tmp_path / "one.yaml"
+    text = PLAN_HANS.read_text("utf-8").split("  - number: 2\n    title:")[0]
+    one.write_text(
+        text.replace(
+            '          - {key: lectures, label: "开展法制讲座", target: 40, unit: "场"}\n', ""
+        ),
+        "utf-8",
+    )
+    assert last("plan", "check", str(one)) == f"{one}: OK, plan 2012, 1 section, 2 tasks, 1 target"
+    assert last("plan", "check", str(PLAN_HANS)).endswith("2 sections, 3 tasks, 2 targets")
+    assert last("--lang", "zh-Hans", "plan", "check", str(one)).endswith(
+        "：检查通过，2012 年方案，1 个板块，2 项任务，1 项指标"
+    )
+
+
+def test_plural_messages_have_one_chinese_form() -> None:
+    try:
+        for lang, task, caption in (
+            ("zh-Hant", "{n} 項任務", "共 {n} 項任務"),
+            ("zh-Hans", "{n} 项任务", "共 {n} 项任务"),
+        ):
+            set_language(lang)
+            for n in (1, 2, 23):
+                assert ngettext("{n} task", "{n} tasks", n) == task
+                assert npgettext("table caption", "{n} task", "{n} tasks", n) == caption
+        set_language("en")
+        assert ngettext("{n} task", "{n} tasks", 1) == "{n} task"
+        assert npgettext("table caption", "{n} unit", "{n} units", 2) == "{n} units"
+    finally:
+        set_language("en")
 
 
 # --- plan text in the reader's script -------------------------------------------------------

@@ -433,7 +433,7 @@ def test_check_finds_broken_ledger_rules_and_exits_1(loaded, pufa):
         conn.close()
     r = pufa("check")
     one_line_error(r, 1)
-    assert "FAIL  entry percent is from 0 to 100: 1 problem(s): 1" in r.out
+    assert "FAIL  entry percent is from 0 to 100: 1 problem: 1" in r.out
     assert "FAIL  at most one lead unit per task" in r.out
     assert "ok    schema at head" in r.out
     assert "problems" in r.err
@@ -453,8 +453,8 @@ def test_check_finds_orphans_and_a_corrupt_file(sqlite_db, pufa):
     r = pufa("check")
     one_line_error(r, 1)
     assert "FAIL  foreign keys" in r.out
-    assert "FAIL  entries name an existing unit: 1 problem(s)" in r.out
-    assert "FAIL  retractions name an existing entry: 1 problem(s): 4242" in r.out
+    assert "FAIL  entries name an existing unit: 1 problem" in r.out
+    assert "FAIL  retractions name an existing entry: 1 problem: 4242" in r.out
 
     # damage the middle of the file: check says so in one line, never a traceback
     path = Path(sqlite_db)

@@ -67,7 +67,7 @@ def test_unit_add_and_list(loaded, pufa, today):
     r = ok(pufa, "unit", "list", "--as-of", "Q3")
     row = next(line for line in r.out.splitlines() if line.startswith(SJ))
     assert row.split() == [SJ, "部門", "1", "1", "1", "1"]
-    assert "4 unit(s)" in r.out
+    assert "4 units" in r.out
 
 
 def test_full_width_half_width_and_spaces_are_one_unit(loaded, pufa, today):

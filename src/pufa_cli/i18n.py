@@ -120,6 +120,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return str(_translation.ngettext(singular, plural, n))
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` in ``context``: ``npgettext("table caption", "{n} task", "{n} tasks", n)``
+    is 共 {n} 項任務 where ``ngettext("{n} task", "{n} tasks", n)`` is {n} 項任務."""
+    return str(_translation.npgettext(context, singular, plural, n))
+
+
 # Typer formats its help pages and a few errors with the standard ``gettext.gettext``; these are
 # the messages it asks for, kept in pufa's catalogs so that a Chinese help page reads Chinese.
 _TYPER_MESSAGES = (
@@ -135,13 +141,166 @@ _TYPER_MESSAGES = (
     N_("No such command {name!r}."),
 )
 
+# Typer 0.28's bundled Click writes its own words as fixed English (f-strings, no gettext).
+# These are the templates of those a pufa user can meet: a message Click built is matched
+# against them and rebuilt from the translation (``click_message``). The help words come
+# first; the errors follow, the more specific template before the one it extends. A
+# ``{reason}`` or ``{message}`` is itself a Click message and is translated in turn.
+CLICK_USAGE = N_("Usage:")
+CLICK_HELP_OPTION = N_("Show this message and exit.")
+_CLICK_ERRORS = (
+    N_("Invalid value for {param}: {reason}"),
+    N_("Invalid value: {reason}"),
+    N_("Missing option {param}."),
+    N_("Missing argument {param}."),
+    N_("Missing parameter {param}."),
+    N_("No such option: {option} (Possible options: {options})"),
+    N_("No such option: {option}"),
+    N_("Option {option} requires an argument."),
+    N_("Option {option} requires {n} arguments."),
+    N_("Option {option} does not take a value."),
+    N_("Got unexpected extra argument(s) ({args})"),
+    N_("{value} is not a valid integer."),
+    N_("{value} is not a valid float."),
+    N_("{value} is not one of {choices}."),
+    N_("{value} is not in the range {range}."),
+    N_("File {path} is a directory."),
+    N_("File {path} does not exist."),
+    N_("{message}. Did you mean {suggestions}?"),
+)
+_NESTED_FIELDS = ("reason", "message")
+
+
+@lru_cache(maxsize=1)
+def _click_patterns() -> tuple[tuple[Any, str], ...]:
+    import re
+
+    out = []
+    for template in _CLICK_ERRORS:
+        pieces = re.split(r"\{(\w+)\}", template)  # literal, field, literal, field, …
+        regex = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(pieces)
+        )
+        out.append((re.compile(regex), template))
+    return tuple(out)
+
+
+def click_message(message: str) -> str:
+    """One of Click's English messages in the current language (as it was if none fits)."""
+    if _current == "en" or "\n" in message:
+        return message
+    for pattern, template in _click_patterns():
+        found = pattern.fullmatch(message)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        for name in _NESTED_FIELDS:
+            if name in fields:
+                fields[name] = click_message(fields[name])
+        if "message" in fields:
+            # Typer joins "<message>. Did you mean …": the message may end in 。 already.
+            fields["message"] = fields["message"].rstrip("。.")
+        return _(template).format(**fields)
+    return message
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for a wide (Chinese) character, one otherwise."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def short_help(text: str, limit: int) -> str:
+    """A command's summary in the command list: its first sentence, cut to ``limit`` cells.
+
+    Click's own summary ends a sentence only at ``.`` and breaks only at spaces, so a Chinese
+    help text ran on into its example and was cut anywhere; this stops at the first ``。``
+    and counts a Chinese character as the two cells it takes.
+    """
+    words = text.split("\n\n")[0].split()
+    summary = " ".join(words)
+    end = summary.find("。")
+    if end != -1:
+        summary = summary[: end + 1]
+    if cell_width(summary) <= limit:
+        return summary
+    while summary and cell_width(summary) > limit - 1:
+        summary = summary[:-1]
+    return summary.rstrip() + "…"
+
+
+def _translating(method: Any) -> Any:
+    def format_message(self: Any) -> str:
+        return click_message(method(self))
+
+    format_message.pufa_original = method  # type: ignore[attr-defined]
+    return format_message
+
+
+def _localize_click() -> None:
+    """Click's errors, ``Usage:``, the help option and the command summaries, translated.
+
+    Patched once per process, only when a non-English language is first asked for; each patch
+    checks the current language, so English stays exactly Click's own text afterwards too.
+    Only modules Typer has loaded already are touched (nothing is imported).
+    """
+    exceptions = sys.modules.get("typer._click.exceptions")
+    core = sys.modules.get("typer._click.core")
+    formatting = sys.modules.get("typer._click.formatting")
+    if exceptions is not None:
+        for cls in list(vars(exceptions).values()):
+            if not (isinstance(cls, type) and issubclass(cls, exceptions.ClickException)):
+                continue
+            # ClickException inherits its format_message (the message as given) from Typer.
+            own = "format_message" in vars(cls) or cls is exceptions.ClickException
+            method = getattr(cls, "format_message", None) if own else None
+            if method is not None and not hasattr(method, "pufa_original"):
+                setattr(cls, "format_message", _translating(method))  # noqa: B010
+    if formatting is not None:
+        write_usage = formatting.HelpFormatter.write_usage
+        if not hasattr(write_usage, "pufa_original"):
+
+            def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+                if prefix is None and _current != "en":
+                    prefix = _(CLICK_USAGE) + " "
+                write_usage(self, prog, args, prefix)
+
+            usage.pufa_original = write_usage  # type: ignore[attr-defined]
+            formatting.HelpFormatter.write_usage = usage
+    if core is not None:
+        get_help_option = core.Command.get_help_option
+        if not hasattr(get_help_option, "pufa_original"):
+
+            def help_option(self: Any, ctx: Any) -> Any:
+                option = get_help_option(self, ctx)
+                if option is not None and option.help == CLICK_HELP_OPTION:
+                    option.help = _(CLICK_HELP_OPTION)
+                return option
+
+            help_option.pufa_original = get_help_option  # type: ignore[attr-defined]
+            core.Command.get_help_option = help_option
+        summary = core.make_default_short_help
+        if not hasattr(summary, "pufa_original"):
+
+            def make_short_help(help: str, max_length: int = 45) -> str:
+                if _current == "en":
+                    return str(summary(help, max_length))
+                return short_help(help, max_length)
+
+            make_short_help.pufa_original = summary  # type: ignore[attr-defined]
+            setattr(core, "make_default_short_help", make_short_help)  # noqa: B010
+
 
 def localize_typer() -> None:
-    """Point Typer's own help words (``Options``, ``[default: …]``) at pufa's catalogs."""
+    """Point Typer's own help words (``Options``, ``[default: …]``) at pufa's catalogs, and,
+    for a language other than English, Click's fixed English too (``_localize_click``)."""
     for name in ("typer.core", "typer.rich_utils"):
         module = sys.modules.get(name)
         if module is not None and hasattr(module, "_"):
             setattr(module, "_", _)  # noqa: B010 (a module attribute, not ours to declare)
+    if _current != "en":
+        _localize_click()
 
 
 # --- plan text in the reader's script ------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, quiet, target
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, ngettext
 
 
 def backup_cmd(
@@ -32,8 +32,10 @@ def backup_cmd(
     result = backup(target(db), path, force=force, now=clock.now())
     typer.echo(str(result.path))
     notice(
-        _("backup written: {size} bytes, schema {rev}, {entries} entries").format(
-            size=result.size, rev=result.revision or "-", entries=result.entries
+        _("backup written: {size} bytes, schema {rev}, {entries}").format(
+            size=result.size,
+            rev=result.revision or "-",
+            entries=ngettext("{n} entry", "{n} entries", result.entries).format(n=result.entries),
         )
     )
 
@@ -56,9 +58,11 @@ def check_cmd(
         _print_report(report)
     if not report.ok:
         raise RuntimeFailure(
-            _("{n} of {total} checks found problems in {where}").format(
-                n=report.problems, total=len(report.items), where=report.where
-            )
+            ngettext(
+                "{n} of {total} check found problems in {where}",
+                "{n} of {total} checks found problems in {where}",
+                len(report.items),
+            ).format(n=report.problems, total=len(report.items), where=report.where)
         )
 
 
@@ -91,7 +95,7 @@ def _print_report(report: Any) -> None:
         )
         typer.echo(
             f"  {_('FAIL'):<6}{item.label}: "
-            + _("{n} problem(s): {examples}").format(
+            + ngettext("{n} problem: {examples}", "{n} problems: {examples}", item.problems).format(
                 n=item.problems, examples=" ".join(examples.split())
             )
         )

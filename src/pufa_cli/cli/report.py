@@ -23,7 +23,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _, pgettext
+from pufa_cli.i18n import _, npgettext, pgettext
 
 
 class ReportFormat(str, Enum):
@@ -107,14 +107,20 @@ def report(
 
 
 def column_labels() -> dict[str, str]:
-    """What a person reads for each machine column name (csv keeps the machine names)."""
+    """What a person reads for each machine column name (csv keeps the machine names).
+
+    The count columns hold numbers of one or two digits, so their headers are the short
+    words of the report (in Chinese 完成 / 進行 / 未啟, not 已完成 / 進行中 / 未開始, which
+    left an 80-column table five characters of the section title); the context keeps them
+    apart from the full words of the export's headers.
+    """
     return {
         "section": _("Sec."),
         "title": _("Title"),
-        "tasks": _("Tasks"),
-        "done": _("Done"),
-        "in_progress": _("Doing"),
-        "not_started": _("To do"),
+        "tasks": pgettext("report column", "Tasks"),
+        "done": pgettext("report column", "Done"),
+        "in_progress": pgettext("report column", "Doing"),
+        "not_started": pgettext("report column", "To do"),
         "overdue": _("Late"),
         "red": _("Red"),
         "yellow": _("Yel."),
@@ -186,13 +192,25 @@ def _fmt(value: float) -> str:
 
 
 def markdown_report(result: Any, text: Any) -> str:
-    from pufa_cli.render import markdown_table
+    """The csv's rows for people: the table's words (status, light, yes/no, headers) and names
+    in the reader's script, then the lines under the table."""
+    from pufa_cli.render import markdown_table, status_label
     from pufa_cli.report import report_rows
 
     headers, rows = report_rows(result, text, total=result.by == "section")
     labels = column_labels()
     if result.by == "section":
+        labels["title"] = pgettext("section title", "Section")
         rows[-1][headers.index("title")] = _("Total")
+    col = {h: i for i, h in enumerate(headers)}
+    for cells, r in zip(rows, result.rows, strict=False):
+        if result.by == "unit":
+            cells[col["unit"]] = text(r.unit)
+        elif result.by == "task":
+            cells[col["units"]] = text("、".join(r.units))
+            cells[col["status"]] = status_label(r.status)
+            cells[col["overdue"]] = _("yes") if r.overdue else _("no")
+            cells[col["colour"]] = _light(r.colour)
     out = [f"## {_heading(result, text)}", "", markdown_table([labels[h] for h in headers], rows)]
     out += [line + "  " for line in under_table(result)]
     return "\n".join(out).rstrip() + "\n"
@@ -334,7 +352,6 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
     from pufa_cli.report import targets_text
 
     labels = column_labels()
-    light = {"green": _("green"), "yellow": _("yellow"), "red": _("red")}
     cols = [
         Col(labels["number"], "right"),
         Col(labels["section"], "right"),
@@ -359,13 +376,19 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
                 targets_text(r.targets, text),
                 percent_text(r.percent),
                 percent_text(r.expected),
-                Text(light[r.colour], style=r.colour),
+                Text(_light(r.colour), style=r.colour),
                 Text(status_label(r.status, r.overdue), style=status_style(r.status, r.overdue)),
             ]
         )
     cols, rows, _footer = _fit(cols, rows, None, width, [5, 3, 1])
-    caption = _("{n} task(s)").format(n=len(result.rows))
+    caption = npgettext("table caption", "{n} task", "{n} tasks", len(result.rows)).format(
+        n=len(result.rows)
+    )
     return table(_heading(result, text), cols, rows, caption=caption, width=width)
+
+
+def _light(colour: str) -> str:
+    return {"green": _("green"), "yellow": _("yellow"), "red": _("red")}.get(colour, colour)
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pufa_cli.cli.common import DbOption, QuietOption, quiet, target
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, ngettext
 
 PlanFileOption = Annotated[
     Path | None,
@@ -59,15 +59,19 @@ def init(
         notice(line)
     if result.missing:
         notice(
-            _(
-                "kept {count} task(s) no longer in the plan: {numbers} (use --prune to delete them)"
+            ngettext(
+                "kept {count} task no longer in the plan: {numbers} (use --prune to delete it)",
+                "kept {count} tasks no longer in the plan: {numbers} (use --prune to delete them)",
+                len(result.missing),
             ).format(count=len(result.missing), numbers=", ".join(map(str, result.missing)))
         )
     if result.pruned:
         notice(
-            _("deleted task(s) no longer in the plan: {numbers}").format(
-                numbers=", ".join(map(str, result.pruned))
-            )
+            ngettext(
+                "deleted {count} task no longer in the plan: {numbers}",
+                "deleted {count} tasks no longer in the plan: {numbers}",
+                len(result.pruned),
+            ).format(count=len(result.pruned), numbers=", ".join(map(str, result.pruned)))
         )
     if not quiet_:
         state = (
@@ -79,20 +83,27 @@ def init(
         )
         typer.echo(
             _(
-                "Plan {year}: {sections} sections, {tasks} tasks, {targets} targets, "
-                "{units} units ({state}: {added} added, {updated} updated)"
+                "Plan {year}: {sections}, {tasks}, {targets}, {units} "
+                "({state}: {added} added, {updated} updated)"
             ).format(
                 year=result.year,
-                sections=result.sections,
-                tasks=result.tasks,
-                targets=result.targets,
-                units=result.units,
+                **plan_counts(result.sections, result.tasks, result.targets),
+                units=ngettext("{n} unit", "{n} units", result.units).format(n=result.units),
                 state=state,
                 added=len(result.added),
                 updated=len(result.updated),
             )
         )
         typer.echo(_("Database: {where}").format(where=where.display()))
+
+
+def plan_counts(sections: int, tasks: int, targets: int) -> dict[str, str]:
+    """``6 sections``, ``23 tasks``, ``1 target``: each count with its noun, in the language."""
+    return {
+        "sections": ngettext("{n} section", "{n} sections", sections).format(n=sections),
+        "tasks": ngettext("{n} task", "{n} tasks", tasks).format(n=tasks),
+        "targets": ngettext("{n} target", "{n} targets", targets).format(n=targets),
+    }
 
 
 def plan_check(
@@ -105,12 +116,12 @@ def plan_check(
 
     parsed = load_plan_file(file)
     typer.echo(
-        _("{file}: OK, plan {year}, {sections} sections, {tasks} tasks, {targets} targets").format(
+        _("{file}: OK, plan {year}, {sections}, {tasks}, {targets}").format(
             file=file,
             year=parsed.year,
-            sections=len(parsed.sections),
-            tasks=len(parsed.tasks),
-            targets=sum(len(t.targets) for t in parsed.tasks),
+            **plan_counts(
+                len(parsed.sections), len(parsed.tasks), sum(len(t.targets) for t in parsed.tasks)
+            ),
         )
     )
 

@@ -20,7 +20,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, npgettext
 
 
 class StatusFilter(str, Enum):
@@ -128,7 +128,8 @@ def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
     title = _("{title} ({year}) — tasks as of {day}").format(
         title=text(plan.title), year=plan.year, day=day.isoformat()
     )
-    show(table(title, cols, rows, caption=_("{n} task(s)").format(n=len(rows))))
+    caption = npgettext("table caption", "{n} task", "{n} tasks", len(rows)).format(n=len(rows))
+    show(table(title, cols, rows, caption=caption))
 
 
 def show_task(

@@ -18,7 +18,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, npgettext
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
 
@@ -126,7 +126,9 @@ def unit_list(
                 ]
                 for u in units
             ],
-            caption=_("{n} unit(s)").format(n=len(units)),
+            caption=npgettext("table caption", "{n} unit", "{n} units", len(units)).format(
+                n=len(units)
+            ),
         )
     )
 
