@@ -39,6 +39,7 @@ from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, RuntimeFailure
 from pufa_cli.files import fsync_folder
 from pufa_cli.i18n import _, pgettext
+from pufa_cli.ledger import json_number
 from pufa_cli.progress import PlanRef
 
 WHAT_REPORT = "report"
@@ -199,11 +200,6 @@ def num_text(value: float) -> str:
     """A metric value as text that reads back to the very same float."""
     f = float(value)
     return str(int(f)) if f.is_integer() else repr(f)
-
-
-def _num(value: float) -> int | float:
-    f = float(value)
-    return int(f) if f.is_integer() else f
 
 
 def _day_text(value: Any) -> str:
@@ -426,7 +422,7 @@ def entry_json(r: EntryRecord) -> dict[str, Any]:
         "unit": r[2],
         "date": r[3],
         "percent": r[4],
-        "metrics": {k: _num(v) for k, v in r[5]},
+        "metrics": {k: json_number(float(v)) for k, v in r[5]},
         "note": r[6],
         "by": r[7],
         "recorded_at": r[8],

@@ -160,6 +160,7 @@ def _heading(result: Any, text: Any) -> str:
 
 def under_table(result: Any) -> list[str]:
     """The lines under the table: overdue tasks, tasks due next quarter, the colour rule."""
+    from pufa_cli.ledger import fmt_number
 
     def numbers(values: list[int]) -> str:
         return ", ".join(str(n) for n in values) if values else _("none")
@@ -182,13 +183,9 @@ def under_table(result: Any) -> list[str]:
     lines.append(
         _(
             "Yellow: more than {yellow} points behind schedule; red: more than {red}, or overdue."
-        ).format(yellow=_fmt(th.yellow), red=_fmt(th.red))
+        ).format(yellow=fmt_number(th.yellow), red=fmt_number(th.red))
     )
     return lines
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def markdown_report(result: Any, text: Any) -> str:
