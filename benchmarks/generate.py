@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from pufa_cli import db as dbmod
+from pufa_cli import store as dbmod
 from pufa_cli.config import DbTarget
 from pufa_cli.loading import load_plan
 from pufa_cli.names import match_key

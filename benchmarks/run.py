@@ -263,7 +263,7 @@ def lead_of(path: Path, number: int) -> str:
 
 def report_statements(path: Path) -> list[str]:
     """Every SQL statement ``pufa report --quarter 4`` runs, with its parameters inlined."""
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.main import run
 
     seen: list[str] = []

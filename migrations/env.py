@@ -1,6 +1,6 @@
 """Alembic environment for pufa.
 
-pufa runs migrations from code (``pufa_cli.db.migrate``), handing over an open connection in
+pufa runs migrations from code (``pufa_cli.store.migrate``), handing over an open connection in
 ``config.attributes["connection"]``; the ``alembic`` command line works too, with
 ``-x url=sqlite:///path/to/pufa.db``.
 """

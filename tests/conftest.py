@@ -156,7 +156,7 @@ def run_installed(
 
 def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every pufa table, to compare a database before and after a command."""
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.config import resolve_db
 
     tables = [

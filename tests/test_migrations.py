@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pufa_cli import db as dbmod
+from pufa_cli import store as dbmod
 from pufa_cli.config import resolve_db
 from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 

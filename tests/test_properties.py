@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pufa_cli import db as dbmod
+from pufa_cli import store as dbmod
 from pufa_cli.config import DbTarget
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import to_simplified, to_traditional

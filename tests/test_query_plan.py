@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pufa_cli import db as dbmod
+from pufa_cli import store as dbmod
 
 AS_OF = "2011-12-31"
 PROGRESS_TABLES = ("entries", "entry_metrics")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import dump_db, run_installed
-from pufa_cli import db as dbmod
+from pufa_cli import store as dbmod
 from pufa_cli.config import resolve_db
 from pufa_cli.schema import KNOWN_REVISIONS
 

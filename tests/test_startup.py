@@ -70,7 +70,7 @@ def test_help_builds_the_commands_lazily(tmp_path: Path) -> None:
     # --help lists every command from its name and help: the database layer stays unloaded.
     modules = imported_by(tmp_path, "--help")
     assert "pufa_cli.cli.tracking" in modules
-    assert not {"pufa_cli.db", "pufa_cli.progress", "pufa_cli.report", "sqlite3"} & modules
+    assert not {"pufa_cli.store", "pufa_cli.progress", "pufa_cli.report", "sqlite3"} & modules
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_everyday_commands_on_sqlite_load_no_heavy_module(
     tmp_path: Path, sqlite_ledger: str, args: tuple[str, ...]
 ) -> None:
     modules = imported_by(tmp_path, *args, "--db", sqlite_ledger)
-    assert "pufa_cli.db" in modules  # it did open the database
+    assert "pufa_cli.store" in modules  # it did open the database
     assert sorted(m for m in HEAVY_FOR_EVERYDAY if m in modules) == []
 
 

@@ -35,12 +35,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, RuntimeFailure
 from pufa_cli.files import fsync_folder
 from pufa_cli.i18n import _, pgettext
 from pufa_cli.ledger import json_number
 from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection, as_date
 
 WHAT_REPORT = "report"
 WHAT_TASKS = "tasks"

@@ -42,11 +42,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from pufa_cli.db import Connection, SqliteConnection
 from pufa_cli.errors import BadInput, NotFound, PufaError, RuntimeFailure
 from pufa_cli.export import ENTRY_COLUMNS, column_labels, restore
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef, find_plan
+from pufa_cli.store import Connection, SqliteConnection
 from pufa_cli.tracker import (
     MAX_BY,
     MAX_NOTE,

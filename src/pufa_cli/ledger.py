@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pufa_cli.db import Connection, as_date, as_datetime
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.progress import (
@@ -24,6 +23,7 @@ from pufa_cli.progress import (
     task_statuses,
     unit_statuses,
 )
+from pufa_cli.store import Connection, as_date, as_datetime
 from pufa_cli.timing import quarter_of
 
 # The largest id or number the schema's INTEGER columns hold on every engine (PostgreSQL int4).

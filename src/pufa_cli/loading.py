@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pufa_cli.db import Connection
 from pufa_cli.errors import Conflict
 from pufa_cli.i18n import _, detect_script
 from pufa_cli.names import match_key
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
+from pufa_cli.store import Connection
 
 
 @dataclass

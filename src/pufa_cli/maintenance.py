@@ -28,17 +28,12 @@ from datetime import datetime
 from pathlib import Path
 
 from pufa_cli.config import DbTarget
-from pufa_cli.db import (
-    Connection,
-    SAConnection,
-    SqliteConnection,
-    _check_revision,
-    schema_state,
-)
 from pufa_cli.errors import BadInput, Conflict, RuntimeFailure, SchemaError
 from pufa_cli.files import fsync_folder
 from pufa_cli.i18n import _
 from pufa_cli.schema import SCHEMA_HEAD
+from pufa_cli.store import Connection, SAConnection, SqliteConnection, schema_state
+from pufa_cli.store.opening import _check_revision
 
 EXAMPLES = 5  # problems named per check; the rest are counted
 

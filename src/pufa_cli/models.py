@@ -3,7 +3,7 @@
 These models are the single description of the schema: Alembic migrations in ``migrations/``
 create and upgrade it, and a test checks that the migrated database matches these models
 exactly. Commands that must answer at once (``log``, ``report``, ``tasks``) do not import
-SQLAlchemy at all on SQLite: they run the portable SQL in ``queries.py`` through ``db.py``.
+SQLAlchemy at all on SQLite: they run portable SQL through ``pufa_cli.store``.
 
 Dates are ``Date`` (ISO text on SQLite). Entries are append-only: a correction is a row in
 ``retractions``, never an UPDATE or DELETE of an entry.

@@ -26,9 +26,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import NotFound
 from pufa_cli.i18n import _
+from pufa_cli.store import Connection, as_date
 
 DONE = "done"
 IN_PROGRESS = "in-progress"

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pufa_cli.db import Connection, as_date
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import json_number
@@ -39,6 +38,7 @@ from pufa_cli.progress import (
     status_of,
     task_rows_sql,
 )
+from pufa_cli.store import Connection, as_date
 from pufa_cli.timing import quarter_end, quarter_of
 
 BY_SECTION = "section"

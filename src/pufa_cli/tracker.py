@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pufa_cli.db import Connection
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import MAX_ID, task_id_for
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, resolve_unit
 

@@ -12,11 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pufa_cli.db import Connection
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.names import match_key, normalize_name
 from pufa_cli.progress import TASK_CTES, PlanRef
+from pufa_cli.store import Connection
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pufa_cli.config import DbTarget
 from pufa_cli.i18n import _
 
 if TYPE_CHECKING:
-    from pufa_cli.db import Connection
+    from pufa_cli.store import Connection
 
 DbOption = Annotated[
     str | None,
@@ -155,7 +155,7 @@ def session(db: str | None, *, write: bool = False) -> Iterator[Connection]:
     """Open the database for one command: one transaction, closed whatever happens.
 
     A write session takes the write lock up front (BEGIN IMMEDIATE on SQLite)."""
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
 
     conn = dbmod.connect(target(db), readonly=not write)
     try:

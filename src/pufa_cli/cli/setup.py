@@ -38,7 +38,7 @@ def init(
 ) -> None:
     """Create or upgrade the database and load the plan; safe to run again."""
     from pufa_cli import clock
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.loading import load_plan
     from pufa_cli.plan import load_plan_file
     from pufa_cli.render import notice
@@ -128,7 +128,7 @@ def plan_check(
 
 def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
     """Create the database if needed and migrate it to the newest schema."""
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.schema import SCHEMA_HEAD
 
     where = target(db)
@@ -144,7 +144,7 @@ def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
 
 def db_current(db: DbOption = None, quiet_: QuietOption = False) -> None:
     """Print the database's schema revision and the one this pufa writes."""
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.errors import RuntimeFailure
     from pufa_cli.schema import SCHEMA_HEAD
 
