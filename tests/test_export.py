@@ -191,7 +191,7 @@ def test_formulas_are_neutralised_in_csv(ledger, pufa):
 
 @given(st.text(max_size=30))
 def test_neutralise_is_undone_by_restore(text):
-    from pufa_cli.export import FORMULA_START, neutralise, restore
+    from pufa_cli.exchange.columns import FORMULA_START, neutralise, restore
 
     safe = neutralise(text)
     assert restore(safe) == text
@@ -200,7 +200,8 @@ def test_neutralise_is_undone_by_restore(text):
 
 @given(st.lists(st.text(max_size=20), min_size=2, max_size=4))
 def test_fast_csv_cells_read_back_like_the_csv_module(cells):
-    from pufa_cli.export import csv_cell, neutralise
+    from pufa_cli.exchange.columns import neutralise
+    from pufa_cli.exchange.csv import csv_cell
 
     line = ",".join(csv_cell(c) for c in cells) + "\r\n"
     expected = [neutralise(c) for c in cells]
@@ -322,9 +323,9 @@ def test_xlsx_needs_out(ledger, pufa):
 def test_entries_continue_on_further_sheets(ledger, pufa, tmp_path, monkeypatch, fresh_db):
     from openpyxl import load_workbook
 
-    from pufa_cli import export
+    from pufa_cli.exchange import xlsx
 
-    monkeypatch.setattr(export, "MAX_SHEET_ROWS", 3)
+    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 3)
     out = tmp_path / "entries.xlsx"
     ok(pufa, "export", "-w", "entries", "-f", "xlsx", "-o", out)
     wb = load_workbook(out, read_only=True)
@@ -379,11 +380,11 @@ def test_logged_then_exported_entries_are_recognised_in_the_same_database(ledger
 
 @pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), RuntimeError("boom")])
 def test_a_failed_export_leaves_the_old_file(ledger, pufa, tmp_path, monkeypatch, failure):
-    from pufa_cli import export
+    from pufa_cli.exchange import csv as export
 
     out = tmp_path / "entries.csv"
     out.write_text("the previous export\n", encoding="utf-8")
-    real = export._entry_rows
+    real = export.entry_rows
     written: list[int] = []
 
     def failing(conn: Any, plan: Any) -> Iterator[Any]:
@@ -393,7 +394,7 @@ def test_a_failed_export_leaves_the_old_file(ledger, pufa, tmp_path, monkeypatch
                 raise failure
             yield row
 
-    monkeypatch.setattr(export, "_entry_rows", failing)
+    monkeypatch.setattr(export, "entry_rows", failing)
     monkeypatch.setattr(export, "CSV_CHUNK", 1)  # rows reach the temporary file one by one
     r = pufa("export", "-w", "entries", "-o", out)
     assert r.code == 1, r

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conftest import dump_db
-from pufa_cli import importer
 from pufa_cli.errors import RuntimeFailure
+from pufa_cli.exchange import write as importer
 from pufa_cli.tracker import entry_key
 
 SJ, JY, TW = "區司法局", "區教育局", "區團委"
@@ -206,7 +206,7 @@ def test_a_failure_after_the_indexes_are_dropped_changes_nothing(
 
     monkeypatch.setattr(importer.SqliteConnection, "run", run)
     # While the entries go in, after their indexes are dropped.
-    monkeypatch.setattr(importer, "_entry_rows", fail)
+    monkeypatch.setattr(importer, "entry_values", fail)
     r = pufa("import", csv_path)
     assert r.code == 1, r
     assert r.err.strip() == "Error: disk full"

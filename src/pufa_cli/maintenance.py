@@ -19,9 +19,7 @@ task …). Each check counts its problems and names a few of them.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +27,7 @@ from pathlib import Path
 
 from pufa_cli.config import DbTarget
 from pufa_cli.errors import BadInput, Conflict, RuntimeFailure, SchemaError
-from pufa_cli.files import fsync_folder
+from pufa_cli.files import atomic_path
 from pufa_cli.i18n import _
 from pufa_cli.schema import SCHEMA_HEAD
 from pufa_cli.store import Connection, SAConnection, SqliteConnection, schema_state
@@ -301,30 +299,16 @@ def backup(target: DbTarget, dest: Path, *, force: bool, now: datetime) -> Backu
     src, revision = open_unchanged(target)
     assert isinstance(src, SqliteConnection)
     try:
-        try:
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{dest.name}.", suffix=".tmp", dir=folder
-            )  # mode 0600: a copy of the ledger is as private as the ledger
-        except OSError as exc:
-            raise RuntimeFailure(
-                _("cannot write in {folder}: {reason}").format(folder=folder, reason=exc.strerror)
-            ) from None
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
+        # private: a copy of the ledger is as private as the ledger (mode 0600).
+        with atomic_path(dest, replace=force, private=True) as tmp:
             entries = _copy(src, tmp)
-            _publish(tmp, dest, force=force)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
     finally:
         src.close()
-    fsync_folder(folder)
     return BackupResult(dest, dest.stat().st_size, revision, entries)
 
 
 def _copy(src: SqliteConnection, tmp: Path) -> int:
-    """Back up into ``tmp``, verify the copy, flush it; return its number of entries."""
+    """Back up into ``tmp`` and verify the copy; return its number of entries."""
     try:
         out = sqlite3.connect(str(tmp), isolation_level=None)
         try:
@@ -343,32 +327,4 @@ def _copy(src: SqliteConnection, tmp: Path) -> int:
                 reason=verdict[0][0]
             )
         )
-    try:
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise RuntimeFailure(_("backup failed: {reason}").format(reason=exc.strerror)) from None
     return entries
-
-
-def _publish(tmp: Path, dest: Path, *, force: bool) -> None:
-    """Give the finished copy its name: replace ``dest`` with --force; otherwise a hard link,
-    which fails if ``dest`` appeared meanwhile (no check-then-write race)."""
-    if force:
-        os.replace(tmp, dest)
-        return
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise Conflict(_("{path} exists; use --force to replace it").format(path=dest)) from None
-    except OSError:  # a file system without hard links
-        if dest.exists():
-            raise Conflict(
-                _("{path} exists; use --force to replace it").format(path=dest)
-            ) from None
-        os.replace(tmp, dest)
-    else:
-        tmp.unlink()

@@ -106,7 +106,8 @@ def export_cmd(
     quiet_: QuietOption = False,
 ) -> None:
     """Export the report, the task ledger or the entries as csv, json or xlsx."""
-    from pufa_cli import export as ex
+    from pufa_cli import files
+    from pufa_cli.exchange import export as ex
     from pufa_cli.i18n import plan_text
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
@@ -140,10 +141,10 @@ def export_cmd(
             return plan_text(value, plan.script)
 
         if out is None:
-            with ex.stdout_text() as fh:
+            with files.stdout_text() as fh:
                 ex.export(conn, plan, spec, fh, text, thresholds)
             return
-        with ex.atomic_file(out, binary=file_format == ex.XLSX) as fh:
+        with files.atomic_file(out, binary=file_format == ex.XLSX) as fh:
             count = ex.export(conn, plan, spec, fh, text, thresholds)
     if kind in (ex.WHAT_ENTRIES, ex.WHAT_ALL):
         notice(_("{path} written ({n} entries)").format(path=out, n=count))
@@ -182,11 +183,12 @@ def import_cmd(
 ) -> None:
     """Import progress entries from csv or xlsx: all rows or none; a row seen before is skipped."""
     from pufa_cli import clock
-    from pufa_cli import importer as im
+    from pufa_cli.exchange import importer as im
+    from pufa_cli.exchange.sources import open_source
     from pufa_cli.render import notice
 
     quiet(quiet_)
-    source = im.open_source(file)
+    source = open_source(file)
     try:
         with _progress(quiet_) as tick, session(db, write=not dry_run) as conn:
             result = im.import_entries(

@@ -1,0 +1,114 @@
+"""The entries as they leave the database: streamed in id order, grouped per entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pufa_cli.exchange.columns import day_text, num_text, time_text
+from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection
+
+# id order, so the rows of one entry are consecutive and are grouped in Python as they stream.
+# Task, unit and target names come from small dicts (``_Names``), not from joins: a million
+# rows then cost a million small ints instead of a million decoded strings.
+_ENTRIES_SQL = (
+    "SELECT e.id, e.task_id, e.unit_id, e.entry_date, e.percent, e.note, e.recorded_by, "
+    "e.created_at, e.key, r.retracted_at, r.retracted_by, r.reason, m.target_id, m.value "
+    "FROM entries e "
+    "LEFT JOIN retractions r ON r.entry_id = e.id "
+    "LEFT JOIN entry_metrics m ON m.entry_id = e.id"
+    "{where} ORDER BY e.id"
+)
+
+
+@dataclass(frozen=True)
+class _Names:
+    tasks: dict[int, tuple[int, int]]  # task id → (plan year, task number)
+    units: dict[int, str]
+    targets: dict[int, str]  # target id → key
+
+
+def entry_names(conn: Connection, plan: PlanRef | None) -> _Names:
+    where = "" if plan is None else " WHERE t.plan_id = :plan"
+    params = {} if plan is None else {"plan": plan.id}
+    tasks = {
+        int(i): (int(y), int(n))
+        for i, y, n in conn.rows(
+            f"SELECT t.id, p.year, t.number FROM tasks t JOIN plans p ON p.id = t.plan_id{where}",
+            params,
+        )
+    }
+    targets = {
+        int(i): str(k)
+        for i, k in conn.rows(
+            f"SELECT g.id, g.key FROM targets g JOIN tasks t ON t.id = g.task_id{where}", params
+        )
+    }
+    units = {int(i): str(n) for i, n in conn.rows("SELECT id, name FROM units")}
+    return _Names(tasks, units, targets)
+
+
+def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
+    if plan is None:
+        return conn.stream(_ENTRIES_SQL.format(where=""), {}, size=5000)
+    # ``+e.task_id`` keeps SQLite walking the entries in id order (no sort of the whole result)
+    # rather than through the task index; PostgreSQL reads it as the plain column.
+    return conn.stream(
+        _ENTRIES_SQL.format(
+            where=" WHERE +e.task_id IN (SELECT id FROM tasks WHERE plan_id = :plan)"
+        ),
+        {"plan": plan.id},
+        size=5000,
+    )
+
+
+# One entry: year, task, unit, date (ISO), percent, metrics [(key, value)] sorted by key, note,
+# by, recorded_at (ISO), id, key, retracted_at (ISO or None), retracted_by, retraction_reason.
+EntryRecord = tuple[
+    int, int, str, str, int, list[tuple[str, float]], str, str, str, int, str, Any, Any, Any
+]
+
+
+def entry_records(conn: Connection, plan: PlanRef | None) -> Iterator[EntryRecord]:
+    """Every entry of ``plan`` (of every plan when None), retracted ones included, by id."""
+    names = entry_names(conn, plan)
+    current: Any = None
+    metrics: list[tuple[str, float]] = []
+    for row in entry_rows(conn, plan):
+        if current is None or row[0] != current[0]:
+            if current is not None:
+                yield _record(current, metrics, names)
+            current = row
+            metrics = []
+        if row[12] is not None:
+            metrics.append((names.targets[int(row[12])], float(row[13])))
+    if current is not None:
+        yield _record(current, metrics, names)
+
+
+def _record(row: Any, metrics: list[tuple[str, float]], names: _Names) -> EntryRecord:
+    if len(metrics) > 1:
+        metrics.sort()
+    year, number = names.tasks[int(row[1])]
+    return (
+        year,
+        number,
+        names.units[int(row[2])],
+        day_text(row[3]),
+        int(row[4]),
+        metrics,
+        row[5] or "",
+        str(row[6]),
+        time_text(row[7]),
+        int(row[0]),
+        str(row[8]),
+        row[9],
+        row[10],
+        row[11],
+    )
+
+
+def metrics_text(metrics: Sequence[tuple[str, float]]) -> str:
+    return ";".join(f"{k}={num_text(v)}" for k, v in metrics)

@@ -1,0 +1,62 @@
+"""json out, streamed: the entries one per line, never the whole array in memory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from pufa_cli.exchange.columns import time_text
+from pufa_cli.exchange.entries import EntryRecord
+from pufa_cli.ledger import json_number
+
+
+def entry_json(r: EntryRecord) -> dict[str, Any]:
+    """An entry as in ``pufa show -f json``'s history, plus year, task and key."""
+    retracted = r[11] is not None
+    return {
+        "year": r[0],
+        "task": r[1],
+        "unit": r[2],
+        "date": r[3],
+        "percent": r[4],
+        "metrics": {k: json_number(float(v)) for k, v in r[5]},
+        "note": r[6],
+        "by": r[7],
+        "recorded_at": r[8],
+        "id": r[9],
+        "key": r[10],
+        "retracted": retracted,
+        "retracted_at": time_text(r[11]) if retracted else None,
+        "retracted_by": r[12],
+        "retraction_reason": r[13],
+    }
+
+
+def json_value(value: Any, indent: str) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n" + indent)
+
+
+def write_json_array(out: IO[str], items: Iterable[Any], indent: str) -> int:
+    """A JSON array written item by item (one per line): nothing is held in memory."""
+    count = 0
+    for item in items:
+        out.write(("[\n" if count == 0 else ",\n") + indent + "  ")
+        out.write(json.dumps(item, ensure_ascii=False, separators=(", ", ": ")))
+        count += 1
+    out.write(f"\n{indent}]" if count else "[]")
+    return count
+
+
+def write_json_object(out: IO[str], head: dict[str, Any], entries: Iterable[Any] | None) -> int:
+    out.write("{")
+    first = True
+    for key, value in head.items():
+        out.write(("\n" if first else ",\n") + f"  {json.dumps(key)}: " + json_value(value, "  "))
+        first = False
+    count = 0
+    if entries is not None:
+        out.write(("\n" if first else ",\n") + '  "entries": ')
+        count = write_json_array(out, entries, "  ")
+    out.write("\n}\n")
+    return count

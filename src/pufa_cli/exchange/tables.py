@@ -1,0 +1,86 @@
+"""The report and the task ledger (台賬) as the exports read them, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What the tasks and report exports need, read in one transaction."""
+
+    plan: PlanRef
+    as_of: date
+    report: Any  # report.Report, grouped by the --by of the export
+    tasks: list[Any]  # report.TaskRow of every task (with colour)
+    views: list[Any]  # ledger.TaskView of every task (units with roles, targets)
+    latest_notes: dict[int, str]
+
+
+def read_ledger(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    by: str,
+    thresholds: Any = None,
+    *,
+    tasks: bool = True,
+) -> Ledger:
+    """The report grouped ``by``; with ``tasks``, also what the ledger needs per task."""
+    from pufa_cli.ledger import list_tasks
+    from pufa_cli.report import build_report
+
+    report = build_report(conn, plan, as_of, by=by, thresholds=thresholds)
+    if not tasks:
+        return Ledger(plan, as_of, report, list(report.tasks), [], {})
+    notes = {
+        int(tid): str(note)
+        for tid, note in conn.rows(
+            "SELECT t.id, (SELECT e.note FROM entries e WHERE e.task_id = t.id "
+            "AND e.entry_date <= :as_of AND e.note <> '' "
+            "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
+            "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
+            "FROM tasks t WHERE t.plan_id = :plan",
+            {"plan": plan.id, "as_of": as_of},
+        )
+        if note is not None
+    }
+    # report.tasks: every task in scope with its colour, whatever the grouping
+    return Ledger(plan, as_of, report, list(report.tasks), list_tasks(conn, plan, as_of), notes)
+
+
+def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """One plain dict per task, keyed by ``TASK_COLUMNS`` (typed values: bool, float, list)."""
+    from pufa_cli.ledger import fmt_number
+    from pufa_cli.report import round1
+
+    views = {v.status.task_id: v for v in ledger.views}
+    for t in ledger.tasks:
+        view = views.get(t.task_id)
+        units = view.units if view is not None else []
+        targets = view.targets if view is not None else []
+        yield {
+            "year": ledger.plan.year,
+            "section": t.section,
+            "number": t.number,
+            "title": text_fn(t.title),
+            "lead": next((u.unit for u in units if u.role == "lead"), ""),
+            "supporting": [u.unit for u in units if u.role != "lead"],
+            "due": t.due,
+            "due_word": text_fn(view.due_word) if view is not None else "",
+            "percent": round1(t.percent),
+            "status": t.status,
+            "overdue": t.overdue,
+            "colour": t.colour,
+            "targets": [
+                f"{g.key}={fmt_number(g.value or 0)}/{fmt_number(g.target)} {text_fn(g.unit)}"
+                for g in targets
+            ],
+            "latest_note": ledger.latest_notes.get(t.task_id, ""),
+        }
