@@ -1,0 +1,239 @@
+"""The outline: blocks → title, preamble, sections, tasks and sub-items.
+
+Chinese official documents number their levels ``一、`` → ``（一）`` → ``1.`` → ``（1）``/``①``.
+A plan uses two or three of them; the first level present makes the sections, the next the
+tasks, any further level the sub-items of a task. Word heading styles without a written
+number (Word's automatic numbering) rank above all written levels. A task-table row is a
+task and a table row spanning the whole table a section heading, whatever the paragraphs do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pufa_cli.drafting.model import Note
+from pufa_cli.drafting.sources import Block
+from pufa_cli.errors import BadInput
+from pufa_cli.i18n import _
+
+_CN = "一二三四五六七八九十"
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cn", re.compile(rf"^([{_CN}]{{1,3}})[、．]\s*")),
+    ("pcn", re.compile(rf"^[(（]([{_CN}]{{1,3}})[)）][、.．]?\s*")),
+    ("num", re.compile(r"^([0-9０-９]{1,3})(?:[.．](?![0-9０-９])|、)\s*")),
+    ("pnum", re.compile(r"^(?:[(（]([0-9０-９]{1,3})[)）]|([①-⑳]))[、.．]?\s*")),
+)
+_LEVEL_ORDER = ("h1", "h2", "h3", "h4", "cn", "pcn", "num", "pnum")
+_METADATA = re.compile(
+    r"^(?:時間|时间|日期|發布時間|发布时间|發佈時間|來源|来源|作者|導語|导语|編輯|编辑|責任編輯|"
+    r"责任编辑|字號|字号|瀏覽|浏览|點擊|点击|閱讀|阅读|關鍵詞|关键词|分享到)\s*[:：]"
+)
+_SIGNATURE_DATE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})年.{1,3}月.{1,3}日$")
+_SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?]")
+
+
+@dataclass
+class Part:
+    """A task's own paragraph, a continuation paragraph, or a sub-item, in document order."""
+
+    text: str
+    place: str
+    item: bool = False
+
+
+@dataclass
+class OutlineTask:
+    label_value: int | None
+    label: str | None
+    parts: list[Part]
+    place: str
+    row: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class OutlineSection:
+    label_value: int | None
+    label: str | None
+    title: str
+    place: str
+    tasks: list[OutlineTask] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    title: str
+    title_given: bool
+    preamble: list[str]
+    sections: list[OutlineSection]
+    left_out: list[str]
+    notes: list[Note]
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23, '7' or '７' → 7, ③ → 3; None for anything else."""
+    if text.isdigit():
+        return int(text)  # int() reads full-width digits too
+    if len(text) == 1 and "①" <= text <= "⑳":
+        return ord(text) - ord("①") + 1
+    digits = {ch: i for i, ch in enumerate(_CN[:9], start=1)}
+    if text == "十":
+        return 10
+    if len(text) == 1:
+        return digits.get(text)
+    if text.startswith("十") and len(text) == 2:
+        return 10 + digits[text[1]] if text[1] in digits else None
+    if len(text) in (2, 3) and text[1] == "十" and text[0] in digits:
+        ones = digits.get(text[2], 0) if len(text) == 3 else 0
+        if len(text) == 3 and text[2] not in digits:
+            return None
+        return digits[text[0]] * 10 + ones
+    return None
+
+
+@dataclass(frozen=True)
+class _Marked:
+    level: str | None
+    value: int | None
+    label: str | None  # the marker as written, e.g. '(三)' or '12.'
+    body: str
+
+
+def _classify(block: Block) -> _Marked:
+    for level, pattern in _MARKERS:
+        m = pattern.match(block.text)
+        if m:
+            token = next(g for g in m.groups() if g)
+            body = block.text[m.end() :]
+            if body:
+                return _Marked(level, cn_number(token), m.group(0).strip(), body)
+    if block.heading is not None and 1 <= block.heading <= 4:
+        return _Marked(f"h{block.heading}", None, None, block.text)
+    return _Marked(None, None, None, block.text)
+
+
+def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outline:
+    notes: list[Note] = []
+    marked = [_classify(b) for b in blocks]
+    start = 0
+    title_given = title is not None
+    if title is None:
+        at = next((i for i, b in enumerate(blocks) if b.is_title), None)
+        if at is None and blocks and marked[0].level is None and not blocks[0].row:
+            at = 0
+        if at is not None:
+            title = blocks[at].text
+            start = at + 1
+            notes.append(Note(blocks[at].place, _("plan title taken from this line")))
+        else:
+            title = file
+            notes.append(
+                Note(
+                    blocks[0].place if blocks else "",
+                    _("no title line; the file name is the title (give --title)"),
+                )
+            )
+    body = list(zip(blocks[start:], marked[start:], strict=True))
+    has_rows = any(b.row or b.merged for b, _m in body)
+    present = [lv for lv in _LEVEL_ORDER if any(m.level == lv for b, m in body if not b.row)]
+    if has_rows:
+        roles = {present[0]: "section"} if present else {}
+    else:
+        if not present:
+            raise BadInput(
+                _(
+                    "{file}: no outline found: no numbered sections or tasks "
+                    "(一、 (一) 1. (1)) and no heading styles"
+                ).format(file=file)
+            )
+        names = ["section", "task"] if len(present) > 1 else ["task"]
+        roles = {lv: names[i] if i < len(names) else "item" for i, lv in enumerate(present)}
+        if len(present) == 1:
+            notes.append(
+                Note(
+                    file,
+                    _("only one outline level found; its entries are the tasks of one section"),
+                )
+            )
+
+    preamble: list[str] = []
+    left_out: list[str] = []
+    sections: list[OutlineSection] = []
+    task: OutlineTask | None = None
+    section_column: str | None = None
+
+    def new_section(label_value: int | None, label: str | None, text: str, place: str) -> None:
+        nonlocal task
+        sections.append(OutlineSection(label_value, label, text, place))
+        task = None
+
+    def current_section(place: str) -> OutlineSection:
+        if not sections:
+            new_section(None, None, title or file, place)
+            notes.append(Note(place, _("tasks before any section heading: one section made")))
+        return sections[-1]
+
+    for block, mark in body:
+        role = "section" if block.merged else "task" if block.row else roles.get(mark.level or "")
+        if block.row and block.row.get("section") and block.row["section"] != section_column:
+            section_column = block.row["section"]
+            smark = _classify(Block(section_column, block.place))
+            new_section(smark.value, smark.label, smark.body, block.place)
+        if role == "section":
+            if block.merged:
+                mark = _classify(Block(block.text, block.place))
+            new_section(mark.value, mark.label, mark.body, block.place)
+        elif role == "task":
+            section = current_section(block.place)
+            if block.row:
+                label_text = block.row.get("label")
+                value = cn_number(label_text) if label_text else None
+                task = OutlineTask(value, label_text, [], block.place, dict(block.row))
+            else:
+                task = OutlineTask(
+                    mark.value, mark.label, [Part(mark.body, block.place)], block.place
+                )
+            section.tasks.append(task)
+        elif role == "item" and task is not None:
+            task.parts.append(Part(block.text, block.place, item=True))
+        elif task is not None:
+            task.parts.append(Part(block.text, block.place))
+        elif sections:
+            sections[-1].intro.append(block.text)
+            notes.append(
+                Note(
+                    block.place,
+                    _("text under a section heading before its first task: kept as a comment"),
+                )
+            )
+        elif _METADATA.match(block.text) or block.text == title:
+            left_out.append(block.text)
+            notes.append(Note(block.place, _("left out as page metadata or a repeated title")))
+        else:
+            preamble.append(block.text)
+    if not any(s.tasks for s in sections):
+        raise BadInput(
+            _("{file}: no tasks found under the outline (numbered 1. or (一) paragraphs)").format(
+                file=file
+            )
+        )
+    _drop_signature(sections, left_out, notes)
+    return Outline(title or file, title_given, preamble, sections, left_out, notes)
+
+
+def _drop_signature(sections: list[OutlineSection], left_out: list[str], notes: list[Note]) -> None:
+    """Short lines after the last task (issuing office, date) are the signature, not the task."""
+    last = next((s.tasks[-1] for s in reversed(sections) if s.tasks), None)
+    if last is None or last.row:
+        return
+    while len(last.parts) > 1:
+        part = last.parts[-1]
+        if part.item:
+            break
+        short = len(part.text) <= 30 and not _SENTENCE_PUNCT.search(part.text)
+        if not (short or _SIGNATURE_DATE.match(part.text)):
+            break
+        last.parts.pop()
+        left_out.insert(0, part.text)
+        notes.append(Note(part.place, _("left out as the signature after the last task")))

@@ -1,0 +1,118 @@
+"""Who does the task: ``responsible`` (the source's phrase), ``lead``, ``support``.
+
+Stated outright (sure): ``牽頭單位：X``, ``責任單位：X、Y``, ``配合單位：Y``, ``(X牽頭，Y配合)``,
+``(X負責)``, ``由X牽頭/負責``, and the columns of a task table. Read from the sentence
+(guessed, with a comment): a clause that opens with a unit and then a verb of duty —
+``各部門各單位要``, ``有關部門單位應``, ``社區、學校、企業等單位,要``, ``區依法治區辦公室將``.
+A named body (``區…辦公室``, ``…局``) becomes ``lead`` and is listed in the plan's ``units``;
+a collective phrase (各…, 有關…, …等單位) stays in ``responsible`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_SEP = re.compile(r"[、,，/；;和及與与]+")
+_CLAUSE_END = r"[。；;\n)）]"
+_LABELLED = re.compile(
+    rf"(?P<role>牽頭單位|牵头单位|責任單位|责任单位|配合單位|配合单位|協辦單位|协办单位)"
+    rf"\s*[:：]\s*(?P<names>[^。；;\n)）:：]+?)(?=\s*(?:{_CLAUSE_END}|牽頭|牵头|責任|责任|配合|協辦|协办|$))"
+)
+_BRACKETED = re.compile(
+    r"[(（](?P<lead>[^()（）]+?)(?:共同)?(?:牽頭|牵头|負責|负责)"
+    r"(?:[,，、]\s*(?P<support>[^()（）]+?)(?:配合|參與|参与|協助|协助))?[)）]"
+)
+_BY = re.compile(r"由(?P<lead>[^,，。；;由]{2,40}?)(?:牽頭|牵头|負責|负责)")
+_UNIT_SUFFIX = (
+    r"(?:領導小組|领导小组|辦公室|办公室|委員會|委员会|工作組|工作组|中心|局|委|辦|办|院|部|庭|所|"
+    r"隊|队|會|会|團|团|站|署|廳|厅|處|处|科|街道|鎮|镇|鄉|乡|聯|联)"
+)
+_NAMED = re.compile(rf"^(?:區|区|市|縣|县|鎮|镇|街道)[^,，。；;、\s]{{1,24}}?{_UNIT_SUFFIX}$")
+_SUBJECT = re.compile(
+    r"(?:^|(?<=[。；;,，\n]))\s*"
+    r"(?P<who>各[^,，。；;、\s]{1,12}?(?:部門|部门|單位|单位|機關|机关|街道|社區|社区)+"
+    r"|有關[^,，。；;\s]{0,6}?(?:部門|部门|單位|单位)+|有关[^,，。；;\s]{0,6}?(?:部門|部门|單位|单位)+"
+    r"|[^,，。；;\s]{2,30}?等(?:單位|单位|部門|部门)"
+    rf"|(?:區|区|市|縣|县)[^,，。；;、\s]{{1,24}}?{_UNIT_SUFFIX})"
+    r"\s*[,，]?\s*(?=要|應|应|將|将|須|须|根據|根据|負責|负责|每年|牽頭|牵头)"
+)
+
+
+@dataclass
+class Responsibility:
+    responsible: str | None = None
+    lead: str | None = None
+    support: list[str] = field(default_factory=list)
+    guessed: bool = False
+
+    def units(self) -> list[str]:
+        return ([self.lead] if self.lead else []) + self.support
+
+
+def split_names(text: str) -> list[str]:
+    return [n.strip() for n in _SEP.split(text) if n.strip()]
+
+
+def is_named_unit(name: str) -> bool:
+    """A specific body (區司法局), not a collective phrase (各部門各單位, 有關單位)."""
+    return bool(_NAMED.match(name)) and not name.startswith(("各", "有關", "有关"))
+
+
+def from_fields(row: dict[str, str]) -> Responsibility:
+    """A task-table row's 牽頭單位 / 責任單位 / 配合單位 columns (stated, not guessed)."""
+    r = Responsibility(responsible=row.get("responsible"))
+    leads = split_names(row.get("lead", ""))
+    if not leads and r.responsible:
+        leads = split_names(r.responsible)[:1]
+    r.lead = leads[0] if leads else None
+    r.support = [n for n in leads[1:] + split_names(row.get("support", "")) if n != r.lead]
+    if row.get("responsible") is None and row.get("lead"):
+        r.responsible = row["lead"]
+    return r
+
+
+def find_responsibility(text: str) -> Responsibility:
+    """The responsibility stated or implied in a task's paragraph."""
+    r = Responsibility()
+    for m in _LABELLED.finditer(text):
+        names = split_names(m.group("names"))
+        role = m.group("role")
+        if role.startswith(("牽", "牵")):
+            r.lead = r.lead or (names[0] if names else None)
+            r.support += names[1:]
+        elif role.startswith(("責", "责")):
+            r.responsible = m.group("names").strip()
+            if r.lead is None and names:
+                # One lead in format version 1: the first named; the others support.
+                r.lead = names[0]
+                r.support += names[1:]
+        else:
+            r.support += names
+    if r.lead or r.responsible:
+        return _tidy(r)
+    m = _BRACKETED.search(text) or _BY.search(text)
+    if m:
+        r.lead = m.group("lead").strip()
+        r.responsible = m.group(0).strip("()（）")
+        if m.re is _BRACKETED and m.group("support"):
+            r.support = split_names(m.group("support"))
+        return _tidy(r)
+    m = _SUBJECT.search(text)
+    if m:
+        who = m.group("who").strip()
+        r.responsible, r.guessed = who, True
+        if is_named_unit(who):
+            r.lead = who
+    return r
+
+
+def _tidy(r: Responsibility) -> Responsibility:
+    seen: list[str] = []
+    for name in r.support:
+        if name != r.lead and name not in seen:
+            seen.append(name)
+    r.support = seen
+    if r.lead and not r.responsible:
+        r.responsible = r.lead
+    return r
