@@ -178,6 +178,15 @@ def register(app: typer.Typer) -> None:
             "Example: pufa plan check plans/2012.yaml"
         ),
     )(plan_check)
+    from pufa_cli.cli.draft import plan_draft
+
+    plan_app.command(
+        "draft",
+        help=_(
+            "Draft a plan file from the plan document (.docx, .txt, .md), a comment on every "
+            "guessed line. Example: pufa plan draft 方案.docx --out plans/2012.yaml"
+        ),
+    )(plan_draft)
     app.add_typer(plan_app, name="plan")
     db_app = typer.Typer(help=_("Database schema."), no_args_is_help=True)
     db_app.command(

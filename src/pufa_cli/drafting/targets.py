@@ -123,6 +123,7 @@ def find_targets(text: str) -> list[DraftTarget]:
     for m in _TARGET.finditer(text):
         if any(q.start <= m.start() < q.end for q in quoted):
             continue
+        value: float | None
         if m.group("full"):
             value, unit = 100.0, "%"
         elif m.group("pct"):

@@ -98,9 +98,9 @@ def find_responsibility(text: str) -> Responsibility:
         if m.re is _BRACKETED and m.group("support"):
             r.support = split_names(m.group("support"))
         return _tidy(r)
-    m = _SUBJECT.search(text)
-    if m:
-        who = m.group("who").strip()
+    subject = _SUBJECT.search(text)
+    if subject:
+        who = subject.group("who").strip()
         r.responsible, r.guessed = who, True
         if is_named_unit(who):
             r.lead = who

@@ -1,0 +1,90 @@
+"""``pufa plan draft``: a plan file drafted from the issued document (registered in setup.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pufa_cli.cli.common import QuietOption, quiet
+from pufa_cli.i18n import _
+
+
+def plan_draft(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help=_("The plan document: .docx, .txt or .md (UTF-8 or GB18030)."),
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help=_("Plan year (else read from the title or preamble)."),
+            show_default=False,
+            min=1900,
+            max=2999,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", help=_("Plan title (else the document's first line)."), show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help=_("Write the plan file here, atomically (default: stdout)."),
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace the --out file if it exists."))
+    ] = False,
+    quiet_: QuietOption = False,
+) -> None:
+    """Draft a plan file from the plan document, a comment on every guessed line."""
+    import sys
+
+    from pufa_cli.drafting.drafter import draft_file
+    from pufa_cli.files import atomic_file
+    from pufa_cli.render import notice
+
+    quiet(quiet_)
+    if out is not None and out.exists() and not force:
+        # Checked before reading the document, and again when the file is renamed into place.
+        from pufa_cli.errors import BadInput
+
+        raise BadInput(_("{path} already exists; use --force to replace it").format(path=out))
+    if title is not None and not title.strip():
+        from pufa_cli.errors import BadInput
+
+        raise BadInput(_("--title must not be empty"))
+    drafted = draft_file(source, year=year, title=title)
+    if out is None:
+        sys.stdout.write(drafted.yaml)
+        sys.stdout.flush()
+    else:
+        with atomic_file(out, overwrite=force) as fh:
+            fh.write(drafted.yaml)
+    counts = drafted.counts
+    notice(
+        _(
+            "Drafted plan {year}: {sections} sections, {tasks} tasks, {items} sub-items, "
+            "{targets} targets, {deadlines} deadlines found"
+        ).format(year=drafted.draft.year, **counts)
+    )
+    if drafted.draft.notes:
+        notice(_("Unsure ({n}); check these in the file:").format(n=len(drafted.draft.notes)))
+        for note in drafted.draft.notes:
+            notice(f"  {note.place}: {note.message}")
+    if out is not None:
+        notice(_("Written to {path}; next: pufa plan check {path}").format(path=out))
