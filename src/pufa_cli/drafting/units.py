@@ -75,14 +75,14 @@ def from_fields(row: dict[str, str]) -> Responsibility:
 def find_responsibility(text: str) -> Responsibility:
     """The responsibility stated or implied in a task's paragraph."""
     r = Responsibility()
-    for m in _LABELLED.finditer(text):
-        names = split_names(m.group("names"))
-        role = m.group("role")
+    for labelled in _LABELLED.finditer(text):
+        names = split_names(labelled.group("names"))
+        role = labelled.group("role")
         if role.startswith(("牽", "牵")):
             r.lead = r.lead or (names[0] if names else None)
             r.support += names[1:]
         elif role.startswith(("責", "责")):
-            r.responsible = m.group("names").strip()
+            r.responsible = labelled.group("names").strip()
             if r.lead is None and names:
                 # One lead in format version 1: the first named; the others support.
                 r.lead = names[0]
