@@ -37,6 +37,7 @@ _WORD = re.compile(
     r"|年底前?|年[終终末]前?|全年|(?P<within>年[內内])"
     r")"
 )
+_YEAR_BEFORE = re.compile(rf"([{_D}]{{4}})年?$")
 _NUMERAL_BEFORE = re.compile(rf"[{_D}一二兩两三四五六七八九十]$")
 _TWICE = re.compile(r"(?:每年|一年|全年)(?:兩|两|2|２)次|每半年")
 _STAGE = re.compile(r"[,，;；]\s*(?:在此基礎上|在此基础上|此後|此后|隨後|随后|然後|然后|之後|之后)")
@@ -69,6 +70,9 @@ def _hits(text: str, year: int) -> list[_Hit]:
         source = m.group(0)
         if m.group("within") and _NUMERAL_BEFORE.search(text[: m.start()]):
             continue  # 三年內 is a span of years, not this year
+        written_year = _YEAR_BEFORE.search(text, 0, m.start())
+        if written_year and int(written_year.group(1)) != year and not m.group("ymd"):
+            continue  # 2012年6月 in a 2011 plan: not this plan's deadline
         word = source
         if m.group("ymd"):
             y = int(m.group("y")) if m.group("y") else year

@@ -113,6 +113,12 @@ def _classify(block: Block) -> _Marked:
     return _Marked(None, None, None, block.text)
 
 
+def _may_be_title(marked: list[_Marked]) -> bool:
+    """The first block is the title unless it is numbered or a heading level used again."""
+    level = marked[0].level
+    return level is None or (level.startswith("h") and all(m.level != level for m in marked[1:]))
+
+
 def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outline:
     notes: list[Note] = []
     marked = [_classify(b) for b in blocks]
@@ -120,7 +126,7 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
     title_given = title is not None
     if title is None:
         at = next((i for i, b in enumerate(blocks) if b.is_title), None)
-        if at is None and blocks and marked[0].level is None and not blocks[0].row:
+        if at is None and blocks and not blocks[0].row and _may_be_title(marked):
             at = 0
         if at is not None:
             title = blocks[at].text

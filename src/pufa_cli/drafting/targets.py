@@ -129,8 +129,9 @@ def find_targets(text: str) -> list[DraftTarget]:
         elif m.group("pct"):
             value, unit = cn_value(m.group("pct")), "%"
         else:
-            if text[max(m.start() - 1, 0) : m.start()] in ("第", "每") and m.start() > 0:
-                continue  # 第五批 is an ordinal, 每一次 a frequency
+            before = text[m.start() - 1 : m.start()] if m.start() > 0 else ""
+            if before in ("第", "每", "月") or (before == "年" and m.group("unit") == "日"):
+                continue  # 第五批 is an ordinal, 每一次 a frequency, 6月15日 a date
             if _NOT_AFTER.match(text[m.end() : m.end() + 1]):
                 continue
             value, unit = cn_value(m.group("num")), m.group("unit")
