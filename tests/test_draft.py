@@ -115,7 +115,8 @@ def test_seed_to_stdout_with_comments_and_year_read(pufa, tmp_path: Path) -> Non
     lines = r.out.splitlines()
     assert any(line.startswith("year: 2011  # ") for line in lines)
     assert '        due: "年底"  # no deadline word in the source: due at year end' in lines
-    assert "# left out: 時間:2022-07-08 03:52:54" in lines
+    assert "# left out: (page metadata) 時間:2022-07-08 03:52:54" in lines
+    assert "# left out: (the title again) 全區依法治區工作方案" in lines
     # Guessed target lines carry a comment; found deadlines do not.
     assert sum('due: "12月份"' in line and "#" not in line for line in lines) == 1
     assert all("#" in line for line in lines if line.lstrip().startswith("- {key:"))
@@ -268,7 +269,7 @@ def test_three_levels_items_labels_and_responsibility(pufa, tmp_path: Path) -> N
     out = (tmp_path / "2012.yaml").read_text(encoding="utf-8")
     assert "# source numbering: (三)" in out  # task 2 is (三) in the document
     assert "# 2 sub-items, kept in the text" in out
-    assert "# left out: 區依法治區辦公室" in out and "# left out: 2012年3月1日" in out
+    assert "# left out: (signature) 區依法治區辦公室\n# left out: (signature) 2012年3月1日\n" in out
     assert "2 sections, 3 tasks, 2 sub-items, 3 targets, 2 deadlines found" in r.err
 
 
@@ -443,3 +444,111 @@ def test_quoted_text_reads_back_exactly(text: str) -> None:
     from pufa_cli.drafting.writer import quote
 
     assert yaml.safe_load("key: " + quote(text)) == {"key": text}
+
+
+FRONT_MATTER = """\
+××區2023年普法依法治理工作要點
+×法治辦〔2023〕3號
+各街道辦事處，區直各部門：
+　　為深入推進“八五”普法，現制定本要點。
+一、突出重點普法內容
+（一）深入宣傳憲法。組織憲法宣傳周活動（區司法局牽頭，各街道配合）。
+（二）深入宣傳民法典。各學校要開展宣講：
+1.進社區宣講不少於30場；
+2.進企業宣講不少於20場。
+"""
+
+
+def test_front_matter_groups_and_item_targets(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "2023.txt"
+    src.write_text(FRONT_MATTER, encoding="utf-8")
+    r, got = draft(pufa, src, tmp_path / "2023.yaml", "--title", "普法要點")
+    assert got.title == "普法要點" and got.year == 2023  # the year from the first line
+    assert got.preamble == "為深入推進“八五”普法，現制定本要點。"  # full-width indent trimmed
+    out = (tmp_path / "2023.yaml").read_text(encoding="utf-8")
+    assert "# left out: (document number) ×法治辦〔2023〕3號\n" in out
+    assert "# left out: (addressees) 各街道辦事處，區直各部門：\n" in out
+    t1, t2 = got.tasks
+    # 各街道 is many units (a group): responsible names it, support and units do not.
+    assert (t1.lead, t1.support, t1.responsible) == ("區司法局", (), "區司法局牽頭，各街道配合")
+    assert got.units == ("區司法局",)
+    assert (t2.responsible, t2.lead) == ("各學校", None)
+    assert [(x.key, x.label, x.target) for x in t2.targets] == [
+        ("sessions", "進社區宣講", 30.0),
+        ("sessions_2", "進企業宣講", 20.0),
+    ]
+    assert "1 section, 2 tasks, 2 sub-items, 2 targets, 0 deadlines found" not in r.err
+    assert "1 sections, 2 tasks, 2 sub-items, 2 targets, 0 deadlines found" in r.err
+
+
+def test_simplified_table_with_section_column(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("2024年普法工作任务分解表")
+    table = doc.add_table(rows=1, cols=6)
+    heads = ["序号", "板块", "工作任务", "责任单位", "配合单位", "完成时限"]
+    for cell, head in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = head
+    rows = [
+        ["1", "学习宣传宪法", "开展宪法宣传周活动", "区司法局", "区教育局、区团委", "12月底前"],
+        [
+            "2",
+            "学习宣传宪法",
+            "组织宪法知识竞赛，参与人数不少于1000人次",
+            "区教育局",
+            "",
+            "第三季度",
+        ],
+        ["3", "推进法治实践", "建设法治文化阵地10个", "区司法局", "", "明年"],
+    ]
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    src = tmp_path / "表.docx"
+    doc.save(str(src))
+    r, got = draft(pufa, src, tmp_path / "2024.yaml")
+    assert got.year == 2024 and got.title == "2024年普法工作任务分解表"
+    assert [(s.title, len(s.tasks)) for s in got.sections] == [
+        ("学习宣传宪法", 2),
+        ("推进法治实践", 1),
+    ]
+    t1, t2, t3 = got.tasks
+    assert (t1.title, t1.text) == ("开展宪法宣传周活动", "开展宪法宣传周活动")
+    assert (t1.lead, t1.support, t1.due_word, t1.timing) == (
+        "区司法局",
+        ("区教育局", "区团委"),
+        "12月底前",
+        "12月底前",
+    )
+    assert (t2.lead, t2.due_word, [(x.target, x.unit) for x in t2.targets]) == (
+        "区教育局",
+        "第三季度",
+        [(1000.0, "人次")],
+    )
+    assert (t3.due_word, t3.timing, [(x.target, x.unit) for x in t3.targets]) == (
+        "年底",
+        "明年",
+        [(10.0, "个")],
+    )
+    assert got.units == ("区司法局", "区教育局", "区团委")
+    assert "table 1 row 4: task 3: no deadline word pufa reads in '明年'; due 年底" in r.err
+    out = (tmp_path / "2024.yaml").read_text(encoding="utf-8")
+    assert "# the deadline cell has no deadline word pufa reads: year end" in out
+
+
+def test_quiet_prints_only_the_plan(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "p.txt"
+    src.write_text("普法要點\n一、宣傳\n1.開展宣傳。\n", encoding="utf-8")
+    r = pufa("plan", "draft", str(src), "--year", "2011", "-q")
+    assert (
+        r.code == 0
+        and r.err == ""
+        and yaml.safe_load(r.out)["sections"][0]["tasks"][0]
+        == {
+            "number": 1,
+            "title": "開展宣傳",
+            "text": "開展宣傳。",
+            "due": "年底",
+        }
+    )

@@ -55,7 +55,8 @@ def draft_file(path: Path, *, year: int | None = None, title: str | None = None)
 
 
 def _guess_year(outline: Outline, notes: list[Note]) -> tuple[int, str]:
-    for where, text in [(_("the title"), outline.title)] + [
+    titles = [outline.title] + ([outline.doc_title] if outline.doc_title else [])
+    for where, text in [(_("the title"), t) for t in titles] + [
         (_("the preamble"), p) for p in outline.preamble
     ]:
         m = _YEAR.search(text)
@@ -73,8 +74,10 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
         notes.append(Note(str(path), why))
     if not outline.title_given:
         comments["title"] = _("the document's first line")
-    if outline.left_out:
-        comments["preamble"] = _("page metadata left out of the preamble (see below)")
+    if outline.preamble_dropped:
+        comments["preamble"] = _(
+            "lines before the first section left out of the preamble (see below)"
+        )
     units: dict[str, str] = {}  # normalised → as written
     sections: list[DraftSection] = []
     number = 0
@@ -155,7 +158,16 @@ def _task(otask: OutlineTask, number: int, year: int, notes: list[Note]) -> Draf
     task.timing = deadline.timing
     if deadline.comment:
         task.comments["due"] = deadline.comment
-    if not deadline.found:
+    if not deadline.found and due_cell:
+        notes.append(
+            Note(
+                place,
+                _("task {n}: no deadline word pufa reads in '{cell}'; due {due}").format(
+                    n=number, cell=due_cell, due=task.due
+                ),
+            )
+        )
+    elif not deadline.found:
         notes.append(
             Note(place, _("task {n}: no deadline word; due {due}").format(n=number, due=task.due))
         )

@@ -61,7 +61,7 @@ class Draft:
     units: list[str]
     sections: list[DraftSection]
     notes: list[Note]
-    left_out: list[str] = field(default_factory=list)  # page metadata, signature lines
+    left_out: list[str] = field(default_factory=list)  # '(why) text': metadata, signature
     comments: dict[str, str] = field(default_factory=dict)  # plan-level field → what was guessed
 
     @property

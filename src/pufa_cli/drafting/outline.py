@@ -29,6 +29,7 @@ _METADATA = re.compile(
     r"^(?:時間|时间|日期|發布時間|发布时间|發佈時間|來源|来源|作者|導語|导语|編輯|编辑|責任編輯|"
     r"责任编辑|字號|字号|瀏覽|浏览|點擊|点击|閱讀|阅读|關鍵詞|关键词|分享到)\s*[:：]"
 )
+_DOC_NUMBER = re.compile(r"[〔\[［(（]\s*[0-9０-９]{4}\s*[〕\]］)）]\s*[0-9０-９]+\s*[號号]")
 _SIGNATURE_DATE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})年.{1,3}月.{1,3}日$")
 _SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?]")
 
@@ -67,8 +68,10 @@ class Outline:
     title_given: bool
     preamble: list[str]
     sections: list[OutlineSection]
-    left_out: list[str]
+    left_out: list[str]  # each '(why) text'
     notes: list[Note]
+    preamble_dropped: bool = False  # lines between the title and the first section left out
+    doc_title: str | None = None  # the document's own title line
 
 
 def cn_number(text: str) -> int | None:
@@ -113,6 +116,19 @@ def _classify(block: Block) -> _Marked:
     return _Marked(None, None, None, block.text)
 
 
+def _front_matter(text: str, title: str | None, *, first: bool) -> str | None:
+    """Why a line before the first section is not preamble, or None if it is preamble."""
+    if _METADATA.match(text):
+        return _("page metadata")
+    if text == title:
+        return _("the title again")
+    if len(text) <= 60 and _DOC_NUMBER.search(text):
+        return _("document number")
+    if first and len(text) <= 120 and text.endswith(("：", ":")):
+        return _("addressees")
+    return None
+
+
 def _may_be_title(marked: list[_Marked]) -> bool:
     """The first block is the title unless it is numbered or a heading level used again."""
     level = marked[0].level
@@ -122,15 +138,14 @@ def _may_be_title(marked: list[_Marked]) -> bool:
 def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outline:
     notes: list[Note] = []
     marked = [_classify(b) for b in blocks]
-    start = 0
     title_given = title is not None
+    at = next((i for i, b in enumerate(blocks) if b.is_title), None)
+    if at is None and blocks and not blocks[0].row and _may_be_title(marked):
+        at = 0
+    doc_title = blocks[at].text if at is not None else None
     if title is None:
-        at = next((i for i, b in enumerate(blocks) if b.is_title), None)
-        if at is None and blocks and not blocks[0].row and _may_be_title(marked):
-            at = 0
-        if at is not None:
-            title = blocks[at].text
-            start = at + 1
+        if doc_title is not None and at is not None:
+            title = doc_title
             notes.append(Note(blocks[at].place, _("plan title taken from this line")))
         else:
             title = file
@@ -140,7 +155,8 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
                     _("no title line; the file name is the title (give --title)"),
                 )
             )
-    body = list(zip(blocks[start:], marked[start:], strict=True))
+    # The document's own title line is not preamble, also when --title replaces it.
+    body = [(b, m) for i, (b, m) in enumerate(zip(blocks, marked, strict=True)) if i != at]
     has_rows = any(b.row or b.merged for b, _m in body)
     present = [lv for lv in _LEVEL_ORDER if any(m.level == lv for b, m in body if not b.row)]
     if has_rows:
@@ -165,6 +181,7 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
 
     preamble: list[str] = []
     left_out: list[str] = []
+    dropped = False
     sections: list[OutlineSection] = []
     task: OutlineTask | None = None
     section_column: str | None = None
@@ -213,9 +230,10 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
                     _("text under a section heading before its first task: kept as a comment"),
                 )
             )
-        elif _METADATA.match(block.text) or block.text == title:
-            left_out.append(block.text)
-            notes.append(Note(block.place, _("left out as page metadata or a repeated title")))
+        elif kind := _front_matter(block.text, doc_title or title, first=not preamble):
+            left_out.append(f"({kind}) {block.text}")
+            notes.append(Note(block.place, _("left out of the preamble: {kind}").format(kind=kind)))
+            dropped = True
         else:
             preamble.append(block.text)
     if not any(s.tasks for s in sections):
@@ -225,7 +243,9 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
             )
         )
     _drop_signature(sections, left_out, notes)
-    return Outline(title or file, title_given, preamble, sections, left_out, notes)
+    return Outline(
+        title or file, title_given, preamble, sections, left_out, notes, dropped, doc_title
+    )
 
 
 def _drop_signature(sections: list[OutlineSection], left_out: list[str], notes: list[Note]) -> None:
@@ -233,6 +253,7 @@ def _drop_signature(sections: list[OutlineSection], left_out: list[str], notes: 
     last = next((s.tasks[-1] for s in reversed(sections) if s.tasks), None)
     if last is None or last.row:
         return
+    signature: list[Part] = []
     while len(last.parts) > 1:
         part = last.parts[-1]
         if part.item:
@@ -240,6 +261,7 @@ def _drop_signature(sections: list[OutlineSection], left_out: list[str], notes: 
         short = len(part.text) <= 30 and not _SENTENCE_PUNCT.search(part.text)
         if not (short or _SIGNATURE_DATE.match(part.text)):
             break
-        last.parts.pop()
-        left_out.insert(0, part.text)
+        signature.insert(0, last.parts.pop())
+    for part in signature:
+        left_out.append(f"({_('signature')}) {part.text}")
         notes.append(Note(part.place, _("left out as the signature after the last task")))

@@ -104,7 +104,16 @@ def _previous_clause(text: str, clause_start: int) -> str:
     return parts[-1] if parts else ""
 
 
+_ITEM_MARK = re.compile(
+    r"^(?:[(（]?[0-9０-９]{1,3}[)）.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[①-⑳])"
+)
+
+
 def _label(text: str, m: re.Match[str], clause: tuple[int, int]) -> str:
+    return _ITEM_MARK.sub("", _raw_label(text, m, clause)).strip() or m.group(0)
+
+
+def _raw_label(text: str, m: re.Match[str], clause: tuple[int, int]) -> str:
     after = _AFTER_WORDS.sub("", text[m.end() : clause[1]]).strip()
     if after and m.group("unit") not in ("%", "％") and not m.group("full"):
         return after

@@ -31,7 +31,7 @@ _UNIT_SUFFIX = (
 _NAMED = re.compile(rf"^(?:區|区|市|縣|县|鎮|镇|街道)[^,，。；;、\s]{{1,24}}?{_UNIT_SUFFIX}$")
 _SUBJECT = re.compile(
     r"(?:^|(?<=[。；;,，\n]))\s*"
-    r"(?P<who>各[^,，。；;、\s]{1,12}?(?:部門|部门|單位|单位|機關|机关|街道|社區|社区|辦事處|办事处|鄉鎮|乡镇|學校|学校)+"
+    r"(?P<who>各[^,，。；;、\s]{0,12}?(?:部門|部门|單位|单位|機關|机关|街道|社區|社区|辦事處|办事处|鄉鎮|乡镇|學校|学校)+"
     r"|有關[^,，。；;\s]{0,6}?(?:部門|部门|單位|单位)+|有关[^,，。；;\s]{0,6}?(?:部門|部门|單位|单位)+"
     r"|[^,，。；;\s]{2,30}?等(?:單位|单位|部門|部门)"
     rf"|(?:區|区|市|縣|县)[^,，。；;、\s]{{1,24}}?{_UNIT_SUFFIX})"
@@ -56,7 +56,7 @@ def split_names(text: str) -> list[str]:
 
 def is_named_unit(name: str) -> bool:
     """A specific body (區司法局), not a collective phrase (各部門各單位, 有關單位)."""
-    return bool(_NAMED.match(name)) and not name.startswith(("各", "有關", "有关"))
+    return bool(_NAMED.match(name)) and not is_collective(name)
 
 
 def from_fields(row: dict[str, str]) -> Responsibility:
@@ -107,12 +107,19 @@ def find_responsibility(text: str) -> Responsibility:
     return r
 
 
+def is_collective(name: str) -> bool:
+    """各街道, 有關部門, 社區、學校等單位: many units, not one (format version 2 has groups)."""
+    return name.startswith(("各", "有關", "有关", "相關", "相关")) or "等" in name
+
+
 def _tidy(r: Responsibility) -> Responsibility:
-    seen: list[str] = []
-    for name in r.support:
-        if name != r.lead and name not in seen:
-            seen.append(name)
-    r.support = seen
     if r.lead and not r.responsible:
         r.responsible = r.lead
+    if r.lead and is_collective(r.lead):
+        r.lead = None  # stays in `responsible`
+    seen: list[str] = []
+    for name in r.support:
+        if name != r.lead and name not in seen and not is_collective(name):
+            seen.append(name)
+    r.support = seen
     return r
