@@ -552,3 +552,35 @@ def test_quiet_prints_only_the_plan(pufa, tmp_path: Path) -> None:  # type: igno
             "due": "年底",
         }
     )
+
+
+def test_table_section_row_with_a_number_cell(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A section row: 一 in the 序號 cell, the heading merged across the other cells."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("2012年工作要點")
+    table = doc.add_table(rows=1, cols=4)
+    for cell, head in zip(
+        table.rows[0].cells, ["序號", "工作任務", "牽頭單位", "完成時限"], strict=True
+    ):
+        cell.text = head
+    row = table.add_row()
+    row.cells[0].text = "一"
+    row.cells[1].merge(row.cells[3]).text = "加強宣傳"
+    cells = table.add_row().cells
+    for cell, value in zip(
+        cells, ["1", "開展宣傳。組織活動。", "區司法局", "6月底前"], strict=True
+    ):
+        cell.text = value
+    src = tmp_path / "x.docx"
+    doc.save(str(src))
+    _r, got = draft(pufa, src, tmp_path / "x.yaml")
+    assert [(s.title, len(s.tasks)) for s in got.sections] == [("加強宣傳", 1)]
+    task = got.tasks[0]
+    assert (task.title, task.text, task.lead, task.due_word) == (
+        "開展宣傳",
+        "開展宣傳。組織活動。",
+        "區司法局",
+        "6月底前",
+    )

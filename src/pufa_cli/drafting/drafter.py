@@ -125,7 +125,7 @@ def _texts(otask: OutlineTask) -> tuple[str, str]:
             text = cell_title + glue + cell_text
         else:
             text = cell_text or cell_title
-        if cell_title:
+        if cell_title and cell_text:
             return cell_title.rstrip("。"), text
     else:
         text = "\n".join(p.text for p in otask.parts)

@@ -244,11 +244,15 @@ def _table_blocks(table: Any, number: int) -> list[Block]:
         texts = [c.text.strip() for c in cells]
         if not any(texts):
             continue
-        if len(cells) == 1:
-            out.append(Block(next(t for t in texts if t), place, merged=True))
+        filled = [t for t in texts if t]
+        if len(cells) == 1 or (len(cells) < len(header) and len(filled) <= 2):
+            # One cell across the table (or a number cell and one across the rest): a section.
+            out.append(Block(filled[-1], place, merged=True))
             continue
         pairs = zip(header, texts, strict=False)
         fields = {role: text for role, text in pairs if role is not None and text}
-        if fields:
-            out.append(Block(fields.get("text") or fields.get("title", ""), place, row=fields))
+        if fields.get("title") or fields.get("text"):
+            out.append(Block(fields.get("text") or fields["title"], place, row=fields))
+        elif fields.get("section"):
+            out.append(Block(fields["section"], place, merged=True))
     return out
