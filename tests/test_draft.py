@@ -584,3 +584,21 @@ def test_table_section_row_with_a_number_cell(pufa, tmp_path: Path) -> None:  # 
         "區司法局",
         "6月底前",
     )
+
+
+def test_installed_executable_drafts_to_stdout(tmp_path: Path) -> None:
+    from conftest import run_installed
+
+    src = tmp_path / "p.md"
+    src.write_text("# 2015年普法要點\n\n## 一、宣傳\n\n1. 上半年開展宣傳。\n", encoding="utf-8")
+    r = run_installed("plan", "draft", str(src), "--lang", "zh-Hant")
+    assert r.code == 0, r
+    data = yaml.safe_load(r.out)
+    assert (data["year"], data["title"]) == (2015, "2015年普法要點")
+    assert data["sections"][0]["tasks"][0]["due"] == "上半年"
+    assert (
+        data["sections"][0]["tasks"][0]["text"] == "上半年開展宣傳。"
+    )  # the space after 1. is not text
+    assert "Error" not in r.err and r.err.strip()
+    helped = run_installed("plan", "--help")
+    assert helped.code == 0 and "draft" in helped.out
