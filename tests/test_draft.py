@@ -602,3 +602,22 @@ def test_installed_executable_drafts_to_stdout(tmp_path: Path) -> None:
     assert "Error" not in r.err and r.err.strip()
     helped = run_installed("plan", "--help")
     assert helped.code == 0 and "draft" in helped.out
+
+
+def test_version2_words_are_kept_as_comments(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "p.txt"
+    src.write_text(
+        "2016年要點\n一、機制\n1.報送進展。每季度末前報送工作進展。\n2.常態化開展普法宣傳。\n"
+        "3.年底前總結。\n",
+        encoding="utf-8",
+    )
+    r = pufa("plan", "draft", str(src), "-q")
+    assert r.code == 0, r
+    lines = r.out.splitlines()
+    t1 = lines.index("      - number: 1")
+    assert lines[t1 + 1] == "        # cadence '每季度末' (a field of plan format 2)"
+    t2 = lines.index("      - number: 2")
+    assert lines[t2 + 1] == "        # '常態化': ongoing work (due: 持續 in plan format 2)"
+    t3 = lines.index("      - number: 3")
+    assert lines[t3 + 1].startswith('        title: "年底前總結"')
+    assert yaml.safe_load(r.out)["sections"][0]["tasks"][1]["due"] == "年底"

@@ -42,6 +42,10 @@ _NUMERAL_BEFORE = re.compile(rf"[{_D}一二兩两三四五六七八九十]$")
 _TWICE = re.compile(r"(?:每年|一年|全年)(?:兩|两|2|２)次|每半年")
 _STAGE = re.compile(r"[,，;；]\s*(?:在此基礎上|在此基础上|此後|此后|隨後|随后|然後|然后|之後|之后)")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# Format version 2 words (issue 14), noted as comments in version 1: a reporting cadence, and
+# work the plan means to go on all year.
+_CADENCE = re.compile(rf"每(?:月|季度|半年)(?:[{_D}]{{1,2}}[日号號]前?|末|底)?")
+_ONGOING = re.compile(r"常態化|常态化|長期|长期|持續|持续|全年持續|全年持续")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class Deadline:
     timing: str | None = None
     comment: str | None = None
     words: list[str] = field(default_factory=list)  # the words found, as written
+    cadence: str | None = None  # 每月 / 每季度末 …: a cadence in format version 2
+    ongoing: str | None = None  # 常態化 / 長期 …, when no deadline word: 持續 in version 2
 
 
 def _hits(text: str, year: int) -> list[_Hit]:
@@ -96,8 +102,14 @@ def find_deadline(text: str, year: int) -> Deadline:
     """The deadline of a task whose paragraph is ``text`` in plan year ``year``."""
     hits = _hits(text, year)
     twice = _TWICE.search(text)
+    cadence = _CADENCE.search(text)
     if not hits and not twice:
-        return Deadline(comment=_("no deadline word in the source: due at year end"))
+        ongoing = _ONGOING.search(text)
+        return Deadline(
+            comment=_("no deadline word in the source: due at year end"),
+            cadence=cadence.group(0) if cadence else None,
+            ongoing=ongoing.group(0) if ongoing else None,
+        )
     checks: dict[date, str] = {}
     due_hits = [h for h in hits if not h.stage]
     for h in hits:
@@ -135,6 +147,7 @@ def find_deadline(text: str, year: int) -> Deadline:
         timing=_timing(text, hits, twice),
         comment=comment,
         words=[h.source for h in hits] + ([twice.group(0)] if twice else []),
+        cadence=cadence.group(0) if cadence else None,
     )
 
 

@@ -155,7 +155,7 @@ def _task(otask: OutlineTask, number: int, year: int, notes: list[Note]) -> Draf
         if not deadline.found:
             deadline.comment = _("the deadline cell has no deadline word pufa reads: year end")
     task.due, task.due_found, task.checks = deadline.due, deadline.found, deadline.checks
-    task.timing = deadline.timing
+    task.timing, task.cadence, task.ongoing = deadline.timing, deadline.cadence, deadline.ongoing
     if deadline.comment:
         task.comments["due"] = deadline.comment
     if not deadline.found and due_cell:

@@ -38,6 +38,9 @@ class DraftTask:
     lead: str | None = None
     support: list[str] = field(default_factory=list)
     targets: list[DraftTarget] = field(default_factory=list)
+    # Format version 2 (issue 14) reads these; version 1 files carry them as comments.
+    cadence: str | None = None  # 每月, 每季度末 … as written
+    ongoing: str | None = None  # the word (常態化, 長期 …) that marks all-year work
     # Comments for the YAML, by field name ("" for the task itself): what was guessed and why.
     comments: dict[str, str] = field(default_factory=dict)
 

@@ -103,8 +103,19 @@ def _section_lines(section: DraftSection) -> list[str]:
 
 
 def _version2_lines(task: DraftTask, pad: str) -> list[str]:
-    """``label`` and ``items`` (format version 2, issue 14) as comments in version 1."""
+    """``label``, ``items``, ``cadence`` and ongoing work (format version 2, issue 14), written
+    as comments in version 1: the one place to write them as fields."""
     out = []
+    if task.cadence:
+        out.append(
+            pad + "# " + _("cadence '{word}' (a field of plan format 2)").format(word=task.cadence)
+        )
+    if task.ongoing:
+        out.append(
+            pad
+            + "# "
+            + _("'{word}': ongoing work (due: 持續 in plan format 2)").format(word=task.ongoing)
+        )
     if task.label:
         out.append(pad + "# " + _("source numbering: {label}").format(label=task.label))
     if task.items:
