@@ -505,6 +505,7 @@ def test_simplified_table_with_section_column(pufa, tmp_path: Path) -> None:  # 
     for values in rows:
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = value
+    doc.add_paragraph("附件：任务说明")
     src = tmp_path / "表.docx"
     doc.save(str(src))
     r, got = draft(pufa, src, tmp_path / "2024.yaml")
@@ -535,6 +536,7 @@ def test_simplified_table_with_section_column(pufa, tmp_path: Path) -> None:  # 
     assert "table 1 row 4: task 3: no deadline word pufa reads in '明年'; due 年底" in r.err
     out = (tmp_path / "2024.yaml").read_text(encoding="utf-8")
     assert "# the deadline cell has no deadline word pufa reads: year end" in out
+    assert "# left out: (after a table row) 附件：任务说明\n" in out
 
 
 def test_quiet_prints_only_the_plan(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -54,7 +54,7 @@ def draft_file(path: Path, *, year: int | None = None, title: str | None = None)
     return Drafted(draft, text)
 
 
-def _guess_year(outline: Outline, notes: list[Note]) -> tuple[int, str]:
+def _guess_year(outline: Outline) -> tuple[int, str]:
     titles = [outline.title] + ([outline.doc_title] if outline.doc_title else [])
     for where, text in [(_("the title"), t) for t in titles] + [
         (_("the preamble"), p) for p in outline.preamble
@@ -69,7 +69,7 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
     notes = list(outline.notes)
     comments: dict[str, str] = {}
     if year is None:
-        year, why = _guess_year(outline, notes)
+        year, why = _guess_year(outline)
         comments["year"] = why
         notes.append(Note(str(path), why))
     if not outline.title_given:

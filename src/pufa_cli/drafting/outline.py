@@ -218,6 +218,9 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
                     mark.value, mark.label, [Part(mark.body, block.place)], block.place
                 )
             section.tasks.append(task)
+        elif task is not None and task.row:
+            left_out.append(f"({_('after a table row')}) {block.text}")
+            notes.append(Note(block.place, _("left out: a paragraph after a task-table row")))
         elif role == "item" and task is not None:
             task.parts.append(Part(block.text, block.place, item=True))
         elif task is not None:
