@@ -398,6 +398,7 @@ def test_deadline_words(text: str, due: str, checks: list[str]) -> None:
         ("培訓普法骨幹兩千五百人次。", [(2500, "人次", "培訓普法骨幹")]),
         ("推薦第五批“一長三員”社區,組建《三支隊伍》", []),
         ("一季度開展宣傳,每一次都要記錄。", []),
+        ("10個工作日內答復,3個月內辦結,一次性告知。", []),
     ],
 )
 def test_targets(text: str, found: list[tuple[int, str, str]]) -> None:

@@ -35,7 +35,7 @@ _TARGET = re.compile(
     r"|(?P<full>全覆蓋|全覆盖)"
 )
 # After a measure word these make it something else: 一次性, 三人行, 五天內 is still days.
-_NOT_AFTER = re.compile(r"^(?:性|民|員|员|級|级|屆|届|年|月|季|中|委)")
+_NOT_AFTER = re.compile(r"(?:性|民|員|员|級|级|屆|届|年|月|季|中|委|工作日)")
 _BEFORE_WORDS = re.compile(
     r"^(?:使|要|力爭|力争|確保|确保|全區要|全区要|實現|实现|提高|達到|达到)+|"
     r"(?:達到|达到|不少於|不少于|不低於|不低于|不少於|超過|超过|至少|力爭|力争|在|為|为)+$"
@@ -141,7 +141,7 @@ def find_targets(text: str) -> list[DraftTarget]:
             before = text[m.start() - 1 : m.start()] if m.start() > 0 else ""
             if before in ("第", "每", "月") or (before == "年" and m.group("unit") == "日"):
                 continue  # 第五批 is an ordinal, 每一次 a frequency, 6月15日 a date
-            if _NOT_AFTER.match(text[m.end() : m.end() + 1]):
+            if _NOT_AFTER.match(text, m.end()):
                 continue
             value, unit = cn_value(m.group("num")), m.group("unit")
             unit = "%" if unit == "％" else unit
