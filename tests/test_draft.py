@@ -355,8 +355,8 @@ def test_no_clobber_also_at_the_rename(tmp_path: Path) -> None:
     from pufa_cli.files import atomic_file
 
     target = tmp_path / "plan.yaml"
-    with pytest.raises(BadInput, match="already exists"):
-        with atomic_file(target, overwrite=False) as fh:
+    with pytest.raises(BadInput, match="exists; use --force"):
+        with atomic_file(target, replace=False) as fh:
             fh.write("draft\n")
             target.write_text("theirs\n", encoding="utf-8")
     assert target.read_text(encoding="utf-8") == "theirs\n"

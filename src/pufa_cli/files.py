@@ -100,9 +100,9 @@ def atomic_path(path: Path, *, replace: bool = True, private: bool = False) -> I
 
 
 @contextmanager
-def atomic_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+def atomic_file(path: Path, *, binary: bool = False, replace: bool = True) -> Iterator[IO[Any]]:
     """``atomic_path`` opened for writing: UTF-8 text without newline translation, or bytes."""
-    with atomic_path(path) as tmp:
+    with atomic_path(path, replace=replace) as tmp:
         fh: IO[Any] = (
             open(tmp, "wb", buffering=1 << 20)
             if binary

@@ -63,7 +63,7 @@ def plan_draft(
         # Checked before reading the document, and again when the file is renamed into place.
         from pufa_cli.errors import BadInput
 
-        raise BadInput(_("{path} already exists; use --force to replace it").format(path=out))
+        raise BadInput(_("{path} exists; use --force to replace it").format(path=out))
     if title is not None and not title.strip():
         from pufa_cli.errors import BadInput
 
@@ -73,7 +73,7 @@ def plan_draft(
         sys.stdout.write(drafted.yaml)
         sys.stdout.flush()
     else:
-        with atomic_file(out, overwrite=force) as fh:
+        with atomic_file(out, replace=force) as fh:
             fh.write(drafted.yaml)
     counts = drafted.counts
     notice(
