@@ -133,8 +133,9 @@ def test_simplified_and_gb18030(pufa, tmp_path: Path, expected: Plan) -> None:  
     assert got.tasks[6].lead == to_simplified("區依法治區工作領導小組")
 
 
-def test_markdown_headings(pufa, tmp_path: Path, expected: Plan) -> None:  # type: ignore[no-untyped-def]
-    text = re.sub(r"^([一二三四五六])、", r"## \1、", seed_text(), flags=re.M)
+@pytest.mark.parametrize("section", [r"## \1、\2", r"**\1、\2**"])
+def test_markdown_headings(pufa, tmp_path: Path, expected: Plan, section: str) -> None:  # type: ignore[no-untyped-def]
+    text = re.sub(r"^([一二三四五六])、(.*)$", section, seed_text(), flags=re.M)
     src = tmp_path / "plan.md"
     src.write_text("# " + text, encoding="utf-8")
     _r, got = draft(pufa, src, tmp_path / "md.yaml", "--year", "2011")

@@ -45,6 +45,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
 _ROLE_OF = {name: role for role, names in COLUMN_ROLES.items() for name in names}
 _HEADING_STYLE = re.compile(r"^(?:heading|標題|标题)\s*(\d)$", re.IGNORECASE)
 _TITLE_STYLES = frozenset({"title", "標題", "标题"})
+_MD_BOLD_LINE = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
 
@@ -155,6 +156,9 @@ def _text_blocks(text: str, *, markdown: bool) -> list[Block]:
                 heading, stripped = len(m.group(1)), m.group(2).strip()
                 if not stripped:
                     continue
+            bold = _MD_BOLD_LINE.fullmatch(stripped)
+            if bold:  # **一、…**: the emphasis is markup, not text
+                stripped = bold.group(2).strip()
         blocks.append(Block(stripped, _("line {n}").format(n=n), heading=heading))
     return blocks
 
