@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pufa_cli.cli.common import QuietOption, quiet
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, ngettext
 
 
 def plan_draft(
@@ -54,6 +54,7 @@ def plan_draft(
     """Draft a plan file from the plan document, a comment on every guessed line."""
     import sys
 
+    from pufa_cli.cli.setup import plan_counts
     from pufa_cli.drafting.drafter import draft_file
     from pufa_cli.files import atomic_file
     from pufa_cli.render import notice
@@ -77,10 +78,16 @@ def plan_draft(
             fh.write(drafted.yaml)
     counts = drafted.counts
     notice(
-        _(
-            "Drafted plan {year}: {sections} sections, {tasks} tasks, {items} sub-items, "
-            "{targets} targets, {deadlines} deadlines found"
-        ).format(year=drafted.draft.year, **counts)
+        _("Drafted plan {year}: {sections}, {tasks}, {items}, {targets}, {deadlines}").format(
+            year=drafted.draft.year,
+            **plan_counts(counts["sections"], counts["tasks"], counts["targets"]),
+            items=ngettext("{n} sub-item", "{n} sub-items", counts["items"]).format(
+                n=counts["items"]
+            ),
+            deadlines=ngettext(
+                "{n} deadline found", "{n} deadlines found", counts["deadlines"]
+            ).format(n=counts["deadlines"]),
+        )
     )
     if drafted.draft.notes:
         notice(_("Unsure ({n}); check these in the file:").format(n=len(drafted.draft.notes)))
