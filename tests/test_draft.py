@@ -627,3 +627,47 @@ def test_version2_words_are_kept_as_comments(pufa, tmp_path: Path) -> None:  # t
     t3 = lines.index("      - number: 3")
     assert lines[t3 + 1].startswith('        title: "年底前總結"')
     assert yaml.safe_load(r.out)["sections"][0]["tasks"][1]["due"] == "年底"
+
+
+_CHARS = st.sampled_from(
+    [
+        *"法治宣傳教育工作區單位開展年月季度上半全覆蓋個次人%0123456789,，、;；:“”‘’\"'\\#{}[]&*!|>-",
+        *["\u2028", "\x85", "\t", "é", "𠀀"],
+    ]
+)
+_TEXT = (
+    st.text(_CHARS, min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(
+        lambda t: bool(t) and not t[0].isdigit() and not t.startswith(("(", "（", "#", "-", "*"))
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_TEXT, st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_outline_keeps_every_character(tmp_path_factory, sections) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the words, the draft loads and titles and texts are the document's own."""
+    from pufa_cli.drafting.drafter import draft_file
+    from pufa_cli.plan import build_plan
+
+    cn = "一二三四五"
+    lines, number = ["2020年要點"], 0
+    for s, (title, tasks) in enumerate(sections):
+        lines.append(f"{cn[s]}、{title}")
+        for first, rest in tasks:
+            number += 1
+            lines.append(f"{number}.{first}。{rest}")
+    src = tmp_path_factory.mktemp("doc") / "plan.txt"
+    src.write_text("\n".join(lines), encoding="utf-8")
+    drafted = draft_file(src)
+    plan = build_plan(yaml.load(drafted.yaml, Loader=yaml.SafeLoader), {}, str(src))
+    assert [s.title for s in plan.sections] == [t for t, _tasks in sections]
+    got = [(t.title, t.text) for t in plan.tasks]
+    assert got == [(f, f"{f}。{r}") for _t, tasks in sections for f, r in tasks]

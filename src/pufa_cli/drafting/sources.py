@@ -138,14 +138,16 @@ def _looks_like_text(text: str) -> bool:
     control = sum(
         1
         for ch in sample
-        if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f"
+        if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f\v\x85"
     )
     return control <= len(sample) // 100
 
 
 def _text_blocks(text: str, *, markdown: bool) -> list[Block]:
     blocks: list[Block] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n (\r\n, \r) only: str.splitlines would also split at U+2028, U+0085 and
+    # other characters that belong to the text.
+    for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             continue
