@@ -162,14 +162,16 @@ def build_docx(path: Path, mode: str) -> None:
         section = SECTION_RE.match(line)
         if section and mode == "headings":
             doc.add_paragraph(line, style="Heading 1")
-        elif section and mode == "auto-numbered":
+        elif section and mode in ("auto-numbered", "word-lists"):
             doc.add_paragraph(section.group(2), style="Heading 1")  # Word numbers it, not the text
+        elif mode == "word-lists" and (task := TASK_RE.match(line)):
+            doc.add_paragraph(task.group(2), style="List Number")  # so are the tasks
         else:
             doc.add_paragraph(line)
     doc.save(str(path))
 
 
-@pytest.mark.parametrize("mode", ["plain", "headings", "auto-numbered"])
+@pytest.mark.parametrize("mode", ["plain", "headings", "auto-numbered", "word-lists"])
 def test_docx_paragraphs(pufa, tmp_path: Path, expected: Plan, mode: str) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "plan.docx"
     build_docx(src, mode)

@@ -3,8 +3,9 @@
 Chinese official documents number their levels ``一、`` → ``（一）`` → ``1.`` → ``（1）``/``①``.
 A plan uses two or three of them; the first level present makes the sections, the next the
 tasks, any further level the sub-items of a task. Word heading styles without a written
-number (Word's automatic numbering) rank above all written levels. A task-table row is a
-task and a table row spanning the whole table a section heading, whatever the paragraphs do.
+number (Word's automatic numbering) rank above all written levels, paragraphs of Word's
+numbered lists below them. A task-table row is a task and a table row spanning the whole
+table a section heading, whatever the paragraphs do.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("num", re.compile(r"^([0-9０-９]{1,3})(?:[.．](?![0-9０-９])|、)\s*")),
     ("pnum", re.compile(r"^(?:[(（]([0-9０-９]{1,3})[)）]|([①-⑳]))[、.．]?\s*")),
 )
-_LEVEL_ORDER = ("h1", "h2", "h3", "h4", "cn", "pcn", "num", "pnum")
+_LEVEL_ORDER = ("h1", "h2", "h3", "h4", "cn", "pcn", "num", "pnum", "l1", "l2", "l3")
 _METADATA = re.compile(
     r"^(?:時間|时间|日期|發布時間|发布时间|發佈時間|來源|来源|作者|導語|导语|編輯|编辑|責任編輯|"
     r"责任编辑|字號|字号|瀏覽|浏览|點擊|点击|閱讀|阅读|關鍵詞|关键词|分享到)\s*[:：]"
@@ -113,6 +114,8 @@ def _classify(block: Block) -> _Marked:
                 return _Marked(level, cn_number(token), m.group(0).strip(), body)
     if block.heading is not None and 1 <= block.heading <= 4:
         return _Marked(f"h{block.heading}", None, None, block.text)
+    if block.list_level is not None and 1 <= block.list_level <= 3:
+        return _Marked(f"l{block.list_level}", None, None, block.text)
     return _Marked(None, None, None, block.text)
 
 

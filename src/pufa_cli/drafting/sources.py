@@ -57,6 +57,7 @@ class Block:
     place: str
     heading: int | None = None  # heading level from a Word style or Markdown '#'
     is_title: bool = False  # Word's Title style
+    list_level: int | None = None  # Word's automatic list numbering (1 = top level)
     row: dict[str, str] = field(default_factory=dict)  # a task-table row: role → cell text
     merged: bool = False  # a table row of one cell spanning the table (a section heading)
 
@@ -202,6 +203,7 @@ def _docx_blocks(path: Path) -> list[Block]:
                 _("paragraph {n}").format(n=paragraphs),
                 heading=int(m.group(1)) if m else None,
                 is_title=style.lower() in _TITLE_STYLES,
+                list_level=None if m else _list_level(item),
             )
         )
     return blocks
@@ -212,6 +214,22 @@ def _style_name(paragraph: Any) -> str:
         return str(paragraph.style.name or "").strip()
     except (AttributeError, KeyError):
         return ""
+
+
+def _list_level(paragraph: Any) -> int | None:
+    """1 + the list level of a paragraph Word numbers itself (its own numPr, else its style's);
+    numId 0 switches numbering off."""
+    try:
+        for pPr in (paragraph._p.pPr, paragraph.style.element.pPr):
+            num_pr = pPr.numPr if pPr is not None else None
+            if num_pr is None or num_pr.numId is None:
+                continue
+            if num_pr.numId.val == 0:
+                return None
+            return (num_pr.ilvl.val if num_pr.ilvl is not None else 0) + 1
+    except AttributeError:
+        return None
+    return None
 
 
 def _cell_texts(row: Any) -> list[Any]:
