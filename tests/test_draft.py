@@ -673,3 +673,13 @@ def test_any_outline_keeps_every_character(tmp_path_factory, sections) -> None: 
     assert [s.title for s in plan.sections] == [t for t, _tasks in sections]
     got = [(t.title, t.text) for t in plan.tasks]
     assert got == [(f, f"{f}。{r}") for _t, tasks in sections for f, r in tasks]
+
+
+def test_no_title_line_and_one_level(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "要點.txt"
+    src.write_text("1.開展宣傳。\n2.組織培訓。\n", encoding="utf-8")
+    r, got = draft(pufa, src, tmp_path / "x.yaml", "--year", "2019")
+    assert got.title == "要點"  # the file's name
+    assert [(s.title, len(s.tasks)) for s in got.sections] == [("要點", 2)]
+    assert "no title line; the file name is the title (give --title)" in r.err
+    assert "only one outline level found" in r.err

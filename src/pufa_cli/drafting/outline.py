@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from pufa_cli.drafting.model import Note
 from pufa_cli.drafting.sources import Block
@@ -151,7 +152,7 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
             title = doc_title
             notes.append(Note(blocks[at].place, _("plan title taken from this line")))
         else:
-            title = file
+            title = PurePath(file).stem
             notes.append(
                 Note(
                     blocks[0].place if blocks else "",
