@@ -683,3 +683,29 @@ def test_no_title_line_and_one_level(pufa, tmp_path: Path) -> None:  # type: ign
     assert [(s.title, len(s.tasks)) for s in got.sections] == [("要點", 2)]
     assert "no title line; the file name is the title (give --title)" in r.err
     assert "only one outline level found" in r.err
+
+
+def test_cover_notice_parts_and_heading_level(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """一、 parts > （一） headings > 1．tasks, behind a 关于印发 cover notice (Simplified)."""
+    src = REPO / "tests" / "data" / "draft-2022-hans.txt"
+    r, got = draft(pufa, src, tmp_path / "2022.yaml")
+    assert (got.year, got.title, got.preamble) == (2022, "2022年全县普法依法治理工作要点", "")
+    assert [(s.title, len(s.tasks)) for s in got.sections] == [
+        ("指导思想", 0),
+        ("深入学习宣传习近平法治思想", 2),
+        ("突出宣传宪法", 1),
+        ("工作要求", 0),
+    ]
+    t1, t2, t3 = got.tasks
+    assert t1.text == (
+        "把习近平法治思想作为党委（党组）理论学习中心组学习重点内容，全年集中学习不少于2次。"
+        "（牵头单位：县委宣传部；责任单位：各乡镇、县直各单位）"
+    )
+    assert (t1.lead, t1.support, t1.responsible) == ("县委宣传部", (), "各乡镇、县直各单位")
+    assert (t2.title, t2.due_word) == ("组织开展习近平法治思想宣讲活动，6月底前完成", "6月底前")
+    assert (t3.lead, t3.support) == ("县司法局", ("县教育局",))
+    out = (tmp_path / "2022.yaml").read_text(encoding="utf-8")
+    assert "# left out: (cover notice) 县直各单位，各乡镇：\n" in out
+    assert "  # under the heading: 二、主要任务\n  - number: 2\n" in out
+    assert "    # text under the heading: 2022年3月1日\n    tasks: []\n" in out
+    assert "the second outline level holds headings only" in r.err

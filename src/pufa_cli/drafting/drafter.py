@@ -73,7 +73,7 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
         comments["year"] = why
         notes.append(Note(str(path), why))
     if not outline.title_given:
-        comments["title"] = _("the document's first line")
+        comments["title"] = _("the document's title line")
     if outline.preamble_dropped:
         comments["preamble"] = _(
             "lines before the first section left out of the preamble (see below)"
@@ -88,6 +88,7 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
             title=osec.title,
             place=osec.place,
             intro=list(osec.intro),
+            part=list(osec.part),
         )
         for otask in osec.tasks:
             number += 1

@@ -53,6 +53,7 @@ class DraftSection:
     place: str
     tasks: list[DraftTask] = field(default_factory=list)
     intro: list[str] = field(default_factory=list)  # text between the heading and its first task
+    part: list[str] = field(default_factory=list)  # a heading above this section, and its text
 
 
 @dataclass

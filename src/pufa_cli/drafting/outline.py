@@ -32,6 +32,7 @@ _METADATA = re.compile(
     r"责任编辑|字號|字号|瀏覽|浏览|點擊|点击|閱讀|阅读|關鍵詞|关键词|分享到)\s*[:：]"
 )
 _DOC_NUMBER = re.compile(r"[〔\[［(（]\s*[0-9０-９]{4}\s*[〕\]］)）]\s*[0-9０-９]+\s*[號号]")
+_COVER = re.compile(r"^(?:關於|关于)印[發发]《(.+)》的通知$")
 _SIGNATURE_DATE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})年.{1,3}月.{1,3}日$")
 _SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?]")
 
@@ -62,6 +63,8 @@ class OutlineSection:
     place: str
     tasks: list[OutlineTask] = field(default_factory=list)
     intro: list[str] = field(default_factory=list)
+    is_part: bool = False  # a first-level heading above sections (一、主要任務)
+    part: list[str] = field(default_factory=list)  # the part heading and text before this one
 
 
 @dataclass
@@ -120,6 +123,14 @@ def _classify(block: Block) -> _Marked:
     return _Marked(None, None, None, block.text)
 
 
+def _headings_only(body: list[tuple[Block, _Marked]], level: str) -> bool:
+    """Every entry of ``level`` is one short sentence: a heading, not a task's paragraph."""
+    entries = [m.body for _b, m in body if m.level == level]
+    return bool(entries) and all(
+        len(e) <= 60 and "。" not in e.rstrip("。") and "\n" not in e for e in entries
+    )
+
+
 def _front_matter(text: str, title: str | None, *, first: bool) -> str | None:
     """Why a line before the first section is not preamble, or None if it is preamble."""
     if _METADATA.match(text):
@@ -141,11 +152,22 @@ def _may_be_title(marked: list[_Marked]) -> bool:
 
 def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outline:
     notes: list[Note] = []
+    left_out: list[str] = []
+    dropped = False
     marked = [_classify(b) for b in blocks]
     title_given = title is not None
     at = next((i for i, b in enumerate(blocks) if b.is_title), None)
     if at is None and blocks and not blocks[0].row and _may_be_title(marked):
         at = 0
+    cover: set[int] = set()
+    if at == 0 and (m := _COVER.match(blocks[0].text)):
+        # 關於印發《X》的通知 … X: a cover notice, then the plan itself under its own title.
+        inner = next(
+            (i for i, b in enumerate(blocks) if i > 0 and b.text == m.group(1) and not b.row),
+            None,
+        )
+        if inner is not None and all(mk.level is None for mk in marked[:inner]):
+            cover, at = set(range(inner)), inner
     doc_title = blocks[at].text if at is not None else None
     if title is None:
         if doc_title is not None and at is not None:
@@ -160,7 +182,14 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
                 )
             )
     # The document's own title line is not preamble, also when --title replaces it.
-    body = [(b, m) for i, (b, m) in enumerate(zip(blocks, marked, strict=True)) if i != at]
+    for i in sorted(cover):
+        left_out.append(f"({_('cover notice')}) {blocks[i].text}")
+        notes.append(Note(blocks[i].place, _("left out: the cover notice before the plan")))
+    body = [
+        (b, m)
+        for i, (b, m) in enumerate(zip(blocks, marked, strict=True))
+        if i != at and i not in cover
+    ]
     has_rows = any(b.row or b.merged for b, _m in body)
     present = [lv for lv in _LEVEL_ORDER if any(m.level == lv for b, m in body if not b.row)]
     if has_rows:
@@ -174,6 +203,18 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
                 ).format(file=file)
             )
         names = ["section", "task"] if len(present) > 1 else ["task"]
+        if len(present) > 2 and _headings_only(body, present[1]):
+            # 一、主要任務 / （一）… / 1.…: the second level only groups the tasks of the third.
+            names = ["part", "section", "task"]
+            notes.append(
+                Note(
+                    file,
+                    _(
+                        "the second outline level holds headings only: its entries are the "
+                        "sections, the third level's the tasks"
+                    ),
+                )
+            )
         roles = {lv: names[i] if i < len(names) else "item" for i, lv in enumerate(present)}
         if len(present) == 1:
             notes.append(
@@ -184,15 +225,14 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
             )
 
     preamble: list[str] = []
-    left_out: list[str] = []
-    dropped = False
     sections: list[OutlineSection] = []
     task: OutlineTask | None = None
     section_column: str | None = None
 
     def new_section(label_value: int | None, label: str | None, text: str, place: str) -> None:
         nonlocal task
-        sections.append(OutlineSection(label_value, label, text, place))
+        # A heading's closing 。 is punctuation, not title (as a task's title drops it).
+        sections.append(OutlineSection(label_value, label, text.removesuffix("。"), place))
         task = None
 
     def current_section(place: str) -> OutlineSection:
@@ -207,10 +247,18 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
             section_column = block.row["section"]
             smark = _classify(Block(section_column, block.place))
             new_section(smark.value, smark.label, smark.body, block.place)
-        if role == "section":
+        if role == "part":
+            new_section(mark.value, mark.label, mark.body, block.place)
+            sections[-1].is_part = True
+        elif role == "section":
             if block.merged:
                 mark = _classify(Block(block.text, block.place))
+            carried: list[str] = []
+            if sections and sections[-1].is_part and not sections[-1].tasks:
+                part = sections.pop()  # its heading and text go with its first section
+                carried = [(part.label or "") + part.title, *part.intro]
             new_section(mark.value, mark.label, mark.body, block.place)
+            sections[-1].part = carried
         elif role == "task":
             section = current_section(block.place)
             if block.row:

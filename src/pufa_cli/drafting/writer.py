@@ -88,7 +88,11 @@ def write_plan(draft: Draft) -> str:
 
 
 def _section_lines(section: DraftSection) -> list[str]:
-    out = [f"  - number: {section.number}"]
+    out = [
+        "  # " + _("under the heading: {text}").format(text=" ".join(t.split()))
+        for t in section.part
+    ]
+    out.append(f"  - number: {section.number}")
     if section.label:
         out.append("    # " + _("source numbering: {label}").format(label=section.label))
     out.append(f"    title: {quote(section.title)}")
@@ -96,7 +100,7 @@ def _section_lines(section: DraftSection) -> list[str]:
         out.append(
             "    # " + _("text under the heading: {text}").format(text=" ".join(line.split()))
         )
-    out.append("    tasks:")
+    out.append("    tasks:" if section.tasks else "    tasks: []")
     for task in section.tasks:
         out.extend(_task_lines(task))
     return out
