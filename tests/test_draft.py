@@ -709,3 +709,21 @@ def test_cover_notice_parts_and_heading_level(pufa, tmp_path: Path) -> None:  # 
     assert "  # under the heading: 二、主要任务\n  - number: 2\n" in out
     assert "    # text under the heading: 2022年3月1日\n    tasks: []\n" in out
     assert "the second outline level holds headings only" in r.err
+
+
+def test_odd_inputs_still_draft(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    long_line = "全區" * 300 + "。"
+    src = tmp_path / "odd.txt"
+    task_line = "1.開展宣傳。牽頭單位：區司\u200b法局；配合單位：區教育局。"
+    src.write_text(f"{long_line}\n一、{'宣傳' * 300}\n{task_line}\n", encoding="utf-8")
+    r, got = draft(pufa, src, tmp_path / "odd.yaml", "--year", "2020")
+    assert got.title == "odd" and got.preamble == long_line  # a 601-character line is no title
+    assert got.sections[0].title == "宣傳" * 250  # cut to 500 characters …
+    out = (tmp_path / "odd.yaml").read_text(encoding="utf-8")
+    assert f"    # text under the heading: {'宣傳' * 300}\n" in out  # … and kept whole in a comment
+    task = got.tasks[0]
+    # A name with a zero-width space is not a unit: responsible keeps it, lead does not.
+    assert (task.lead, task.support, got.units) == (None, ("區教育局",), ("區教育局",))
+    assert "is not used as a unit" in r.err
+    r = pufa("plan", "draft", str(src), "--title", "題" * 501)
+    assert r.code == 2 and r.err.count("\n") == 1 and "--title" in r.err, r

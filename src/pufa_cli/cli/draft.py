@@ -65,10 +65,10 @@ def plan_draft(
         from pufa_cli.errors import BadInput
 
         raise BadInput(_("{path} exists; use --force to replace it").format(path=out))
-    if title is not None and not title.strip():
+    if title is not None and not 0 < len(title.strip()) <= 500:
         from pufa_cli.errors import BadInput
 
-        raise BadInput(_("--title must not be empty"))
+        raise BadInput(_("--title must be 1 to 500 characters"))
     drafted = draft_file(source, year=year, title=title)
     if out is None:
         sys.stdout.write(drafted.yaml)

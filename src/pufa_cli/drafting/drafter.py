@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pufa_cli.drafting.deadlines import find_deadline
 from pufa_cli.drafting.model import Draft, DraftSection, DraftTask, Note
-from pufa_cli.drafting.outline import Outline, OutlineTask, build_outline
+from pufa_cli.drafting.outline import MAX_TITLE, Outline, OutlineTask, build_outline
 from pufa_cli.drafting.sources import read_blocks
 from pufa_cli.drafting.targets import find_targets
 from pufa_cli.drafting.units import (
@@ -24,7 +24,6 @@ from pufa_cli.names import normalize_name
 
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 _TITLE_END = re.compile(r"[。\n]")
-MAX_TITLE = 500
 
 
 @dataclass(frozen=True)
@@ -93,8 +92,9 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
         for otask in osec.tasks:
             number += 1
             task = _task(otask, number, year, notes)
+            _keep_valid_units(task, notes)
             for name in ([task.lead] if task.lead else []) + task.support:
-                units.setdefault(_normal(name, otask.place), name)
+                units.setdefault(normalize_name(name), name)
             section.tasks.append(task)
         sections.append(section)
     return Draft(
@@ -110,11 +110,30 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
     )
 
 
-def _normal(name: str, place: str) -> str:
-    try:
-        return normalize_name(name)
-    except BadInput as exc:
-        raise BadInput(f"{place}: {exc.message}") from None
+def _keep_valid_units(task: DraftTask, notes: list[Note]) -> None:
+    """A name the unit registry would refuse (too long, control characters) is no unit: it
+    stays in ``responsible`` only, with a note."""
+
+    def valid(name: str) -> bool:
+        try:
+            normalize_name(name)
+        except BadInput as exc:
+            notes.append(
+                Note(
+                    task.place,
+                    _("task {n}: '{name}' is not used as a unit: {reason}").format(
+                        n=task.number, name=name[:40], reason=exc.message
+                    ),
+                )
+            )
+            return False
+        return True
+
+    if task.lead and not valid(task.lead):
+        task.lead = None
+    task.support = [name for name in task.support if valid(name)]
+    if task.lead and any(normalize_name(task.lead) == normalize_name(n) for n in task.support):
+        task.support = [n for n in task.support if normalize_name(n) != normalize_name(task.lead)]
 
 
 def _texts(otask: OutlineTask) -> tuple[str, str]:

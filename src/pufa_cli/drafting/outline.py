@@ -20,6 +20,7 @@ from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
 
 _CN = "一二三四五六七八九十"
+MAX_TITLE = 500  # the plan format takes 500 characters in a plan title, 1000 in others
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn", re.compile(rf"^([{_CN}]{{1,3}})[、．]\s*")),
     ("pcn", re.compile(rf"^[(（]([{_CN}]{{1,3}})[)）][、.．]?\s*")),
@@ -147,6 +148,8 @@ def _front_matter(text: str, title: str | None, *, first: bool) -> str | None:
 def _may_be_title(marked: list[_Marked]) -> bool:
     """The first block is the title unless it is numbered or a heading level used again."""
     level = marked[0].level
+    if len(marked[0].body) > MAX_TITLE:
+        return False  # a paragraph, not a title
     return level is None or (level.startswith("h") and all(m.level != level for m in marked[1:]))
 
 
@@ -232,7 +235,17 @@ def build_outline(blocks: list[Block], *, title: str | None, file: str) -> Outli
     def new_section(label_value: int | None, label: str | None, text: str, place: str) -> None:
         nonlocal task
         # A heading's closing 。 is punctuation, not title (as a task's title drops it).
-        sections.append(OutlineSection(label_value, label, text.removesuffix("。"), place))
+        title_text = text.removesuffix("。")
+        intro = []
+        if len(title_text) > MAX_TITLE:  # a paragraph, not a heading: whole in a comment
+            notes.append(
+                Note(
+                    place,
+                    _("a section heading longer than {n} characters: cut").format(n=MAX_TITLE),
+                )
+            )
+            title_text, intro = title_text[:MAX_TITLE], [text]
+        sections.append(OutlineSection(label_value, label, title_text, place, intro=intro))
         task = None
 
     def current_section(place: str) -> OutlineSection:
