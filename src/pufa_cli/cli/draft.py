@@ -92,6 +92,6 @@ def plan_draft(
     if drafted.draft.notes:
         notice(_("Unsure ({n}); check these in the file:").format(n=len(drafted.draft.notes)))
         for note in drafted.draft.notes:
-            notice(f"  {note.place}: {note.message}")
+            notice("  " + _("{place}: {message}").format(place=note.place, message=note.message))
     if out is not None:
         notice(_("Written to {path}; next: pufa plan check {path}").format(path=out))
