@@ -727,3 +727,43 @@ def test_odd_inputs_still_draft(pufa, tmp_path: Path) -> None:  # type: ignore[n
     assert "is not used as a unit" in r.err
     r = pufa("plan", "draft", str(src), "--title", "題" * 501)
     assert r.code == 2 and r.err.count("\n") == 1 and "--title" in r.err, r
+
+
+def test_docx_tracked_changes_and_content_controls(pufa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Text inside a tracked insertion or a content control is text; a tracked deletion is not."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def run(tag: str, text: str):  # type: ignore[no-untyped-def]
+        r, t = OxmlElement("w:r"), OxmlElement(tag)
+        t.text = text
+        r.append(t)
+        return r
+
+    doc = docx.Document()
+    doc.add_paragraph("2017年要點")
+    doc.add_paragraph("一、宣傳")
+    p = doc.add_paragraph("1.開展")
+    ins = OxmlElement("w:ins")
+    ins.set(qn("w:id"), "1")
+    ins.set(qn("w:author"), "審稿人")
+    ins.append(run("w:t", "憲法"))
+    deleted = OxmlElement("w:del")
+    deleted.set(qn("w:id"), "2")
+    deleted.set(qn("w:author"), "審稿人")
+    deleted.append(run("w:delText", "刪去的字"))
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    content.append(run("w:t", "宣傳"))
+    sdt.append(content)
+    for element in (ins, deleted, sdt):
+        p._p.append(element)
+    p.add_run("。\t上半年完成。")
+    src = tmp_path / "tracked.docx"
+    doc.save(str(src))
+    _r, got = draft(pufa, src, tmp_path / "t.yaml")
+    assert (got.tasks[0].title, got.tasks[0].text) == (
+        "開展憲法宣傳",
+        "開展憲法宣傳。\t上半年完成。",
+    )
+    assert got.tasks[0].due_word == "上半年"

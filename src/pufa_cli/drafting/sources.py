@@ -193,7 +193,7 @@ def _docx_blocks(path: Path) -> list[Block]:
             blocks.extend(_table_blocks(item, tables))
             continue
         paragraphs += 1
-        text = item.text.strip()
+        text = paragraph_text(item._p).strip()
         if not text:
             continue
         style, style_list_level = styles.of(item)
@@ -250,6 +250,35 @@ def _list_level(pPr: Any, inherited: int | None) -> int | None:
     return (num_pr.ilvl.val if num_pr.ilvl is not None else 0) + 1
 
 
+# Every run of the paragraph, also inside tracked insertions (w:ins), content controls
+# (w:sdt), fields and smart tags, which python-docx's ``Paragraph.text`` leaves out; not the
+# runs of tracked deletions, nor those of text boxes anchored in the paragraph.
+_RUN_TEXT = (
+    ".//w:r[not(ancestor::w:del) and not(ancestor::w:txbxContent)]"
+    "/*[self::w:t or self::w:tab or self::w:br or self::w:cr or self::w:noBreakHyphen]"
+)
+
+
+def paragraph_text(p: Any) -> str:
+    """The text of a ``w:p`` element as Word shows it: tabs as \t, line breaks as \n."""
+    out = []
+    for node in p.xpath(_RUN_TEXT):  # python-docx's elements know the w: prefix
+        tag = node.tag.rsplit("}", 1)[-1]
+        if tag == "t":
+            out.append(node.text or "")
+        elif tag == "tab":
+            out.append("\t")
+        elif tag == "noBreakHyphen":
+            out.append("-")
+        elif tag == "cr" or node.get(_W + "type") in (None, "textWrapping"):
+            out.append("\n")  # a page or column break is layout, not text
+    return "".join(out)
+
+
+def cell_text(cell: Any) -> str:
+    return "\n".join(paragraph_text(p) for p in cell._tc.iterchildren(_W + "p"))
+
+
 def _cell_texts(row: Any) -> list[Any]:
     # python-docx repeats a merged cell once per grid column it spans; keep each cell once.
     seen: list[Any] = []
@@ -268,13 +297,13 @@ def _table_blocks(table: Any, number: int) -> list[Block]:
     rows = list(table.rows)
     if not rows:
         return []
-    header = [column_role(c.text) for c in _cell_texts(rows[0])]
+    header = [column_role(cell_text(c)) for c in _cell_texts(rows[0])]
     if "title" not in header and "text" not in header:
         # Not a task table: its cells read as paragraphs, row by row.
         out = []
         for r, row in enumerate(rows, start=1):
             for cell in _cell_texts(row):
-                text = cell.text.strip()
+                text = cell_text(cell).strip()
                 if text:
                     place = _("table {t} row {r}").format(t=number, r=r)
                     out.append(Block(text, place))
@@ -283,7 +312,7 @@ def _table_blocks(table: Any, number: int) -> list[Block]:
     for r, row in enumerate(rows[1:], start=2):
         cells = _cell_texts(row)
         place = _("table {t} row {r}").format(t=number, r=r)
-        texts = [c.text.strip() for c in cells]
+        texts = [cell_text(c).strip() for c in cells]
         if not any(texts):
             continue
         filled = [t for t in texts if t]
