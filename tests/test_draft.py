@@ -680,6 +680,9 @@ def test_no_title_line_and_one_level(pufa, tmp_path: Path) -> None:  # type: ign
     src.write_text("1.開展宣傳。\n2.組織培訓。\n", encoding="utf-8")
     r, got = draft(pufa, src, tmp_path / "x.yaml", "--year", "2019")
     assert got.title == "要點"  # the file's name
+    assert 'title: "要點"  # the file\'s name\n' in (tmp_path / "x.yaml").read_text(
+        encoding="utf-8"
+    )
     assert [(s.title, len(s.tasks)) for s in got.sections] == [("要點", 2)]
     assert "no title line; the file name is the title (give --title)" in r.err
     assert "only one outline level found" in r.err

@@ -72,7 +72,9 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
         comments["year"] = why
         notes.append(Note(str(path), why))
     if not outline.title_given:
-        comments["title"] = _("the document's title line")
+        comments["title"] = (
+            _("the document's title line") if outline.doc_title else _("the file's name")
+        )
     if outline.preamble_dropped:
         comments["preamble"] = _(
             "lines before the first section left out of the preamble (see below)"
