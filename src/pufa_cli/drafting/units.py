@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_SEP = re.compile(r"[、,，/；;和及與与]+")
+_SEP = re.compile(r"[、,，/；;\s]+")  # not 和: 區人力資源和社會保障局 is one unit
 _CLAUSE_END = r"[。；;\n)）]"
 _LABELLED = re.compile(
     rf"(?P<role>牽頭單位|牵头单位|責任單位|责任单位|配合單位|配合单位|協辦單位|协办单位)"
