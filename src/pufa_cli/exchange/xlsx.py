@@ -33,9 +33,9 @@ from pufa_cli.i18n import _, pgettext
 from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection
 
-MAX_SHEET_ROWS = 1_048_575
 # Data rows per worksheet: Excel's 1,048,576 rows less the header row. Entries beyond it
 # continue on "Entries 2", "Entries 3" … (a test lowers this to check the continuation).
+MAX_SHEET_ROWS = 1_048_575
 
 # Widths (in characters) of the entries columns: the sheets are streamed, so they cannot be
 # measured first; the unit column is fitted to the longest unit name instead.
