@@ -15,18 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import MAX_ID, task_id_for
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef
-from pufa_cli.store import Connection
+from pufa_cli.store import Connection, as_date
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, resolve_unit
 
 MAX_NOTE = 10_000
 MAX_BY = 200
-MAX_METRIC = 1e12
 
 
 @dataclass(frozen=True)
@@ -91,39 +91,22 @@ def _targets(conn: Connection, task_id: int) -> dict[str, tuple[int, float]]:
     }
 
 
-def parse_metrics(
-    raw: Sequence[str], targets: Mapping[str, tuple[int, float]], task: int
-) -> dict[str, float]:
-    """``KEY=VALUE`` pairs checked against the task's targets."""
-    out: dict[str, float] = {}
-    for item in raw:
-        key, sep, value = str(item).partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise BadInput(_("'{item}' is not KEY=VALUE (e.g. bases=37)").format(item=item))
-        if key not in targets:
-            known = ", ".join(targets) or _("none")
-            raise BadInput(
-                _("task {task} has no target '{key}' (targets: {known})").format(
-                    task=task, key=key, known=known
-                )
-            )
-        try:
-            number = float(unicodedata.normalize("NFKC", value).strip())
-        except ValueError:
-            raise BadInput(
-                _("metric {key}: '{value}' is not a number").format(key=key, value=value)
-            ) from None
-        if not math.isfinite(number) or number < 0 or number > MAX_METRIC:
-            raise BadInput(
-                _("metric {key}: {value} must be a number from 0 to 10^12").format(
-                    key=key, value=value
-                )
-            )
-        if key in out:
-            raise BadInput(_("metric {key} is given twice").format(key=key))
-        out[key] = number
-    return out
+def _target_words(conn: Connection, task_id: int) -> dict[str, tuple[str, str]]:
+    """key → (label, unit) of the task's targets: what people may type for a metric."""
+    return {
+        str(k): (str(label), str(unit))
+        for k, label, unit in conn.rows(
+            "SELECT key, label, unit FROM targets WHERE task_id = :t", {"t": task_id}
+        )
+    }
+
+
+def entry_window(conn: Connection, plan: PlanRef, task: int) -> tuple[date, date]:
+    """The dates an entry of ``task`` may carry (``inputs.entry_window``)."""
+    due = conn.scalar(
+        "SELECT due_date FROM tasks WHERE plan_id = :p AND number = :n", {"p": plan.id, "n": task}
+    )
+    return inputs.entry_window(plan.year, as_date(due))
 
 
 def _assignment(conn: Connection, task_id: int, unit_id: int) -> tuple[int, str] | None:
@@ -318,17 +301,10 @@ def log_progress(
     by = clean_text(by, _("--by"), MAX_BY)
     if not by:
         raise BadInput(_("--by must not be empty"))
-    if day > today:
-        raise BadInput(_("the date {day} is in the future").format(day=day.isoformat()))
-    if day.year < plan.year:
-        raise BadInput(
-            _("the date {day} is before the plan year {year}").format(
-                day=day.isoformat(), year=plan.year
-            )
-        )
     task_id = task_id_for(conn, plan, task)
+    inputs.check_entry_date(day, today, plan.year, entry_window(conn, plan, task), option=True)
     targets = _targets(conn, task_id)
-    values = parse_metrics(metrics, targets, task)
+    values = inputs.parse_metrics(metrics, targets, task, _target_words(conn, task_id))
     if percent is None and not done and not values:
         raise BadInput(_("say how far the task has got: --percent P, --done or --metric KEY=VALUE"))
     unit = resolve_unit(conn, unit_name)

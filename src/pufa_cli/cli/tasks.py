@@ -23,13 +23,6 @@ from pufa_cli.cli.common import (
 from pufa_cli.i18n import _, npgettext
 
 
-class StatusFilter(str, Enum):
-    done = "done"
-    in_progress = "in-progress"
-    not_started = "not-started"
-    overdue = "overdue"
-
-
 class QuarterFilter(str, Enum):
     Q1 = "Q1"
     Q2 = "Q2"
@@ -41,12 +34,14 @@ def tasks(
     section: SectionOption = None,
     unit: UnitFilterOption = None,
     status: Annotated[
-        StatusFilter | None,
+        str | None,
         typer.Option(
             "--status",
-            help=_("Only tasks with this status."),
+            help=_(
+                "Only tasks with this status: done, in-progress, not-started or overdue "
+                "(or the word in your language: 逾期)."
+            ),
             show_default=False,
-            case_sensitive=False,
         ),
     ] = None,
     due: Annotated[
@@ -66,6 +61,7 @@ def tasks(
 ) -> None:
     """List the plan's tasks with due dates, targets, percent and status."""
     from pufa_cli.i18n import plan_text
+    from pufa_cli.inputs import parse_status
     from pufa_cli.ledger import list_tasks, task_json
     from pufa_cli.progress import find_plan
     from pufa_cli.units import resolve_unit
@@ -80,7 +76,7 @@ def tasks(
             day,
             section=section,
             unit_id=unit_id,
-            status=status.value if status else None,
+            status=parse_status(status) if status is not None else None,
             due_quarter=int(due.value[1]) if due else None,
         )
 

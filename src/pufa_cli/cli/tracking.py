@@ -90,9 +90,12 @@ def log_cmd(
         str, typer.Option("--unit", "-u", help=_("The reporting unit."), show_default=False)
     ],
     percent: Annotated[
-        int | None,
+        str | None,
         typer.Option(
-            "--percent", "-p", help=_("How far the unit has got, 0 to 100."), show_default=False
+            "--percent",
+            "-p",
+            help=_("How far the unit has got, 0 to 100 (37 or 37%)."),
+            show_default=False,
         ),
     ] = None,
     done: Annotated[bool, typer.Option("--done", help=_("Finished (100%)."))] = False,
@@ -102,7 +105,8 @@ def log_cmd(
             "--metric",
             "-m",
             help=_(
-                "A value against one of the task's targets, KEY=VALUE (e.g. bases=37); repeatable."
+                "A value against one of the task's targets, KEY=VALUE: the target's key or "
+                "label, the value with or without its unit (bases=37, 基地=37個); repeatable."
             ),
             show_default=False,
         ),
@@ -112,7 +116,10 @@ def log_cmd(
         str | None,
         typer.Option(
             "--date",
-            help=_("Date of the progress, YYYY-MM-DD (default today)."),
+            help=_(
+                "Date of the progress: 2011-06-30, 2011/6/30, 2011年6月30日 or 6月30日 "
+                "(default today; the plan year's last day once it is past)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -129,23 +136,35 @@ def log_cmd(
 ) -> None:
     """Append a progress entry; prints its id."""
     from pufa_cli import clock
+    from pufa_cli.inputs import default_day, parse_day, parse_percent
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
-    from pufa_cli.timing import parse_date
-    from pufa_cli.tracker import log_progress
+    from pufa_cli.render import notice
+    from pufa_cli.tracker import entry_window, log_progress
 
     quiet(quiet_)
     number = parse_task_number(task)
+    pct = parse_percent(percent) if percent is not None else None
     today = clock.today()
-    day = parse_date(date_) if date_ is not None else today
     with session(db, write=True) as conn:
         plan = find_plan(conn, year_value(year))
+        if date_ is not None:
+            day = parse_day(date_, plan.year)
+        else:
+            day = default_day(today, entry_window(conn, plan, number))
+            if day != today:
+                notice(
+                    _(
+                        "no --date: the entry is dated {day}, the last day of plan year {year} "
+                        "(today is past it)"
+                    ).format(day=day.isoformat(), year=plan.year)
+                )
         entry_id = log_progress(
             conn,
             plan,
             number,
             unit,
-            percent=percent,
+            percent=pct,
             done=done,
             metrics=metric or [],
             note=note,

@@ -5,7 +5,6 @@ Everything a check needs (plans, tasks, targets, assignments, units) is loaded o
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,21 +14,23 @@ from typing import Any
 from pufa_cli.errors import BadInput, PufaError
 from pufa_cli.exchange.columns import restore, translations
 from pufa_cli.i18n import _
-from pufa_cli.progress import PlanRef, find_plan
-from pufa_cli.store import Connection
-from pufa_cli.tracker import (
-    MAX_BY,
-    MAX_NOTE,
-    check_percent,
-    clean_text,
-    entry_key,
+from pufa_cli.inputs import (
+    check_entry_date,
+    entry_window,
+    parse_day,
     parse_metrics,
+    parse_percent,
+    parse_whole,
+    split_metrics,
 )
+from pufa_cli.inputs import text_of as _text
+from pufa_cli.progress import PlanRef, find_plan
+from pufa_cli.store import Connection, as_date
+from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text, entry_key
 from pufa_cli.units import UnitRef, resolve_unit
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", ""})
-_METRIC_SPLIT = re.compile(r"[;；]")
 
 
 @dataclass
@@ -37,21 +38,28 @@ class _PlanData:
     plan: PlanRef
     tasks: dict[int, int]  # task number → task id
     targets: dict[int, dict[str, tuple[int, float]]]  # task id → key → (target id, target)
+    words: dict[int, dict[str, tuple[str, str]]]  # task id → key → (label, unit)
+    windows: dict[int, tuple[date, date]]  # task id → the dates its entries may carry
     assigned: set[tuple[int, int]]  # (task id, unit id)
 
 
 def _plan_data(conn: Connection, plan: PlanRef) -> _PlanData:
-    tasks = {
-        int(n): int(i)
-        for i, n in conn.rows("SELECT id, number FROM tasks WHERE plan_id = :p", {"p": plan.id})
-    }
+    tasks: dict[int, int] = {}
+    windows: dict[int, tuple[date, date]] = {}
+    for i, n, due in conn.rows(
+        "SELECT id, number, due_date FROM tasks WHERE plan_id = :p", {"p": plan.id}
+    ):
+        tasks[int(n)] = int(i)
+        windows[int(i)] = entry_window(plan.year, as_date(due))
     targets: dict[int, dict[str, tuple[int, float]]] = {i: {} for i in tasks.values()}
-    for gid, tid, key, target in conn.rows(
-        "SELECT g.id, g.task_id, g.key, g.target FROM targets g JOIN tasks t ON t.id = g.task_id "
-        "WHERE t.plan_id = :p ORDER BY g.task_id, g.position",
+    words: dict[int, dict[str, tuple[str, str]]] = {i: {} for i in tasks.values()}
+    for gid, tid, key, target, label, unit in conn.rows(
+        "SELECT g.id, g.task_id, g.key, g.target, g.label, g.unit FROM targets g "
+        "JOIN tasks t ON t.id = g.task_id WHERE t.plan_id = :p ORDER BY g.task_id, g.position",
         {"p": plan.id},
     ):
         targets[int(tid)][str(key)] = (int(gid), float(target))
+        words[int(tid)][str(key)] = (str(label), str(unit))
     assigned = {
         (int(t), int(u))
         for t, u in conn.rows(
@@ -60,17 +68,7 @@ def _plan_data(conn: Connection, plan: PlanRef) -> _PlanData:
             {"p": plan.id},
         )
     }
-    return _PlanData(plan, tasks, targets, assigned)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+    return _PlanData(plan, tasks, targets, words, windows, assigned)
 
 
 def _whole(value: Any, what: str) -> int:
@@ -79,61 +77,7 @@ def _whole(value: Any, what: str) -> int:
             return int(value)
         except ValueError:
             pass
-    return _int_cell(value, what)
-
-
-def _int_cell(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise BadInput(_("{what}: '{value}' is not a whole number").format(what=what, value=value))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = unicodedata.normalize("NFKC", _text(value)).strip()
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            number = float(text)
-        except ValueError:
-            number = float("nan")
-        if number.is_integer():
-            return int(number)
-        raise BadInput(
-            _("{what}: '{value}' is not a whole number").format(what=what, value=text)
-        ) from None
-
-
-def _percent(value: Any) -> int:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise BadInput(_("percent is empty"))
-    text = value
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().removesuffix("%").strip()
-    try:
-        number = _int_cell(text, "percent")
-    except BadInput:
-        raise BadInput(
-            _("percent must be a whole number from 0 to 100, not {value}").format(
-                value=_text(value).strip()
-            )
-        ) from None
-    return check_percent(number)
-
-
-def _day(value: Any) -> date:
-    from pufa_cli.timing import parse_date
-
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        text = _text(value).strip()
-        if not text:
-            raise BadInput(_("date is empty"))
-        day = parse_date(unicodedata.normalize("NFKC", text).replace("/", "-").replace(".", "-"))
-    return day
+    return parse_whole(value, what)
 
 
 def _moment(value: Any, what: str) -> datetime | None:
@@ -307,9 +251,10 @@ class Checker:
             except ValueError:
                 pass
         if day is None:
-            day = _day(date_v)
-        if day > self.today:
-            raise BadInput(_("the date {day} is in the future").format(day=day.isoformat()))
+            day = parse_day(date_v, year)
+        window = data.windows[task_id]
+        if day > self.today or not window[0] <= day <= window[1]:
+            check_entry_date(day, self.today, year, window, option=False)
         percent = -1
         if type(pct_v) is str:
             try:
@@ -317,13 +262,12 @@ class Checker:
             except ValueError:
                 pass
         if not 0 <= percent <= 100:
-            percent = _percent(pct_v)
+            percent = parse_percent(pct_v)
         targets = data.targets[task_id]
         values: dict[str, float] = {}
         if metrics_v is not None and metrics_v != "":
             text = unicodedata.normalize("NFKC", restore(_text(metrics_v)))
-            items = [p for p in _METRIC_SPLIT.split(text) if p.strip()]
-            values = parse_metrics(items, targets, number)
+            values = parse_metrics(split_metrics(text), targets, number, data.words[task_id])
         note = ""
         if note_v:
             note = clean_text(
