@@ -732,3 +732,36 @@ def test_a_retracted_duplicate_round_trips(loaded, pufa, tmp_path, fresh_db, mon
     assert entries("--db", fresh_db) == entries()
     assert ok(pufa, "import", out, "--db", fresh_db).err == "added 0, already present 2\n"
     assert ok(pufa, "import", out).err == "added 0, already present 2\n"
+
+
+# --- report -f csv --excel (issues 12.10, 13.14) -----------------------------------------
+
+
+def test_report_csv_for_excel_is_the_export_form(ledger, pufa):
+    ok(pufa, "unit", "add", HYPERLINK, "-q")
+    ok(pufa, "assign", "19", HYPERLINK, "-q")
+    excel = ok(pufa, "report", "--by", "unit", "-f", "csv", "--excel", "--as-of", "Q4").out
+    assert excel.startswith("\ufeff") and excel.endswith("\r\n")
+    lines = excel.removeprefix("\ufeff").split("\r\n")
+    assert "\n" not in "".join(lines)
+    rows = list(csv.reader(io.StringIO(excel.removeprefix("\ufeff"), newline="")))
+    units = [r[1] for r in rows[1:]]
+    assert "'" + HYPERLINK in units and HYPERLINK not in units
+    # The very bytes of the export of the report.
+    exported = ok(pufa, "export", "-w", "report", "--by", "unit", "-f", "csv", "--as-of", "Q4").out
+    assert excel == exported
+
+
+def test_plain_report_csv_is_for_machines(ledger, pufa):
+    ok(pufa, "unit", "add", HYPERLINK, "-q")
+    ok(pufa, "assign", "19", HYPERLINK, "-q")
+    plain = ok(pufa, "report", "--by", "unit", "-f", "csv", "--as-of", "Q4").out
+    assert not plain.startswith("\ufeff") and "\r" not in plain
+    rows = list(csv.reader(io.StringIO(plain, newline="")))
+    assert HYPERLINK in [r[1] for r in rows[1:]]  # the value itself, as in the JSON
+
+
+def test_excel_needs_csv(ledger, pufa):
+    r = pufa("report", "--excel")
+    assert r.code == 2 and r.out == ""
+    assert r.err == "Error: --excel is a form of csv: give it with --format csv\n"

@@ -399,10 +399,10 @@ def _xlsx_not_zip(path: Path) -> None:
     ("name", "content", "code", "needle"),
     [
         (
-            "gbk.csv",
-            "task,unit,date,percent\n19,區教育局,2011-03-01,10\n".encode("gbk"),
+            "binary.csv",
+            b"task,unit,date,percent\n19,\xff\xfe,2011-03-01,10\n",
             2,
-            ":2: not UTF-8",
+            ":2: neither UTF-8, UTF-16 nor GB18030 text",
         ),
         ("nul.csv", b"task,unit,date,percent\n19,x\x00,2011-03-01,10\n", 2, ":2: contains a NUL"),
         ("cols.csv", b"task,unit,date\n19,x,2011-03-01\n", 2, "missing column(s) percent"),
@@ -569,4 +569,171 @@ def test_unassigned_rows_are_listed_with_the_other_bad_rows_in_file_order(plan, 
     assert "not assigned to task 19" in lines[0] and "percent" in lines[1]
     assert "not assigned to task 10" in lines[2]
     assert lines[3] == f"Error: {path}: 3 row(s) not valid; nothing was imported"
+    assert dump_db(plan) == before
+
+
+# --- csv read strictly (issue 12.1) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_unclosed_quote_is_an_error_naming_its_row(plan, pufa, tmp_path, dry_run):
+    path = tmp_path / "進展.csv"
+    path.write_text(
+        "task,unit,date,percent,note\n"
+        f"19,{JY},2011-03-01,10,好\n"
+        f'19,{JY},2011-03-02,20,"未閉合\n'
+        f"19,{JY},2011-03-03,30,三\n"
+        f"19,{JY},2011-03-04,40,四\n",
+        encoding="utf-8",
+    )
+    before = dump_db(plan)
+    r = pufa("import", path, *(["--dry-run"] if dry_run else []))
+    assert r.code == 2 and r.out == "", r
+    assert r.err == (
+        f"Error: {path}:3: a quoted cell starts in this row and is never closed "
+        '(a " is missing; nothing after it could be read)\n'
+    )
+    assert dump_db(plan) == before
+
+
+def test_text_after_a_closing_quote_is_an_error(plan, pufa, tmp_path):
+    path = tmp_path / "進展.csv"
+    path.write_text(f'task,unit,date,percent,note\n19,{JY},2011-03-01,10,"ab"c\n', encoding="utf-8")
+    r = pufa("import", path)
+    assert r.code == 2 and r.err.startswith(f"Error: {path}:2: not valid csv"), r
+
+
+# --- xlsx percent cells (issue 12.2) -----------------------------------------------------
+
+
+def test_percent_formatted_cells_are_read_as_they_show(plan, pufa, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["task", "unit", "date", "percent"])
+    shown = [(1.0, "0%"), (0.37, "0.0%"), (0.5, "0%"), ("30 %", "General"), (45, "General")]
+    for day, (value, fmt) in enumerate(shown, start=1):
+        ws.append([19, JY, datetime(2011, 3, day), value])
+        ws.cell(row=ws.max_row, column=4).number_format = fmt
+    path = tmp_path / "進展.xlsx"
+    wb.save(path)
+    ok(pufa, "import", path)
+    # What Excel shows: 100 %, 37.0 %, 50 %, the text 30 %, the number 45.
+    assert [e["percent"] for e in entries(pufa)] == [100, 37, 50, 30, 45]
+
+
+def test_a_percent_cell_showing_a_fraction_is_refused(plan, pufa, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["task", "unit", "date", "percent"])
+    wb.active.append([19, JY, datetime(2011, 3, 1), 0.375])
+    wb.active.cell(row=2, column=4).number_format = "0.0%"
+    path = tmp_path / "進展.xlsx"
+    wb.save(path)
+    r = pufa("import", path)
+    assert r.code == 2
+    assert r.err.splitlines()[0] == (
+        f"{path}[Sheet]:2: percent must be a whole number from 0 to 100, not 37.5"
+    )
+
+
+# --- control characters are shown escaped (issue 12.7) -----------------------------------
+
+
+def test_control_characters_in_a_bad_cell_are_shown_escaped(plan, pufa, tmp_path):
+    path = tmp_path / "進展.csv"
+    title, clear, hidden = "\x1b]0;pwned\x07", "\x1b[2J", "\x1b[8m"
+    path.write_text(
+        "task,unit,date,percent,metrics\n"
+        f"19,{JY},{title}2011-03-01,10,\n"
+        f"19,{JY},2011-03-02,{clear}20,\n"
+        f"19,{JY},2011-03-03,30,{hidden}x=1\n",
+        encoding="utf-8",
+    )
+    r = pufa("import", path)
+    assert r.code == 2
+    assert "\x1b" not in r.err and "\x07" not in r.err
+    lines = r.err.splitlines()
+    assert lines[0].startswith(f"{path}:2: '\\x1b]0;pwned\\x072011-03-01' is not a date")
+    assert lines[1] == f"{path}:3: percent must be a whole number from 0 to 100, not \\x1b[2J20"
+    assert lines[2] == f"{path}:4: task 19 has no target '\\x1b[8mx' (targets: bases)"
+
+
+def test_a_control_character_in_a_header_is_shown_escaped(plan, pufa, tmp_path):
+    path = tmp_path / "進展.csv"
+    path.write_text("task,unit,date,percent,\x1b[2Jnote\n", encoding="utf-8")
+    r = pufa("import", path)
+    assert r.code == 2 and "\x1b" not in r.err
+    assert r.err.startswith(f"Error: {path}:1: unknown column '\\x1b[2Jnote'")
+
+
+# --- what Chinese Excel writes (issue 13.10) ---------------------------------------------
+
+ROWS = f"task,unit,date,percent,note\r\n19,{JY},2011-03-01,10,第一次\r\n19,{TW},2011-03-02,20,\r\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data", "label"),
+    [
+        ("gbk", ROWS.encode("gbk"), "GB18030"),
+        ("gb18030", ROWS.encode("gb18030"), "GB18030"),
+        ("utf-16 with BOM, tabs", ROWS.replace(",", "\t").encode("utf-16"), "UTF-16"),
+        ("utf-16-le without BOM", ROWS.encode("utf-16-le"), "UTF-16"),
+        ("utf-16-be with BOM", b"\xfe\xff" + ROWS.encode("utf-16-be"), "UTF-16"),
+    ],
+)
+def test_csv_in_the_encodings_chinese_excel_writes(plan, pufa, tmp_path, encoding, data, label):
+    path = tmp_path / "進展.csv"
+    path.write_bytes(data)
+    r = ok(pufa, "import", path)
+    assert r.err == f"{path}: read as {label}\nadded 2, already present 0\n"
+    got = [(e["unit"], e["date"], e["percent"], e["note"]) for e in entries(pufa)]
+    assert got == [(JY, "2011-03-01", 10, "第一次"), (TW, "2011-03-02", 20, "")]
+
+
+def test_a_header_error_names_the_encoding_used(plan, pufa, tmp_path):
+    path = tmp_path / "進展.csv"
+    path.write_bytes("任務,單位,日期\r\n".encode("gbk"))
+    r = pufa("import", path)
+    assert r.code == 2
+    assert r.err.startswith(f"Error: {path}:1: missing column(s) percent")
+    assert r.err.rstrip().endswith("(read as GB18030)")
+
+
+def test_utf8_is_not_announced(plan, pufa, tmp_path):
+    path = tmp_path / "進展.csv"
+    path.write_bytes(ROWS.encode("utf-8"))
+    assert ok(pufa, "import", path).err == "added 2, already present 0\n"
+
+
+def test_a_legacy_xls_workbook(plan, pufa, tmp_path):
+    """tests/data/dept-2003.xls: Excel 97–2003 (saved by LibreOffice from an openpyxl sheet):
+    Chinese headers, date cells, 0.37 shown as 37 %, text dates and percents, a metric label."""
+    import shutil
+
+    path = tmp_path / "進展.xls"
+    shutil.copyfile(Path(__file__).parent / "data" / "dept-2003.xls", path)
+    r = ok(pufa, "import", path, "--by", "科室")
+    assert r.err == "added 3, already present 0\n"
+    got = [(e["unit"], e["date"], e["percent"], e["metrics"], e["note"]) for e in entries(pufa)]
+    assert got == [
+        (JY, "2011-03-01", 37, {"bases": 37}, "第一次"),
+        (TW, "2011-04-01", 40, {}, ""),
+        (TW, "2011-05-01", 50, {"bases": 50}, "文字"),
+    ]
+
+
+def test_a_file_named_xls_that_is_not_one(plan, pufa, tmp_path):
+    path = tmp_path / "進展.xls"
+    path.write_bytes(b"not a workbook at all")
+    before = dump_db(plan)
+    r = pufa("import", path)
+    assert r.code == 2 and r.err.count("\n") == 1
+    assert r.err.startswith(f"Error: {path}: not an xls workbook")
     assert dump_db(plan) == before

@@ -8,9 +8,25 @@ line to stderr and exits with ``exit_code``. Exit statuses (for cron scripts):
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
+
+# C0 and C1 controls and DEL, and the bidirectional overrides and isolates: what a terminal
+# would act on (move the cursor, clear the screen, set the window title, reorder the line).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``), for
+    any value from a file or a user that pufa quotes in a message or prints."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 class PufaError(Exception):

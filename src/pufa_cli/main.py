@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from pufa_cli.errors import EXIT_RUNTIME, EXIT_USAGE, PufaError
+from pufa_cli.errors import EXIT_RUNTIME, EXIT_USAGE, PufaError, escape_controls
 from pufa_cli.i18n import _, language_from_env, normalize_language, set_language
 
 
@@ -40,6 +40,7 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def _error(message: str, code: int) -> int:
     text = " ".join(str(message).split()) if "\n" in str(message) else str(message)
+    text = escape_controls(text)
     print(f"{_('Error')}: {text}", file=sys.stderr)
     return code
 

@@ -189,6 +189,8 @@ def import_cmd(
 
     quiet(quiet_)
     source = open_source(file)
+    if source.encoding is not None and source.encoding != "UTF-8":
+        notice(_("{file}: read as {encoding}").format(file=source.name, encoding=source.encoding))
     try:
         with _progress(quiet_) as tick, session(db, write=not dry_run) as conn:
             result = im.import_entries(
@@ -211,8 +213,10 @@ def import_cmd(
 
 
 def _print_row_errors(errors: list[str]) -> None:
+    from pufa_cli.errors import escape_controls
+
     for line in errors[:MAX_ROW_ERRORS]:
-        print(" ".join(line.split()), file=sys.stderr)
+        print(escape_controls(" ".join(line.split())), file=sys.stderr)
     if len(errors) > MAX_ROW_ERRORS:
         print(_("… and {n} more").format(n=len(errors) - MAX_ROW_ERRORS), file=sys.stderr)
 

@@ -54,6 +54,13 @@ def report(
             "--format", "-f", help=_("Output: table, json, csv or markdown."), case_sensitive=False
         ),
     ] = ReportFormat.table,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help=_("csv for a spreadsheet: a byte-order mark, CRLF, formulas neutralised."),
+        ),
+    ] = False,
     year: YearOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
@@ -65,6 +72,10 @@ def report(
     from pufa_cli.units import resolve_unit
 
     check_when(quarter, as_of)
+    if excel and fmt is not ReportFormat.csv:
+        from pufa_cli.errors import BadInput
+
+        raise BadInput(_("--excel is a form of csv: give it with --format csv"))
     thresholds = thresholds_from(yellow, red)
     with session(db) as conn:
         plan = find_plan(conn, year_value(year))
@@ -95,7 +106,14 @@ def report(
         from pufa_cli.report import report_rows
 
         headers, rows = report_rows(result, text)
-        sys.stdout.write(csv_text(headers, rows))
+        if excel:
+            from pufa_cli.exchange.csv import write_excel_csv
+            from pufa_cli.files import stdout_text
+
+            with stdout_text() as out:
+                write_excel_csv(out, headers, rows)
+        else:
+            sys.stdout.write(csv_text(headers, rows))
     elif fmt is ReportFormat.markdown:
         import sys
 

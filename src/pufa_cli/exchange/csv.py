@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import IO, Any
 
 from pufa_cli.exchange.columns import (
@@ -162,3 +163,11 @@ def write_csv(
         writer.writerow(row)
         count += 1
     return count
+
+
+def write_excel_csv(out: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """A table as csv for a spreadsheet (``report -f csv --excel``): BOM, CRLF, text cells
+    neutralised — the form of every export."""
+    spec = Spec(what="report", fmt="csv", as_of=date.min)
+    cells = ([neutralise(v) if isinstance(v, str) else v for v in r] for r in rows)
+    return write_csv(out, headers, cells, spec)
