@@ -765,3 +765,125 @@ def test_excel_needs_csv(ledger, pufa):
     r = pufa("report", "--excel")
     assert r.code == 2 and r.out == ""
     assert r.err == "Error: --excel is a form of csv: give it with --format csv\n"
+
+
+# --- the workbook prints well (issue 13.13) ----------------------------------------------
+
+
+def _workbook(pufa: Any, tmp_path: Path, *lang: str) -> Any:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "台賬.xlsx"
+    ok(pufa, *lang, "export", "-f", "xlsx", "--quarter", "4", "--out", out)
+    return load_workbook(out)
+
+
+def test_every_sheet_is_set_up_for_printing(ledger, pufa, tmp_path):
+    wb = _workbook(pufa, tmp_path)
+    # (sheet, header row, last column and row of its table): Report has 10 columns by section
+    # (section … percent) and 6 sections + a total in rows 5–11; Tasks the 14 task columns and
+    # 23 tasks; Entries the 15 entry columns and the 8 entries logged by the fixture.
+    expected = {"Report": (4, "A4:J11"), "Tasks": (1, "A1:N24"), "Entries": (1, "A1:O9")}
+    for ws in wb.worksheets:
+        header_row, table = expected[ws.title]
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_options.gridLines is True
+        assert ws.print_title_rows == f"${header_row}:${header_row}"
+        assert ws.auto_filter.ref == table
+        assert ws.oddHeader.center.text == "全區依法治區工作方案 (2011)"
+        assert ws.oddHeader.right.text == "As of 2011-12-31"
+        assert ws.oddFooter.center.text == "&P / &N"
+
+
+def test_workbook_cells_read_as_people_expect(ledger, pufa, tmp_path):
+    from datetime import datetime
+
+    wb = _workbook(pufa, tmp_path, "--lang", "zh-Hant")
+    report, tasks, entries = wb.worksheets
+    # Percents are numbers shown with a % sign, not text and not scaled.
+    header = [c.value for c in report[4]]
+    pct = report.cell(11, header.index("完成度") + 1)  # the total row
+    assert isinstance(pct.value, (int, float)) and pct.number_format == '0.0"%"'
+    header = [c.value for c in tasks[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    t19 = tasks.cell(20, col["完成度"])
+    # Task 19: 區教育局 at 60 % (its 90 % retracted), 區團委 at 50 %: the mean, 55 %.
+    assert t19.value == 55 and t19.number_format == '0.0"%"'
+    # The light's cell filled with its colour; the words of the language.
+    ledger_csv = ok(pufa, "export", "-w", "tasks", "--quarter", "4").out.removeprefix("\ufeff")
+    colours = {
+        int(r["number"]): r["colour"] for r in csv.DictReader(io.StringIO(ledger_csv, newline=""))
+    }
+    assert set(colours.values()) >= {"red", "green"}
+    fills = {"red": "00FFC7CE", "yellow": "00FFEB9C", "green": "00C6EFCE"}
+    words = {"red": "紅", "yellow": "黃", "green": "綠"}
+    for row in range(2, 25):
+        number = tasks.cell(row, col["序號"]).value
+        light = tasks.cell(row, col["亮燈"])
+        assert light.value == words[colours[number]]
+        assert light.fill.start_color.rgb == fills[colours[number]]
+    assert {tasks.cell(r, col["逾期"]).value for r in range(2, 25)} <= {"是", "否"}
+    # Targets by their labels.
+    assert tasks.cell(20, col["量化指標"]).value == "青少年法制教育基地 37/100 個"
+    # Entries: 是/否, times to the minute, the key hidden, retracted rows struck through.
+    header = [c.value for c in entries[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    assert entries.column_dimensions["K"].hidden is True and header[10] == "記錄標識"
+    rows = list(entries.iter_rows(min_row=2))
+    retracted = [r for r in rows if r[col["撤銷"] - 1].value == "是"]
+    kept = [r for r in rows if r[col["撤銷"] - 1].value == "否"]
+    assert len(retracted) == 1 and len(kept) == 7
+    assert all(c.font.strike for c in retracted[0] if c.value is not None)
+    assert not any(c.font.strike for r in kept for c in r)
+    assert retracted[0][col["撤銷理由"] - 1].value == "重複填報"
+    recorded = rows[0][col["填報時間"] - 1]
+    assert isinstance(recorded.value, datetime) and recorded.number_format == "yyyy-mm-dd hh:mm"
+    assert retracted[0][col["撤銷時間"] - 1].number_format == "yyyy-mm-dd hh:mm"
+    assert rows[0][col["完成度"] - 1].number_format == '0.0"%"'
+
+
+def test_yes_and_no_in_english(ledger, pufa, tmp_path):
+    entries = _workbook(pufa, tmp_path)["Entries"]
+    assert sorted({r[11] for r in entries.iter_rows(min_row=2, values_only=True)}) == ["no", "yes"]
+
+
+@pytest.mark.slow
+def test_the_report_sheet_prints_on_one_page(ledger, pufa, tmp_path):
+    """LibreOffice renders the report workbook to PDF: the Report sheet is one A4 page."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdfinfo = shutil.which("pdfinfo")
+    if not (soffice and pdfinfo):
+        if os.environ.get("CI"):
+            pytest.fail(
+                "LibreOffice (soffice) and pdfinfo are needed in CI (.ci/run installs them)"
+            )
+        pytest.skip(
+            "needs LibreOffice and pdfinfo (apt-get install libreoffice-calc-nogui poppler-utils)"
+        )
+    out = tmp_path / "report.xlsx"
+    ok(pufa, "export", "-w", "report", "-f", "xlsx", "--quarter", "4", "--out", out)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    info = subprocess.run(
+        [pdfinfo, str(tmp_path / "report.pdf")], check=True, capture_output=True, text=True
+    ).stdout
+    pages = int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages == 1

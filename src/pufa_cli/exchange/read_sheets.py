@@ -7,6 +7,7 @@ read as the percent it shows: value × 100.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,15 @@ def _entries_sheet_names(names: list[str]) -> list[str]:
         if folded in bases or (tail.isdigit() and base in bases):
             picked.append(n)
     return picked or names[:1]
+
+
+_LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
+def scales_percent(number_format: str | None) -> bool:
+    """Whether a number format shows value × 100 with a % sign (``0%``, ``0.0%``); a quoted
+    or escaped % (``0.0"%"``, what pufa writes) is a literal sign and scales nothing."""
+    return bool(number_format) and "%" in _LITERALS.sub("", number_format or "")
 
 
 def _as_percent(value: Any) -> Any:
@@ -85,7 +95,7 @@ def _xlsx_rows(ws: Any) -> Iterator[tuple[list[Any], Callable[[int], bool]]]:
     for cells in ws.iter_rows():
 
         def is_percent(i: int, cells: Any = cells) -> bool:
-            return "%" in (cells[i].number_format or "")
+            return scales_percent(cells[i].number_format)
 
         yield [c.value for c in cells], is_percent
 
@@ -145,7 +155,7 @@ def _xls_rows(book: Any, sheet: Any) -> Iterator[tuple[list[Any], Callable[[int]
     def shown_as_percent(cell: Any) -> bool:
         xf = book.xf_list[cell.xf_index]
         fmt = book.format_map.get(xf.format_key)
-        return fmt is not None and "%" in fmt.format_str
+        return fmt is not None and scales_percent(fmt.format_str)
 
     for r in range(sheet.nrows):
         cells = sheet.row(r)

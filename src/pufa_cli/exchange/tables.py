@@ -83,4 +83,10 @@ def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[st
                 for g in targets
             ],
             "latest_note": ledger.latest_notes.get(t.task_id, ""),
+            # For people (xlsx): the label instead of the key (青少年法制教育基地 37/100 個).
+            "target_labels": [
+                f"{text_fn(g.label)} {fmt_number(g.value or 0)}/{fmt_number(g.target)} "
+                f"{text_fn(g.unit)}"
+                for g in targets
+            ],
         }

@@ -11,9 +11,7 @@ from typing import IO, Any
 
 from pufa_cli.exchange.columns import (
     ENTRY_COLUMNS,
-    FALSE,
     TASK_COLUMNS,
-    TRUE,
     WHAT_ALL,
     WHAT_ENTRIES,
     WHAT_REPORT,
@@ -81,33 +79,123 @@ def _fit(widths: list[int], row: Sequence[Any]) -> None:
         widths[i] = max(widths[i], min(_MAX_WIDTH, display_width(text) + 2))
 
 
-def _new_sheet(wb: Any, title: str, widths: Sequence[int], freeze: str) -> Any:
+# --- print layout and cell styles ---------------------------------------------------------
+
+# A percent is stored as the number people read (37.5) and shown with a literal % sign; a
+# number format with a bare % would show 3750 %. Import reads such a cell as it is.
+PERCENT_FORMAT = '0.0"%"'
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_COLUMNS = frozenset({"percent", "expected"})
+# Excel's own light fills (its "Bad", "Neutral" and "Good" cell styles).
+LIGHT_FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
+
+
+class _Styles:
+    """The styles of one workbook, made once (openpyxl registers each style it meets)."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.strike = Font(strike=True)
+        self.fills = {
+            k: PatternFill(fill_type="solid", start_color=v, end_color=v)
+            for k, v in LIGHT_FILLS.items()
+        }
+
+
+def _cell(ws: Any, value: Any, number_format: str | None = None, font: Any = None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header: ``&`` starts a code there, ``&&`` is one ampersand."""
+    return xlsx_text(text).replace("&", "&&")
+
+
+def _new_sheet(
+    wb: Any,
+    title: str,
+    widths: Sequence[int],
+    header_row: int,
+    page_header: tuple[str, str],
+    hidden: Sequence[int] = (),
+) -> Any:
+    """A write-only sheet set up to print well: landscape A4, fit to the page's width, the
+    header row repeated on every page, gridlines, the title and as-of date in the page header,
+    page numbers in the footer. A write-only sheet writes its columns, panes and properties
+    with its first row: all set now."""
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     ws = wb.create_sheet(title)
-    # A write-only sheet writes its columns and panes with its first row: set them now.
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = freeze
+    for i in hidden:
+        ws.column_dimensions[get_column_letter(i)].hidden = True
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.print_options.gridLines = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.HeaderFooter.oddHeader.center.text = _header_text(page_header[0])
+    ws.HeaderFooter.oddHeader.right.text = _header_text(page_header[1])
+    ws.HeaderFooter.oddFooter.center.text = "&P / &N"
     return ws
 
 
-def _header_cells(ws: Any, labels: Sequence[str]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+def _autofilter(ws: Any, header_row: int, columns: int, last_row: int) -> None:
+    from openpyxl.utils import get_column_letter
 
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+def _header_cells(ws: Any, labels: Sequence[str], styles: _Styles) -> list[Any]:
+    return [_cell(ws, xlsx_text(label), font=styles.bold) for label in labels]
+
+
+def _table_cells(ws: Any, headers: Sequence[str], row: Sequence[Any], styles: _Styles) -> list[Any]:
+    """One row of the Report or Tasks sheet: the words of the language, percents as numbers
+    with a % sign, the light's cell filled with its colour."""
     cells = []
-    for label in labels:
-        cell = WriteOnlyCell(ws, value=xlsx_text(label))
-        cell.font = Font(bold=True)
-        cells.append(cell)
+    for h, v in zip(headers, row, strict=True):
+        shown = human_value(h, v)
+        if isinstance(shown, str):
+            shown = xlsx_text(shown)
+        if h in PERCENT_COLUMNS and isinstance(v, (int, float)) and not isinstance(v, bool):
+            cells.append(_cell(ws, shown, PERCENT_FORMAT))
+        elif h == "colour" and v in styles.fills:
+            cell = _cell(ws, shown)
+            cell.fill = styles.fills[v]
+            cells.append(cell)
+        else:
+            cells.append(shown)
     return cells
 
 
-def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> None:
-    from openpyxl.cell import WriteOnlyCell
+def _page_header(plan: PlanRef, text_fn: Callable[[str], str], as_of: date) -> tuple[str, str]:
+    """The page header: the plan's title and year (centre), the as-of date (right)."""
+    return (
+        f"{text_fn(plan.title)} ({plan.year})",
+        _("As of {day}").format(day=as_of.isoformat()),
+    )
+
+
+# --- the sheets ---------------------------------------------------------------------------
+
+
+def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles: _Styles) -> None:
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font
 
     from pufa_cli.report import report_rows
 
@@ -115,19 +203,24 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> Non
     # they do not add up to the total, which counts tasks (report.md; the table has none).
     by = ledger.report.by
     headers, rows = report_rows(ledger.report, text_fn, total=by == "section")
-    rows = list(humanise(headers, rows))
     if len(rows) > len(ledger.report.rows):  # the total row: "total" where a title would be
         rows[-1] = [_("Total") if v == "total" else v for v in rows[-1]]
     labels = report_labels(headers, by)
     widths = [display_width(x) + 2 for x in labels]
-    for r in rows:
+    for r in humanise(headers, rows):
         _fit(widths, r)
     header_row = 4
-    ws = _new_sheet(wb, _("Report"), widths, f"A{header_row + 1}")
     plan = ledger.plan
-    title = WriteOnlyCell(ws, value=xlsx_text(f"{text_fn(plan.title)} ({plan.year})"))
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
+    ws = _new_sheet(wb, _("Report"), widths, header_row, _page_header(plan, text_fn, ledger.as_of))
+    from openpyxl.styles import Font
+
+    ws.append(
+        [
+            _cell(
+                ws, xlsx_text(f"{text_fn(plan.title)} ({plan.year})"), font=Font(bold=True, size=14)
+            )
+        ]
+    )
     by_word = {"section": _("by section"), "unit": _("by unit"), "task": _("by task")}
     ws.append(
         [
@@ -139,9 +232,10 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> Non
         ]
     )
     ws.append([])
-    ws.append(_header_cells(ws, labels))
+    ws.append(_header_cells(ws, labels, styles))
     for r in rows:
-        ws.append(_xlsx_row(r))
+        ws.append(_table_cells(ws, headers, r, styles))
+    _autofilter(ws, header_row, len(headers), header_row + len(rows))
     data_rows = len(ledger.report.rows)
     if data_rows and "percent" in headers:
         pct_col = headers.index("percent") + 1
@@ -167,45 +261,75 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> Non
         ws.add_chart(chart, f"{get_column_letter(len(headers) + 2)}{header_row}")
 
 
-def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str]) -> None:
+def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles: _Styles) -> None:
     rows = []
     for d in task_rows(ledger, text_fn):
         d["supporting"] = "、".join(d["supporting"])
-        d["targets"] = "; ".join(d["targets"])
-        rows.append([human_value(c, d[c]) for c in TASK_COLUMNS])
+        # For people: the targets' labels, not their keys (青少年法制教育基地 37/100 個).
+        d["targets"] = "; ".join(d["target_labels"])
+        rows.append([d[c] for c in TASK_COLUMNS])
     labels = labels_for(TASK_COLUMNS)
     widths = [display_width(x) + 2 for x in labels]
-    for r in rows:
+    for r in humanise(TASK_COLUMNS, rows):
         _fit(widths, r)
     # Not _("Tasks"): that is the count column of the report (任務數), not a ledger's name.
-    ws = _new_sheet(wb, pgettext("sheet name", "Tasks"), widths, "A2")
-    ws.append(_header_cells(ws, labels))
+    ws = _new_sheet(
+        wb,
+        pgettext("sheet name", "Tasks"),
+        widths,
+        1,
+        _page_header(ledger.plan, text_fn, ledger.as_of),
+    )
+    ws.append(_header_cells(ws, labels, styles))
     for r in rows:
-        ws.append(_xlsx_row(r))
+        ws.append(_table_cells(ws, TASK_COLUMNS, r, styles))
+    _autofilter(ws, 1, len(TASK_COLUMNS), 1 + len(rows))
 
 
-def _entry_xlsx_row(r: EntryRecord) -> list[Any]:
+_TIME_COLUMNS = (ENTRY_COLUMNS.index("recorded_at"), ENTRY_COLUMNS.index("retracted_at"))
+_ENTRY_PERCENT = ENTRY_COLUMNS.index("percent")
+
+
+def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _Styles) -> list[Any]:
     retracted = r[11] is not None
-    return [
+    recorded = as_time(r[8])
+    row: list[Any] = [
         r[0],
         r[1],
         xlsx_text(r[2]),
         date.fromisoformat(r[3]),
-        r[4],
+        _cell(ws, r[4], PERCENT_FORMAT),
         xlsx_text(metrics_text(r[5])) or None,
         xlsx_text(r[6]) or None,
         xlsx_text(r[7]),
-        as_time(r[8]),
+        _cell(ws, recorded, TIME_FORMAT) if recorded is not None else None,
         r[9],
         r[10],
-        TRUE if retracted else FALSE,
-        as_time(r[11]),
+        yes_no[0] if retracted else yes_no[1],
+        None,
         xlsx_text(r[12]) if r[12] else None,
         xlsx_text(r[13]) if r[13] else None,
     ]
+    if retracted:
+        row[12] = _cell(ws, as_time(r[11]), TIME_FORMAT)
+        # A retracted entry no longer counts: the whole row struck through.
+        row = [
+            c if not isinstance(c, (str, int, float, date)) or c is None else _cell(ws, c)
+            for c in row
+        ]
+        for c in row:
+            if c is not None:
+                c.font = styles.strike
+    return row
 
 
-def _entries_sheets(wb: Any, conn: Connection, plan: PlanRef | None) -> int:
+def _entries_sheets(
+    wb: Any,
+    conn: Connection,
+    plan: PlanRef | None,
+    page_header: tuple[str, str],
+    styles: _Styles,
+) -> int:
     names = [str(r[0]) for r in conn.rows("SELECT name FROM units")]
     unit_width = max([display_width(n) + 2 for n in names] + [10])
     labels = labels_for(ENTRY_COLUMNS)
@@ -213,21 +337,26 @@ def _entries_sheets(wb: Any, conn: Connection, plan: PlanRef | None) -> int:
         max(display_width(label) + 2, min(_MAX_WIDTH, _ENTRY_WIDTHS.get(c, unit_width)))
         for c, label in zip(ENTRY_COLUMNS, labels, strict=True)
     ]
+    # The 64-hex entry key: for import, not for people.
+    hidden = [ENTRY_COLUMNS.index("key") + 1]
+    yes_no = (xlsx_text(_("yes")), xlsx_text(_("no")))
     base = _("Entries")
     count = 0
     sheet_no = 1
-    ws = _new_sheet(wb, base, widths, "A2")
-    ws.append(_header_cells(ws, labels))
+    ws = _new_sheet(wb, base, widths, 1, page_header, hidden)
+    ws.append(_header_cells(ws, labels, styles))
     in_sheet = 0
     for record in entry_records(conn, plan):
         if in_sheet >= MAX_SHEET_ROWS:
+            _autofilter(ws, 1, len(ENTRY_COLUMNS), 1 + in_sheet)
             sheet_no += 1
-            ws = _new_sheet(wb, f"{base} {sheet_no}", widths, "A2")
-            ws.append(_header_cells(ws, labels))
+            ws = _new_sheet(wb, f"{base} {sheet_no}", widths, 1, page_header, hidden)
+            ws.append(_header_cells(ws, labels, styles))
             in_sheet = 0
-        ws.append(_entry_xlsx_row(record))
+        ws.append(_entry_xlsx_row(ws, record, yes_no, styles))
         in_sheet += 1
         count += 1
+    _autofilter(ws, 1, len(ENTRY_COLUMNS), 1 + in_sheet)
     return count
 
 
@@ -244,16 +373,18 @@ def write_workbook(
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
+    styles = _Styles()
     count = 0
     if spec.what in (WHAT_REPORT, WHAT_ALL):
         assert ledger is not None
-        _report_sheet(wb, ledger, text_fn)
+        _report_sheet(wb, ledger, text_fn, styles)
         count = len(ledger.report.rows)
     if spec.what in (WHAT_TASKS, WHAT_ALL):
         assert ledger is not None
-        _tasks_sheet(wb, ledger, text_fn)
+        _tasks_sheet(wb, ledger, text_fn, styles)
         count = len(ledger.tasks)
     if spec.what in (WHAT_ENTRIES, WHAT_ALL):
-        count = _entries_sheets(wb, conn, entries_plan)
+        header = _page_header(plan, text_fn, spec.as_of)
+        count = _entries_sheets(wb, conn, entries_plan, header, styles)
     wb.save(out)
     return count
