@@ -1,4 +1,4 @@
-"""Exchange with spreadsheets and scripts: export (csv, json, xlsx) and import (csv, xlsx)."""
+"""Exchange with spreadsheets and scripts: export (csv, json, xlsx) and import (csv, xlsx, xls)."""
 
 from __future__ import annotations
 
@@ -157,7 +157,8 @@ def import_cmd(
         str,
         typer.Argument(
             help=_(
-                "A .csv or .xlsx file with the columns of the entries export ('-': csv on stdin)."
+                "A .csv, .xlsx or .xls file with the columns of the entries export "
+                "('-': csv on stdin)."
             ),
             show_default=False,
         ),
@@ -181,7 +182,7 @@ def import_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Import progress entries from csv or xlsx: all rows or none; a row seen before is skipped."""
+    """Import progress entries from csv, xlsx or xls: all rows or none; rows seen are skipped."""
     from pufa_cli import clock
     from pufa_cli.exchange import importer as im
     from pufa_cli.exchange.sources import open_source
@@ -190,7 +191,10 @@ def import_cmd(
     quiet(quiet_)
     source = open_source(file)
     if source.encoding is not None and source.encoding != "UTF-8":
-        notice(_("{file}: read as {encoding}").format(file=source.name, encoding=source.encoding))
+        from pufa_cli.errors import escape_controls
+
+        shown = escape_controls(source.name)
+        notice(_("{file}: read as {encoding}").format(file=shown, encoding=source.encoding))
     try:
         with _progress(quiet_) as tick, session(db, write=not dry_run) as conn:
             result = im.import_entries(
@@ -262,7 +266,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "import",
         help=_(
-            "Import progress entries from csv or xlsx (the columns of the entries export): "
+            "Import progress entries from csv, xlsx or xls (the columns of the entries export): "
             "all rows or none, rows seen before are skipped. Example: pufa import 進展.xlsx"
         ),
     )(import_cmd)

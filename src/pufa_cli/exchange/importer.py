@@ -1,15 +1,16 @@
-"""Import: progress entries from csv or xlsx, all rows or none, each seen row recognised.
+"""Import: progress entries from csv, xlsx or xls, all rows or none, each seen row recognised.
 
 The columns are those of the entries export (``columns.ENTRY_COLUMNS``): ``task``, ``unit``,
 ``date`` and ``percent`` are required; ``year``, ``metrics``, ``note``, ``by`` and the
 retraction columns are optional; ``id``, ``key`` and any column whose header is empty are
 ignored. Headers are the machine names or the human labels of any language pufa speaks.
 
-1. **Open** (``open_source``): the file must exist, be .csv (UTF-8, with or without a BOM) or
-   .xlsx, and start with a header row naming the required columns. Problems with the file as a
-   whole are one error line.
+1. **Open** (``sources.open_source``): the file must exist, be .csv (UTF-8, UTF-16 or
+   GB18030, read strictly: ``read_csv``), .xlsx or .xls (``read_sheets``), and start with a
+   header row naming the required columns. Problems with the file as a whole are one error line.
 2. **Check every row** (``import_entries``) against the plan, loaded once into dicts: task in
-   the plan, unit known (either script), date valid and not after today, percent 0–100,
+   the plan, unit known (either script), date valid, in the plan year and not after today,
+   values read as people type them (``inputs``), percent 0–100,
    metrics valid for the task, note and names clean. Every bad row becomes ``FILE:LINE:
    reason`` (line = spreadsheet row, the header is line 1) and nothing is written
    (``RowErrors``).
