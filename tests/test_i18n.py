@@ -416,12 +416,12 @@ def test_errors_follow_the_locale(loaded: str) -> None:
 def test_help_follows_the_locale(db: str) -> None:
     hans = _run("zh_CN.UTF-8", "tasks", "--help")
     assert hans.code == 0
-    assert "列出方案的任务及其完成时限" in hans.out and "只看该状态的任务。" in hans.out
+    assert "列出方案的任务及其完成时限" in hans.out and "只看该状态的任务：" in hans.out
     assert "选项:" in hans.out and "Options:" not in hans.out
     hant = run_installed("--lang", "zh-Hant", "--help")
     assert "命令:" in hant.out and "跟蹤年度普法依法治理工作方案" in hant.out
     en = _run("C", "tasks", "--help")
-    assert "Options:" in en.out and "Only tasks with this status." in en.out
+    assert "Options:" in en.out and "Only tasks with this status:" in en.out
 
 
 # --- Click's own words: errors and help ----------------------------------------------------
@@ -526,7 +526,7 @@ def test_every_command_summary_is_whole_at_80_columns(db: str, lang: str) -> Non
         for line in commands:
             assert line.endswith("。") and cell_width(line) <= 80, line
             assert "..." not in line and "…" not in line, line
-    assert "  import    從 csv 或 xlsx 導入進展記錄。" in run_installed("--lang", "zh-Hant").out
+    assert "  import    從 csv、xlsx 或 xls 導入進展記錄。" in run_installed("--lang", "zh-Hant").out
 
 
 def test_short_help_is_the_first_sentence_in_cells() -> None:
