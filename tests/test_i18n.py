@@ -526,7 +526,8 @@ def test_every_command_summary_is_whole_at_80_columns(db: str, lang: str) -> Non
         for line in commands:
             assert line.endswith("。") and cell_width(line) <= 80, line
             assert "..." not in line and "…" not in line, line
-    assert "  import    從 csv、xlsx 或 xls 導入進展記錄。" in run_installed("--lang", "zh-Hant").out
+    summary = "  import    從 csv、xlsx 或 xls 導入進展記錄。"
+    assert summary in run_installed("--lang", "zh-Hant").out
 
 
 def test_short_help_is_the_first_sentence_in_cells() -> None:
