@@ -286,10 +286,6 @@ def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles:
     _autofilter(ws, 1, len(TASK_COLUMNS), 1 + len(rows))
 
 
-_TIME_COLUMNS = (ENTRY_COLUMNS.index("recorded_at"), ENTRY_COLUMNS.index("retracted_at"))
-_ENTRY_PERCENT = ENTRY_COLUMNS.index("percent")
-
-
 def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _Styles) -> list[Any]:
     retracted = r[11] is not None
     recorded = as_time(r[8])
@@ -313,10 +309,7 @@ def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _S
     if retracted:
         row[12] = _cell(ws, as_time(r[11]), TIME_FORMAT)
         # A retracted entry no longer counts: the whole row struck through.
-        row = [
-            c if not isinstance(c, (str, int, float, date)) or c is None else _cell(ws, c)
-            for c in row
-        ]
+        row = [c if c is None or hasattr(c, "font") else _cell(ws, c) for c in row]
         for c in row:
             if c is not None:
                 c.font = styles.strike
