@@ -102,6 +102,42 @@ BAD = {
     "not a mapping": ("- 1\n- 2\n", "", "expected a mapping"),
     "no sections": (GOOD.split("sections:")[0] + "sections: []\n", "sections", "at least one"),
     "empty title": (_edit("title: 第一項", "title: '  '"), "tasks[0].title", "empty"),
+    # Issue 12.3: YAML keeps the last of two equal keys; a plan refuses both, naming both lines.
+    "duplicate sections key": (
+        GOOD + "sections: []\n",
+        ":18: sections:",
+        "key 'sections' is written twice (lines 5 and 18)",
+    ),
+    "duplicate task key": (
+        _edit("due: 上半年", "due: 上半年\n        due: 下半年"),
+        ":12: sections[0].tasks[0].due:",
+        "key 'due' is written twice (lines 11 and 12)",
+    ),
+    # Issue 12.11: values YAML cannot construct name their line and place (exit 2, not 1).
+    "impossible date": (
+        _edit("due: 上半年", "due: 2012-02-30"),
+        ":11: sections[0].tasks[0].due:",
+        "'2012-02-30' cannot be read as !!timestamp",
+    ),
+    "int tag": (_edit("year: 2012", "year: !!int abc"), ":2: year:", "'abc' cannot be read as !!int"),
+    "float tag": (
+        _edit("target: 100", "target: !!float abc"),
+        ":14: sections[0].tasks[0].targets[0]",
+        "'abc' cannot be read as !!float",
+    ),
+    "timestamp tag": (
+        _edit("title: 第一項", "title: !!timestamp nonsense"),
+        ":10: sections[0].tasks[0].title:",
+        "'nonsense' cannot be read as !!timestamp",
+    ),
+    "400-digit target": (
+        _edit("target: 100", "target: " + "9" * 400),
+        "sections[0].tasks[0].targets[0].target:",
+        "number too large (400 digits)",
+    ),
+    "400-digit year": (_edit("year: 2012", "year: " + "9" * 400), ":2: year:", "from 1900 to 2999"),
+    # Issue 12.7: a NUL written as an escape reaches the text; refused before any database.
+    "NUL escape": (_edit("title: 第一項", 'title: "第一\\0項"'), "tasks[0].title:", "NUL"),
 }
 
 

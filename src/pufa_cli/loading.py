@@ -2,8 +2,10 @@
 
 Running it again with the same plan writes nothing. An edited plan of the same year updates
 texts, timing and targets and adds new tasks; a task that disappeared from the file is kept
-(marked as no longer in the plan, with a message) unless ``prune`` is asked for, and a task that
-has progress entries is never pruned: its history stays.
+(marked as no longer in the plan, with a message) unless ``prune`` is asked for. Pruning keeps
+(and names) a task that has progress entries or assignments the office made itself: history
+and the office's own work are never deleted. Pruning every task a plan had is refused unless
+``prune_all`` says so (a wrong or truncated file must not empty a plan).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class LoadResult:
     updated: list[int] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
     pruned: list[int] = field(default_factory=list)
+    # Left out of the plan but kept by --prune: (task, progress entries) and (task, assignments
+    # the office made itself); neither is ever deleted.
+    kept_entries: list[tuple[int, int]] = field(default_factory=list)
+    kept_assigned: list[tuple[int, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -54,7 +60,9 @@ def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = N
     )
 
 
-def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = False) -> LoadResult:
+def load_plan(
+    conn: Connection, plan: Plan, now: datetime, *, prune: bool = False, prune_all: bool = False
+) -> LoadResult:
     """Write ``plan`` into the database inside the caller's write transaction."""
     res = LoadResult(
         year=plan.year,
@@ -195,26 +203,50 @@ def load_plan(conn: Connection, plan: Plan, now: datetime, *, prune: bool = Fals
             _sync_assignments(conn, task_id, task, before, unit_ids, now, res)
 
     plan_numbers = {t.number for t in plan.tasks}
-    for number, old in sorted(existing_tasks.items()):
-        if number in plan_numbers:
-            continue
+    gone = [(n, old) for n, old in sorted(existing_tasks.items()) if n not in plan_numbers]
+    if prune and gone and len(gone) == len(existing_tasks) and not prune_all:
+        raise Conflict(
+            _(
+                "--prune would delete every task plan {plan} had ({count}); check that the file "
+                "is the right one, or add --prune-all to delete them"
+            ).format(plan=plan.year, count=len(gone))
+        )
+    for number, old in gone:
         task_id = int(old[0])
         if prune:
-            entries = conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id})
+            entries = int(
+                conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id})
+            )
+            office = _office_assignments(conn, task_id, str(old[11]))
             if entries:
-                raise Conflict(
-                    _(
-                        "task {n} is no longer in the plan but has {count} progress entries; "
-                        "it cannot be pruned (its history stays)"
-                    ).format(n=number, count=entries)
-                )
-            conn.run("DELETE FROM tasks WHERE id = :t", {"t": task_id})
-            res.pruned.append(number)
-        else:
-            if old[10]:
-                conn.run("UPDATE tasks SET in_plan = 0 WHERE id = :t", {"t": task_id})
+                res.kept_entries.append((number, entries))
+            elif office:
+                res.kept_assigned.append((number, office))
+            else:
+                conn.run("DELETE FROM tasks WHERE id = :t", {"t": task_id})
+                res.pruned.append(number)
+                continue
+        if old[10]:
+            conn.run("UPDATE tasks SET in_plan = 0 WHERE id = :t", {"t": task_id})
+        if not prune:
             res.missing.append(number)
     return res
+
+
+def _office_assignments(conn: Connection, task_id: int, plan_units: str) -> int:
+    """How many of the task's assignments the office made or changed itself: a unit the plan
+    file did not name, or an assignment given its own due date. Before the plan's units were
+    remembered (``plan_units`` empty) nobody can tell, so every assignment counts."""
+    named: set[str] = set()
+    if plan_units:
+        lead, support = json.loads(plan_units)
+        named = {lead, *support} - {None}
+    rows = conn.rows(
+        "SELECT u.name, a.due_word FROM assignments a JOIN units u ON u.id = a.unit_id "
+        "WHERE a.task_id = :t",
+        {"t": task_id},
+    )
+    return sum(1 for name, due_word in rows if not plan_units or name not in named or due_word)
 
 
 def _dates(values: dict[str, object]) -> dict[str, object]:

@@ -82,11 +82,31 @@ class Plan:
 # --- YAML with line numbers and an alias budget -------------------------------------------
 
 
+class _NodeError(Exception):
+    """A value YAML could not construct (``!!int abc``, ``2013-02-30``), with its node."""
+
+    def __init__(self, node: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.first = first
+        self.second = second
+
+
 def _loader_class() -> Any:
     import yaml
 
     class _Loader(yaml.SafeLoader):
-        """SafeLoader that refuses alias bombs ("billion laughs") before they expand."""
+        """SafeLoader that refuses alias bombs ("billion laughs") before they expand, refuses a
+        key written twice in one mapping (YAML keeps the last silently: a doubled
+        ``sections:`` once dropped every task) and reports a value it cannot construct with
+        its node, so the message names the line."""
 
         aliases = 0
 
@@ -100,6 +120,27 @@ def _loader_class() -> Any:
                         + _("more than {n} aliases (*refs): refused").format(n=MAX_ALIASES)
                     )
             return super().compose_node(parent, index)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[tuple[str, str], int] = {}
+            for key_node, _value in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                ident = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if ident in seen:
+                    raise _DuplicateKey(str(key_node.value), seen[ident], line)
+                seen[ident] = line
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep=deep)
+            except (_NodeError, _DuplicateKey, yaml.YAMLError):
+                raise
+            except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+                reason = str(exc) if isinstance(exc, ValueError) else ""
+                raise _NodeError(node, reason) from None
 
     return _Loader
 
@@ -146,11 +187,26 @@ def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     if "\x00" in text:
         raise PlanError(_("{file}: contains NUL bytes; not a plan file").format(file=name))
     loader = _loader_class()(text)
+    lines: dict[str, int] = {}
     try:
         node = loader.get_single_node()
         if node is None:
             raise PlanError(_("{file}: the file is empty").format(file=name))
+        _line_map(node, "", lines)
         data = loader.construct_document(node)
+    except _NodeError as exc:
+        line = exc.node.start_mark.line + 1
+        value = str(exc.node.value)[:40]
+        tag = str(exc.node.tag).replace("tag:yaml.org,2002:", "!!")
+        problem = _("'{value}' cannot be read as {tag}").format(value=value, tag=tag)
+        if exc.reason:
+            problem += f" ({exc.reason})"
+        raise PlanError(_where(name, line, _place_at(lines, line), problem)) from None
+    except _DuplicateKey as exc:
+        problem = _("key '{key}' is written twice (lines {first} and {second})").format(
+            key=exc.key, first=exc.first, second=exc.second
+        )
+        raise PlanError(_where(name, exc.second, _place_at(lines, exc.second), problem)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -168,9 +224,17 @@ def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
         raise PlanError(_("{file}: nested too deeply").format(file=name)) from None
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    _line_map(node, "", lines)
     return data, lines
+
+
+def _place_at(lines: dict[str, int], line: int) -> str:
+    """The deepest place in the document that starts on ``line`` ('' when none does)."""
+    places = [p for p, n in lines.items() if n == line and p]
+    return max(places, key=len) if places else ""
+
+
+def _where(file: str, line: int, place: str, problem: str) -> str:
+    return f"{file}:{line}: {place}: {problem}" if place else f"{file}:{line}: {problem}"
 
 
 def _tag_of(message: str) -> str | None:
@@ -230,6 +294,8 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.fail(path, _("expected text, found {kind}").format(kind=_kind(value)))
         text = str(value)
+        if "\x00" in text:
+            raise self.fail(path, _("contains a NUL character (\\0); not allowed in a plan"))
         if not text.strip():
             raise self.fail(path, _("must not be empty"))
         if len(text) > limit:
@@ -245,7 +311,7 @@ class _Checker:
             raise self.fail(
                 path,
                 _("must be from {low} to {high}, not {value}").format(
-                    low=low, high=high, value=value
+                    low=low, high=high, value=value if abs(value) < 10**12 else "…"
                 ),
             )
         return value
@@ -253,9 +319,20 @@ class _Checker:
     def number(self, value: Any, path: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(path, _("expected a number, found {kind}").format(kind=_kind(value)))
-        if not value > 0 or value != value or value == float("inf"):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = float("inf")
+        if number == float("inf"):
+            raise self.fail(
+                path,
+                _("number too large ({digits} digits)").format(
+                    digits=len(str(value).lstrip("-").split(".")[0])
+                ),
+            )
+        if not number > 0 or number != number:
             raise self.fail(path, _("must be a positive number, not {value}").format(value=value))
-        return float(value)
+        return number
 
     def listing(self, value: Any, path: str) -> list[Any]:
         if value is None:

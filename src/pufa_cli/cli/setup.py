@@ -29,8 +29,16 @@ def init(
         typer.Option(
             "--prune",
             help=_(
-                "Delete tasks that are no longer in the plan (never ones with progress entries)."
+                "Delete tasks that are no longer in the plan (never ones with progress entries "
+                "or assignments the office made)."
             ),
+        ),
+    ] = False,
+    prune_all: Annotated[
+        bool,
+        typer.Option(
+            "--prune-all",
+            help=_("With --prune: allow deleting every task the plan had."),
         ),
     ] = False,
     db: DbOption = None,
@@ -52,7 +60,7 @@ def init(
     conn = dbmod.connect(where)
     try:
         with conn.transaction(write=True):
-            result = load_plan(conn, parsed, clock.now(), prune=prune)
+            result = load_plan(conn, parsed, clock.now(), prune=prune, prune_all=prune_all)
     finally:
         conn.close()
     for line in result.notes:
@@ -64,6 +72,24 @@ def init(
                 "kept {count} tasks no longer in the plan: {numbers} (use --prune to delete them)",
                 len(result.missing),
             ).format(count=len(result.missing), numbers=", ".join(map(str, result.missing)))
+        )
+    for number, count in result.kept_entries:
+        notice(
+            ngettext(
+                "kept task {n}: no longer in the plan but it has {count} progress entry",
+                "kept task {n}: no longer in the plan but it has {count} progress entries",
+                count,
+            ).format(n=number, count=count)
+        )
+    for number, count in result.kept_assigned:
+        notice(
+            ngettext(
+                "kept task {n}: no longer in the plan but it has {count} assignment the office "
+                "made",
+                "kept task {n}: no longer in the plan but it has {count} assignments the office "
+                "made",
+                count,
+            ).format(n=number, count=count)
         )
     if result.pruned:
         notice(
