@@ -44,13 +44,22 @@ class Plan(Base):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    # The plan file's ``id`` (lower-case letters, digits, -), else its year as text: several
+    # plans of one year live side by side.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     preamble: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     # 'Hant' or 'Hans': the script the plan is written in, so display converts only when needed.
     script: Mapped[str] = mapped_column(String(8), default="Hant")
     loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    # 文號, issuing body (印發單位), issue date (the on-schedule clock starts then), and the
+    # addressees (主送) as a JSON list; all optional in the plan file.
+    doc_number: Mapped[str | None] = mapped_column(Text, nullable=True)
+    issuer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    issued: Mapped[date | None] = mapped_column(Date, nullable=True)
+    addressees: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class Section(Base):

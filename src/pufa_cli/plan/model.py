@@ -1,0 +1,60 @@
+"""The plan as pufa holds it: frozen objects built from a validated plan file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+ROLE_LEAD = "lead"
+ROLE_SUPPORT = "support"
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    target: float
+    unit: str
+    phrase: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    word: str
+    date: date
+
+
+@dataclass(frozen=True)
+class Task:
+    number: int
+    title: str
+    text: str
+    due_word: str
+    due: date
+    checks: tuple[Check, ...]
+    timing: str | None
+    responsible: str | None
+    lead: str | None
+    support: tuple[str, ...]
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    title: str
+    tasks: tuple[Task, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    title: str
+    preamble: str
+    source: str
+    units: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(t for s in self.sections for t in s.tasks)

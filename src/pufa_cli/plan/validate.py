@@ -1,0 +1,170 @@
+"""Validation: the YAML document → a frozen ``Plan``, or the first problem as one line."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pufa_cli.i18n import _
+from pufa_cli.names import normalize_name
+from pufa_cli.plan.checker import Checker
+from pufa_cli.plan.model import Check, Plan, Section, Target, Task
+from pufa_cli.plan.yamlfile import read_yaml
+from pufa_cli.timing import parse_period
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+_PLAN_FIELDS = {"version", "year", "title", "preamble", "source", "units", "sections"}
+_SECTION_FIELDS = {"number", "title", "tasks"}
+_TASK_FIELDS = {
+    "number",
+    "title",
+    "text",
+    "due",
+    "timing",
+    "checks",
+    "responsible",
+    "lead",
+    "support",
+    "targets",
+}
+_TARGET_FIELDS = {"key", "label", "target", "unit", "phrase"}
+
+
+def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
+    c = Checker(file, lines)
+    doc = c.mapping(data, "", _PLAN_FIELDS, {"version", "year", "title", "sections"})
+    version = c.integer(doc["version"], "version", low=1, high=10_000)
+    if version != 1:
+        raise c.fail(
+            "version",
+            _("unsupported plan format version {v} (this pufa reads 1)").format(v=version),
+        )
+    year = c.integer(doc["year"], "year", low=1900, high=2999)
+    title = c.text(doc["title"], "title", limit=500)
+    preamble = c.text(doc.get("preamble"), "preamble", optional=True) or ""
+    source = c.text(doc.get("source"), "source", optional=True, limit=1000) or ""
+
+    units: list[str] = []
+    for i, raw in enumerate(c.listing(doc.get("units"), "units")):
+        name = c.guarded(
+            f"units[{i}]", partial(normalize_name, c.text(raw, f"units[{i}]", limit=200))
+        )
+        if name in units:
+            raise c.fail(f"units[{i}]", _("unit '{name}' is listed twice").format(name=name))
+        units.append(name)
+
+    def unit_ref(raw: Any, path: str) -> str:
+        name = c.guarded(path, partial(normalize_name, c.text(raw, path, limit=200)))
+        if name not in units:
+            raise c.fail(path, _("unit '{name}' is not in the plan's units list").format(name=name))
+        return str(name)
+
+    sections: list[Section] = []
+    section_numbers: set[int] = set()
+    task_numbers: set[int] = set()
+    raw_sections = c.listing(doc["sections"], "sections")
+    if not raw_sections:
+        raise c.fail("sections", _("a plan needs at least one section"))
+    for si, raw_section in enumerate(raw_sections):
+        sp = f"sections[{si}]"
+        sec = c.mapping(raw_section, sp, _SECTION_FIELDS, {"number", "title"})
+        snum = c.integer(sec["number"], f"{sp}.number")
+        if snum in section_numbers:
+            raise c.fail(f"{sp}.number", _("section number {n} is used twice").format(n=snum))
+        section_numbers.add(snum)
+        stitle = c.text(sec["title"], f"{sp}.title", limit=1000)
+        tasks: list[Task] = []
+        for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
+            tp = f"{sp}.tasks[{ti}]"
+            t = c.mapping(raw_task, tp, _TASK_FIELDS, {"number", "title"})
+            tnum = c.integer(t["number"], f"{tp}.number")
+            if tnum in task_numbers:
+                raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
+            task_numbers.add(tnum)
+            ttitle = c.text(t["title"], f"{tp}.title", limit=1000)
+            ttext = c.text(t.get("text"), f"{tp}.text", optional=True) or ttitle
+            checks: list[Check] = []
+            for ci, raw_check in enumerate(c.listing(t.get("checks"), f"{tp}.checks")):
+                cp = f"{tp}.checks[{ci}]"
+                word = c.text(raw_check, cp, limit=40)
+                period = c.guarded(cp, partial(parse_period, word, year))
+                checks.append(Check(word, period.end))
+            if t.get("due") is not None:
+                due_word = c.text(t["due"], f"{tp}.due", limit=40)
+                due = c.guarded(f"{tp}.due", partial(parse_period, due_word, year)).end
+                if checks and max(ch.date for ch in checks) != due:
+                    raise c.fail(
+                        f"{tp}.due",
+                        _(
+                            "due '{due}' is not the last checkpoint ({last}); a task is due at its "
+                            "last checkpoint"
+                        ).format(due=due_word, last=max(checks, key=lambda ch: ch.date).word),
+                    )
+            elif checks:
+                last = max(checks, key=lambda ch: ch.date)
+                due_word, due = last.word, last.date
+            else:
+                # No timing: due at the end of the plan year (written down, never guessed).
+                due_word, due = "年底", date(year, 12, 31)
+            lead = unit_ref(t["lead"], f"{tp}.lead") if t.get("lead") is not None else None
+            support: list[str] = []
+            for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
+                name = unit_ref(raw_unit, f"{tp}.support[{ui}]")
+                if name == lead or name in support:
+                    raise c.fail(
+                        f"{tp}.support[{ui}]", _("unit '{name}' is named twice").format(name=name)
+                    )
+                support.append(name)
+            targets: list[Target] = []
+            for gi, raw_target in enumerate(c.listing(t.get("targets"), f"{tp}.targets")):
+                gp = f"{tp}.targets[{gi}]"
+                g = c.mapping(raw_target, gp, _TARGET_FIELDS, {"key", "label", "target", "unit"})
+                key = c.text(g["key"], f"{gp}.key", limit=40)
+                if not KEY_RE.match(key):
+                    raise c.fail(
+                        f"{gp}.key",
+                        _(
+                            "target key '{key}' must be lower-case letters, digits and _ "
+                            "(e.g. bases)"
+                        ).format(key=key),
+                    )
+                if any(x.key == key for x in targets):
+                    raise c.fail(f"{gp}.key", _("target key '{key}' is used twice").format(key=key))
+                targets.append(
+                    Target(
+                        key=key,
+                        label=c.text(g["label"], f"{gp}.label", limit=500),
+                        target=c.number(g["target"], f"{gp}.target"),
+                        unit=c.text(g["unit"], f"{gp}.unit", limit=20),
+                        phrase=c.text(g.get("phrase"), f"{gp}.phrase", optional=True),
+                    )
+                )
+            tasks.append(
+                Task(
+                    number=tnum,
+                    title=ttitle,
+                    text=ttext,
+                    due_word=due_word,
+                    due=due,
+                    checks=tuple(checks),
+                    timing=c.text(t.get("timing"), f"{tp}.timing", optional=True),
+                    responsible=c.text(t.get("responsible"), f"{tp}.responsible", optional=True),
+                    lead=lead,
+                    support=tuple(support),
+                    targets=tuple(targets),
+                )
+            )
+        sections.append(Section(snum, stitle, tuple(tasks)))
+    return Plan(year, title, preamble, source, tuple(units), tuple(sections))
+
+
+def load_plan_file(path: Path | str) -> Plan:
+    """Read and validate a plan file; PlanError (exit 2) on the first problem."""
+    p = Path(path)
+    data, lines = read_yaml(p)
+    return build_plan(data, lines, str(path))
