@@ -101,6 +101,7 @@ def plan_for_year(base: Plan, year: int) -> Plan:
     return dataclasses.replace(
         base,
         year=year,
+        id=str(year),
         source=f"{base.source} — benchmark copy for {year}",
         sections=tuple(
             Section(s.number, s.title, tuple(task(t) for t in s.tasks)) for s in base.sections

@@ -166,6 +166,7 @@ def check_by_section(pufa: Any, quarter: int) -> None:
     data = report(pufa, "--quarter", str(quarter))
     assert data == {
         "year": 2011,
+        "plan": "2011",
         "as_of": day,
         "by": "section",
         "rows": [
@@ -418,11 +419,11 @@ def test_expected_percent_and_colour_rules():
     from pufa_cli.report import Thresholds, colour_of, expected_percent
 
     due = date(2011, 3, 31)
-    assert expected_percent(due, date(2011, 2, 14), 2011) == 50.0
-    assert expected_percent(due, date(2011, 1, 1), 2011) == pytest.approx(100 / 90)
-    assert expected_percent(due, due, 2011) == 100.0
-    assert expected_percent(due, date(2011, 7, 1), 2011) == 100.0
-    assert expected_percent(due, date(2010, 12, 31), 2011) == 0.0
+    assert expected_percent(due, date(2011, 2, 14), date(2011, 1, 1)) == 50.0
+    assert expected_percent(due, date(2011, 1, 1), date(2011, 1, 1)) == pytest.approx(100 / 90)
+    assert expected_percent(due, due, date(2011, 1, 1)) == 100.0
+    assert expected_percent(due, date(2011, 7, 1), date(2011, 1, 1)) == 100.0
+    assert expected_percent(due, date(2010, 12, 31), date(2011, 1, 1)) == 0.0
     th = Thresholds()
     assert colour_of("in-progress", False, 10.0, th) == "green"
     assert colour_of("in-progress", False, 10.0000001, th) == "yellow"

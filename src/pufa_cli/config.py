@@ -65,3 +65,8 @@ def resolve_db(option: str | None, env: Mapping[str, str] | None = None) -> DbTa
 def year_from_env(env: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if env is None else env
     return env.get("PUFA_YEAR") or None
+
+
+def plan_from_env(env: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if env is None else env
+    return env.get("PUFA_PLAN", "").strip() or None

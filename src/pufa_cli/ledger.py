@@ -231,6 +231,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
     ts = view.status
     return {
         "year": plan.year,
+        "plan": plan.code,
         "number": ts.number,
         "section": ts.section,
         "title": text_fn(ts.title),

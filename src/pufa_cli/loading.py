@@ -13,16 +13,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from pufa_cli.errors import Conflict
-from pufa_cli.i18n import _, detect_script
+from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.names import match_key
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
-from pufa_cli.store import Connection
+from pufa_cli.store import Connection, as_date
 
 
 @dataclass
 class LoadResult:
+    plan: str
     year: int
     sections: int
     tasks: int
@@ -61,10 +63,17 @@ def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = N
 
 
 def load_plan(
-    conn: Connection, plan: Plan, now: datetime, *, prune: bool = False, prune_all: bool = False
+    conn: Connection,
+    plan: Plan,
+    now: datetime,
+    *,
+    prune: bool = False,
+    prune_all: bool = False,
+    replace: bool = False,
 ) -> LoadResult:
     """Write ``plan`` into the database inside the caller's write transaction."""
     res = LoadResult(
+        plan=plan.id,
         year=plan.year,
         sections=len(plan.sections),
         tasks=len(plan.tasks),
@@ -72,38 +81,55 @@ def load_plan(
         units=len(plan.units),
     )
     script = plan_script(plan)
+    meta = {
+        "y": plan.year,
+        "t": plan.title,
+        "p": plan.preamble,
+        "s": plan.source,
+        "sc": script,
+        "dn": plan.doc_number,
+        "iss": plan.issuer,
+        "issued": plan.issued,
+        "to": json.dumps(list(plan.addressees), ensure_ascii=False),
+    }
     row = conn.one(
-        "SELECT id, title, preamble, source, script FROM plans WHERE year = :y", {"y": plan.year}
+        "SELECT id, year, title, preamble, source, script, doc_number, issuer, issued, "
+        "addressees FROM plans WHERE code = :c",
+        {"c": plan.id},
     )
     if row is None:
         plan_id = conn.insert(
-            "INSERT INTO plans (year, title, preamble, source, script, loaded_at) "
-            "VALUES (:y, :t, :p, :s, :sc, :at) RETURNING id",
-            {
-                "y": plan.year,
-                "t": plan.title,
-                "p": plan.preamble,
-                "s": plan.source,
-                "sc": script,
-                "at": now,
-            },
+            "INSERT INTO plans (code, year, title, preamble, source, script, doc_number, issuer, "
+            "issued, addressees, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, :dn, :iss, :issued, "
+            ":to, :at) RETURNING id",
+            {"c": plan.id, "at": now, **meta},
         )
     else:
         plan_id = int(row[0])
-        if tuple(row[1:]) != (plan.title, plan.preamble, plan.source, script):
-            conn.run(
-                "UPDATE plans SET title=:t, preamble=:p, source=:s, script=:sc, loaded_at=:at "
-                "WHERE id=:id",
-                {
-                    "t": plan.title,
-                    "p": plan.preamble,
-                    "s": plan.source,
-                    "sc": script,
-                    "at": now,
-                    "id": plan_id,
-                },
+        if not replace and (int(row[1]), str(row[2])) != (plan.year, plan.title):
+            raise Conflict(
+                _(
+                    "plan {id} is already loaded as {old_year} '{old}'; this file is {year} "
+                    "'{new}': give the file its own 'id:' to keep both, or pass --replace to "
+                    "replace the plan"
+                ).format(id=plan.id, old_year=row[1], old=row[2], year=plan.year, new=plan.title)
             )
-            res.notes.append(_("plan {year}: title or preamble updated").format(year=plan.year))
+        stored = (
+            int(row[1]),
+            *row[2:6],
+            row[6],
+            row[7],
+            as_date(row[8]),
+            str(row[9]),
+        )
+        if stored != tuple(meta.values()):
+            conn.run(
+                "UPDATE plans SET year=:y, title=:t, preamble=:p, source=:s, script=:sc, "
+                "doc_number=:dn, issuer=:iss, issued=:issued, addressees=:to, loaded_at=:at "
+                "WHERE id=:id",
+                {"at": now, "id": plan_id, **meta},
+            )
+            res.notes.append(_("plan {id}: title or details updated").format(id=plan.id))
 
     unit_ids = {name: ensure_unit(conn, name, now) for name in plan.units}
 
@@ -164,6 +190,8 @@ def load_plan(
                 before = "[null, []]"
             else:
                 task_id = int(old[0])
+                if old[3] != task.title and not replace:
+                    _refuse_moving_history(conn, plan, task, old, named)
                 current = dict(
                     zip(
                         values,
@@ -209,7 +237,7 @@ def load_plan(
             _(
                 "--prune would delete every task plan {plan} had ({count}); check that the file "
                 "is the right one, or add --prune-all to delete them"
-            ).format(plan=plan.year, count=len(gone))
+            ).format(plan=plan.id, count=len(gone))
         )
     for number, old in gone:
         task_id = int(old[0])
@@ -231,6 +259,34 @@ def load_plan(
         if not prune:
             res.missing.append(number)
     return res
+
+
+def _refuse_moving_history(conn: Connection, plan: Plan, task: Task, old: Any, named: str) -> None:
+    """A task retitled under the same number keeps its history only when it has none: entries
+    and the office's assignments never move to another task silently."""
+    task_id = int(old[0])
+    entries = int(conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id}))
+    office = _office_assignments(conn, task_id, str(old[11]) or named)
+    if not entries and not office:
+        return
+    history = []
+    if entries:
+        history.append(
+            ngettext("{n} progress entry", "{n} progress entries", entries).format(n=entries)
+        )
+    if office:
+        history.append(
+            ngettext(
+                "{n} assignment made by the office", "{n} assignments made by the office", office
+            ).format(n=office)
+        )
+    raise Conflict(
+        _(
+            "plan {id}, task {n}: would change its title from '{old}' to '{new}' but it has "
+            "{history}; give the file its own 'id:' if it is another plan, or pass --replace if "
+            "it is the same task"
+        ).format(id=plan.id, n=task.number, old=old[3], new=task.title, history=", ".join(history))
+    )
 
 
 def _office_assignments(conn: Connection, task_id: int, plan_units: str) -> int:

@@ -26,7 +26,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pufa_cli.errors import NotFound
+from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.store import Connection, as_date
 
@@ -119,6 +119,15 @@ class PlanRef:
     year: int
     title: str
     script: str
+    code: str = ""  # the plan's id as users write it (``2011``, ``2023-fzzf``)
+    issued: date | None = None
+
+    @property
+    def start(self) -> date:
+        """The day the on-schedule clock starts: the plan's issue date, else 1 January."""
+        if self.issued is not None and self.issued.year == self.year:
+            return self.issued
+        return date(self.year, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -166,27 +175,79 @@ def status_of(percent: float, reported: int, due: date, as_of: date) -> tuple[st
     return status, due < as_of
 
 
-def find_plan(conn: Connection, year: int | None) -> PlanRef:
-    """The plan of ``year``, or the latest loaded plan when ``year`` is None."""
-    if year is None:
-        row = conn.one("SELECT id, year, title, script FROM plans ORDER BY year DESC LIMIT 1")
+_PLAN_COLUMNS = "id, year, title, script, code, issued"
+
+
+def _plan_ref(row: Any) -> PlanRef:
+    return PlanRef(int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), as_date(row[5]))
+
+
+def find_plan(conn: Connection, year: int | None, code: str | None = None) -> PlanRef:
+    """The plan chosen by its id (``--plan-id`` / ``PUFA_PLAN``), else by ``year``, else the
+    latest year's. A year with several plans is ambiguous: BadInput naming their ids."""
+    if code is not None:
+        row = conn.one(f"SELECT {_PLAN_COLUMNS} FROM plans WHERE code = :c", {"c": code})
         if row is None:
+            codes = [str(r[0]) for r in conn.rows("SELECT code FROM plans ORDER BY year, code")]
+            raise NotFound(
+                _("no plan '{id}' (loaded: {ids})").format(id=code, ids=", ".join(codes) or "-")
+            )
+        if year is not None and int(row[1]) != year:
+            raise BadInput(
+                _("plan {id} is a plan of {plan_year}, not of {year}").format(
+                    id=code, plan_year=row[1], year=year
+                )
+            )
+        return _plan_ref(row)
+    if year is None:
+        rows = conn.rows(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = (SELECT max(year) FROM plans) "
+            "ORDER BY code"
+        )
+        if not rows:
             raise NotFound(_("no plan is loaded: run 'pufa init' first"))
     else:
         # A year out of range is simply not loaded (and must not overflow the INTEGER column).
-        row = (
-            conn.one("SELECT id, year, title, script FROM plans WHERE year = :y", {"y": year})
+        rows = (
+            conn.rows(
+                f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = :y ORDER BY code", {"y": year}
+            )
             if 1 <= year <= 9999
-            else None
+            else []
         )
-        if row is None:
-            years = [str(r[0]) for r in conn.rows("SELECT year FROM plans ORDER BY year")]
+        if not rows:
+            years = [str(r[0]) for r in conn.rows("SELECT DISTINCT year FROM plans ORDER BY year")]
             raise NotFound(
                 _("no plan for {year} (loaded: {years})").format(
                     year=year, years=", ".join(years) or "-"
                 )
             )
-    return PlanRef(int(row[0]), int(row[1]), str(row[2]), str(row[3]))
+    if len(rows) > 1:
+        raise BadInput(
+            _("{year} has {n} plans: {ids}; choose one with --plan-id ID or PUFA_PLAN").format(
+                year=rows[0][1], n=len(rows), ids=", ".join(str(r[4]) for r in rows)
+            )
+        )
+    return _plan_ref(rows[0])
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    code: str
+    year: int
+    title: str
+    script: str
+    tasks: int
+
+
+def list_plans(conn: Connection) -> list[PlanSummary]:
+    """Every loaded plan with its number of current tasks, by year then id."""
+    rows = conn.rows(
+        "SELECT p.code, p.year, p.title, p.script, "
+        "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1) "
+        "FROM plans p ORDER BY p.year, p.code"
+    )
+    return [PlanSummary(str(c), int(y), str(t), str(sc), int(n)) for c, y, t, sc, n in rows]
 
 
 def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStatus]:

@@ -8,11 +8,12 @@ Python), one row a task. Only ``--by unit`` reads the units' own percents (one r
 assignment, ``progress.ASSIGNMENT_CTE``); ``--by task`` and ``--unit`` read the assignments
 alone. Grouping into sections or units then runs over those rows (a few thousand at most).
 
-The on-schedule check (序時進度): a task's window runs from 1 January of the plan year to its
-due date, both days included. As of D, the expected percent is the share of the window's days
-elapsed up to and including D (100 from the due date on; 0 before the plan year); ``behind`` is
-expected − percent. A task not done is red when it is overdue or ``behind > red``, yellow when
-``behind > yellow``, else green; a done task is green. See docs/report.md.
+The on-schedule check (序時進度): a task's window runs from the plan's start (its ``issued``
+date, else 1 January of the plan year) to its due date, both days included. As of D, the
+expected percent is the share of the window's days elapsed up to and including D (100 from the
+due date on; 0 before the start); ``behind`` is expected − percent. A task not done is red
+when it is overdue or ``behind > red``, yellow when ``behind > yellow``, else green; a done
+task is green. See docs/report.md.
 
 Plain values only: plan text is passed through ``text_fn`` by the caller (``report_json``,
 ``report_rows``), so this module stays language-agnostic and prints nothing.
@@ -173,9 +174,11 @@ class Report:
 # --- the on-schedule check ---------------------------------------------------------------
 
 
-def expected_percent(due: date, as_of: date, year: int) -> float:
-    """Elapsed share of the window 1 January of ``year`` .. ``due`` (both days included)."""
-    start = date(year, 1, 1)
+def expected_percent(due: date, as_of: date, start: date) -> float:
+    """Elapsed share of the window ``start`` .. ``due`` (both days included). ``start`` is the
+    plan's issue date, else 1 January of its year (``PlanRef.start``)."""
+    if due < start:
+        return 100.0 if as_of >= due else 0.0
     if as_of >= due:
         return 100.0
     if as_of < start:
@@ -204,12 +207,12 @@ def judge(
     reported: bool,
     due: date,
     as_of: date,
-    year: int,
+    start: date,
     thresholds: Thresholds,
 ) -> tuple[str, bool, float, float, str]:
     """(status, overdue, expected, behind, colour) of one task or one unit's share of it."""
     status, overdue = status_of(percent, int(reported), due, as_of)
-    expected = expected_percent(due, as_of, year)
+    expected = expected_percent(due, as_of, start)
     behind = expected - percent
     return (
         status,
@@ -337,7 +340,7 @@ def build_report(
         assert due_d is not None
         percent = float(pct)
         status, overdue, expected, behind, colour = judge(
-            percent, bool(reported), due_d, as_of, plan.year, thresholds
+            percent, bool(reported), due_d, as_of, plan.start, thresholds
         )
         tasks[int(tid)] = TaskRow(
             int(tid),
@@ -390,7 +393,7 @@ def build_report(
     if by == BY_SECTION:
         rows = _by_section(in_scope)
     elif by == BY_UNIT:
-        rows = _by_unit(shares, as_of, plan.year, thresholds)
+        rows = _by_unit(shares, as_of, plan.start, thresholds)
     else:
         from pufa_cli.ledger import task_targets
 
@@ -449,7 +452,7 @@ def _by_section(tasks: Sequence[TaskRow]) -> list[SectionRow]:
 def _by_unit(
     shares: Sequence[tuple[int, int, str, str, date, Any]],
     as_of: date,
-    year: int,
+    start: date,
     thresholds: Thresholds,
 ) -> list[UnitRow]:
     """Per unit, over its own share of each assigned task: its latest percent, its own due
@@ -464,7 +467,7 @@ def _by_unit(
             roles[uid] = [0, 0]
         percent = float(pct or 0)
         status, overdue, _exp, _behind, colour = judge(
-            percent, pct is not None, due, as_of, year, thresholds
+            percent, pct is not None, due, as_of, start, thresholds
         )
         tallies[uid].add(percent, status, overdue, colour)
         roles[uid][0 if role == ROLE_LEAD else 1] += 1
@@ -542,6 +545,7 @@ def report_json(report: Report, text_fn: TextFn) -> dict[str, Any]:
     language; plan text goes through ``text_fn``."""
     return {
         "year": report.plan.year,
+        "plan": report.plan.code,
         "as_of": report.as_of.isoformat(),
         "by": report.by,
         "rows": [row_json(r, text_fn) for r in report.rows],

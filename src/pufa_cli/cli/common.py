@@ -34,6 +34,14 @@ YearOption = Annotated[
         "--year", help=_("Plan year (else PUFA_YEAR, else the latest loaded)."), show_default=False
     ),
 ]
+PlanIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--plan-id",
+        help=_("Plan id, when a year has several plans (else PUFA_PLAN, else by --year)."),
+        show_default=False,
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -114,6 +122,29 @@ def year_value(year: int | None) -> int | None:
         return int(raw)
     except ValueError:
         raise BadInput(_("PUFA_YEAR must be a year, not '{value}'").format(value=raw)) from None
+
+
+def plan_value(plan_id: str | None) -> str | None:
+    """``--plan-id``, else ``PUFA_PLAN``; a value that cannot be a plan id is refused."""
+    import re
+
+    from pufa_cli.config import plan_from_env
+    from pufa_cli.errors import BadInput
+
+    if plan_id is not None:
+        raw, name = plan_id, "--plan-id"
+    else:
+        env = plan_from_env()
+        if env is None:
+            return None
+        raw, name = env, "PUFA_PLAN"
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,39}$", raw):
+        raise BadInput(
+            _("{name} must be a plan id (lower-case letters, digits and -), not '{value}'").format(
+                name=name, value=raw
+            )
+        )
+    return raw
 
 
 def as_of_date(text: str | None, year: int) -> date:

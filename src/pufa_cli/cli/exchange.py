@@ -13,12 +13,14 @@ from pufa_cli.cli.common import (
     AsOfOption,
     By,
     DbOption,
+    PlanIdOption,
     QuarterOption,
     QuietOption,
     RedOption,
     YearOption,
     YellowOption,
     check_when,
+    plan_value,
     quiet,
     report_day,
     session,
@@ -102,6 +104,7 @@ def export_cmd(
         typer.Option("--all-years", help=_("Entries of every plan year, not only --year's.")),
     ] = False,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -125,7 +128,7 @@ def export_cmd(
     check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = report_day(quarter, as_of, plan.year)
         spec = ex.Spec(
             what=kind,
@@ -179,6 +182,7 @@ def import_cmd(
         ),
     ] = None,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -201,6 +205,7 @@ def import_cmd(
                 conn,
                 source,
                 default_year=year_value(year),
+                default_plan=plan_value(plan_id),
                 default_by=by if by is not None else clock.user(),
                 today=clock.today(),
                 now=clock.now(),

@@ -11,6 +11,7 @@ from pufa_cli.cli.common import (
     AsOfOption,
     By,
     DbOption,
+    PlanIdOption,
     QuarterOption,
     QuietOption,
     RedOption,
@@ -19,6 +20,7 @@ from pufa_cli.cli.common import (
     YearOption,
     YellowOption,
     check_when,
+    plan_value,
     report_day,
     session,
     year_value,
@@ -62,6 +64,7 @@ def report(
         ),
     ] = False,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -78,7 +81,7 @@ def report(
         raise BadInput(_("--excel is a form of csv: give it with --format csv"))
     thresholds = thresholds_from(yellow, red)
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = report_day(quarter, as_of, plan.year)
         unit_id = resolve_unit(conn, unit).id if unit is not None else None
         result = build_report(

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from pufa_cli.cli.common import DbOption, QuietOption, quiet, target
+from pufa_cli.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    quiet,
+    session,
+    target,
+)
 from pufa_cli.i18n import _, ngettext
 
 PlanFileOption = Annotated[
@@ -41,6 +49,16 @@ def init(
             help=_("With --prune: allow deleting every task the plan had."),
         ),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help=_(
+                "Load the file over the stored plan with the same id even when its title, or "
+                "the title of a task with history, differs."
+            ),
+        ),
+    ] = False,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -60,7 +78,9 @@ def init(
     conn = dbmod.connect(where)
     try:
         with conn.transaction(write=True):
-            result = load_plan(conn, parsed, clock.now(), prune=prune, prune_all=prune_all)
+            result = load_plan(
+                conn, parsed, clock.now(), prune=prune, prune_all=prune_all, replace=replace
+            )
     finally:
         conn.close()
     for line in result.notes:
@@ -112,7 +132,7 @@ def init(
                 "Plan {year}: {sections}, {tasks}, {targets}, {units} "
                 "({state}: {added} added, {updated} updated)"
             ).format(
-                year=result.year,
+                year=plan_label(result.plan, result.year),
                 **plan_counts(result.sections, result.tasks, result.targets),
                 units=ngettext("{n} unit", "{n} units", result.units).format(n=result.units),
                 state=state,
@@ -121,6 +141,11 @@ def init(
             )
         )
         typer.echo(_("Database: {where}").format(where=where.display()))
+
+
+def plan_label(code: str, year: int) -> str:
+    """``2011`` for a plan known by its year, ``2023-fzzf (2023)`` for one with its own id."""
+    return code if code == str(year) else f"{code} ({year})"
 
 
 def plan_counts(sections: int, tasks: int, targets: int) -> dict[str, str]:
@@ -144,12 +169,49 @@ def plan_check(
     typer.echo(
         _("{file}: OK, plan {year}, {sections}, {tasks}, {targets}").format(
             file=file,
-            year=parsed.year,
+            year=plan_label(parsed.id, parsed.year),
             **plan_counts(
                 len(parsed.sections), len(parsed.tasks), sum(len(t.targets) for t in parsed.tasks)
             ),
         )
     )
+
+
+def plan_list(
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """List the loaded plans: id, year, title and number of tasks."""
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.progress import list_plans
+
+    with session(db) as conn:
+        plans = list_plans(conn)
+    if fmt is Format.json:
+        from pufa_cli.render import print_json
+
+        print_json(
+            [
+                {
+                    "plan": p.code,
+                    "year": p.year,
+                    "title": plan_text(p.title, p.script),
+                    "tasks": p.tasks,
+                }
+                for p in plans
+            ]
+        )
+        return
+    from pufa_cli.render import Col, show, table
+
+    cols = [
+        Col(_("Id")),
+        Col(_("Year"), "right"),
+        Col(_("Title"), flexible=True),
+        Col(_("Tasks"), "right"),
+    ]
+    rows = [[p.code, p.year, plan_text(p.title, p.script), p.tasks] for p in plans]
+    show(table(_("Plans"), cols, rows))
 
 
 def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
@@ -213,6 +275,10 @@ def register(app: typer.Typer) -> None:
             "guessed line. Example: pufa plan draft 方案.docx --out plans/2012.yaml"
         ),
     )(plan_draft)
+    plan_app.command(
+        "list",
+        help=_("List the loaded plans (id, year, title, tasks). Example: pufa plan list"),
+    )(plan_list)
     app.add_typer(plan_app, name="plan")
     db_app = typer.Typer(help=_("Database schema."), no_args_is_help=True)
     db_app.command(

@@ -12,11 +12,13 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    PlanIdOption,
     QuietOption,
     SectionOption,
     UnitFilterOption,
     YearOption,
     as_of_date,
+    plan_value,
     session,
     year_value,
 )
@@ -56,6 +58,7 @@ def tasks(
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -67,7 +70,7 @@ def tasks(
     from pufa_cli.units import resolve_unit
 
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
         unit_id = resolve_unit(conn, unit).id if unit is not None else None
         views = list_tasks(
@@ -133,6 +136,7 @@ def show_task(
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -152,7 +156,7 @@ def show_task(
 
     task_number = parse_task_number(number)
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
         task_id = task_id_for(conn, plan, task_number)
         row = conn.one(

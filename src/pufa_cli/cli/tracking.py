@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from pufa_cli.cli.common import DbOption, QuietOption, YearOption, quiet, session, year_value
+from pufa_cli.cli.common import (
+    DbOption,
+    PlanIdOption,
+    QuietOption,
+    YearOption,
+    plan_value,
+    quiet,
+    session,
+    year_value,
+)
 from pufa_cli.i18n import _
 
 TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
@@ -32,6 +41,7 @@ def assign_cmd(
         ),
     ] = None,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -45,7 +55,7 @@ def assign_cmd(
     quiet(quiet_)
     number = parse_task_number(task)
     with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         result = assign(conn, plan, number, units or [], lead=lead, due_word=due, now=clock.now())
     if result.added:
         notice(
@@ -67,6 +77,7 @@ def unassign_cmd(
     task: TaskArg,
     unit: Annotated[str, typer.Argument(help=_("Unit to remove."), show_default=False)],
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -79,7 +90,7 @@ def unassign_cmd(
     quiet(quiet_)
     number = parse_task_number(task)
     with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         name = unassign(conn, plan, number, unit)
     notice(_("task {task}: unassigned {unit}").format(task=number, unit=name))
 
@@ -131,6 +142,7 @@ def log_cmd(
         bool, typer.Option("--assign", help=_("Assign the unit to the task first if it is not."))
     ] = False,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -147,7 +159,7 @@ def log_cmd(
     pct = parse_percent(percent) if percent is not None else None
     today = clock.today()
     with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         if date_ is not None:
             day = parse_day(date_, plan.year)
         else:

@@ -11,9 +11,11 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    PlanIdOption,
     QuietOption,
     YearOption,
     as_of_date,
+    plan_value,
     quiet,
     session,
     year_value,
@@ -63,6 +65,7 @@ def unit_list(
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -73,7 +76,7 @@ def unit_list(
 
     with session(db) as conn:
         try:
-            plan = find_plan(conn, year_value(year))
+            plan = find_plan(conn, year_value(year), plan_value(plan_id))
         except NotFound:
             if year_value(year) is not None:
                 raise

@@ -59,6 +59,7 @@ def import_entries(
     source: Source,
     *,
     default_year: int | None,
+    default_plan: str | None = None,
     default_by: str,
     today: date,
     now: datetime,
@@ -71,7 +72,7 @@ def import_entries(
     Runs inside the caller's transaction (a write one unless ``dry_run``); RowErrors, with
     nothing written, if any row is not valid.
     """
-    checker = Checker(conn, find_plan(conn, default_year), default_by, today, assign)
+    checker = Checker(conn, find_plan(conn, default_year, default_plan), default_by, today, assign)
     rows: list[Checked] = []
     errors: list[tuple[int, str]] = []  # (row number, FILE:LINE: reason), to list in file order
     unassigned = checker.unassigned

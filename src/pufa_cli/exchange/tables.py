@@ -67,6 +67,7 @@ def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[st
         targets = view.targets if view is not None else []
         yield {
             "year": ledger.plan.year,
+            "plan": ledger.plan.code,
             "section": t.section,
             "number": t.number,
             "title": text_fn(t.title),

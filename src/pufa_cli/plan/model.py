@@ -50,10 +50,16 @@ class Section:
 class Plan:
     year: int
     title: str
-    preamble: str
-    source: str
     units: tuple[str, ...]
     sections: tuple[Section, ...]
+    version: int = 1
+    id: str = ""  # the file's ``id``, else the year as text (validate fills it in)
+    preamble: str = ""
+    source: str = ""
+    doc_number: str | None = None  # 文號
+    issuer: str | None = None  # 印發單位
+    issued: date | None = None  # the on-schedule clock starts this day, not on 1 January
+    addressees: tuple[str, ...] = ()  # 主送
 
     @property
     def tasks(self) -> tuple[Task, ...]:

@@ -18,7 +18,59 @@ from pufa_cli.timing import parse_period
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-_PLAN_FIELDS = {"version", "year", "title", "preamble", "source", "units", "sections"}
+FORMAT_VERSIONS = (1, 2)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _read_id(c: Checker, value: Any, path: str, year: int) -> str:
+    text = str(c.text(value, path, limit=40))
+    if not ID_RE.match(text):
+        raise c.fail(
+            path,
+            _("plan id '{id}' must be lower-case letters, digits and - (e.g. 2023-pufa)").format(
+                id=text
+            ),
+        )
+    return text
+
+
+def _read_date(c: Checker, value: Any, path: str, year: int) -> date:
+    from pufa_cli.timing import parse_date
+
+    day = c.guarded(path, partial(parse_date, c.text(value, path, limit=40)))
+    if not date(year - 1, 1, 1) <= day <= date(year, 12, 31):
+        raise c.fail(
+            path,
+            _("{date} is not in the plan year {year} or the year before").format(
+                date=day.isoformat(), year=year
+            ),
+        )
+    return day
+
+
+def _read_texts(c: Checker, value: Any, path: str, year: int) -> tuple[str, ...]:
+    return tuple(
+        str(c.text(v, f"{path}[{i}]", limit=500)) for i, v in enumerate(c.listing(value, path))
+    )
+
+
+def _text_reader(limit: int) -> Any:
+    return lambda c, value, path, year: c.text(value, path, optional=True, limit=limit)
+
+
+# Top-level fields besides version, year, title, units and sections: name → (first format
+# version that has it, reader(checker, value, path, year) → the Plan attribute). A new field is
+# one line here and one attribute on ``Plan`` (with a default); absent fields take the default.
+TOP_FIELDS: dict[str, tuple[int, Any]] = {
+    "id": (1, _read_id),
+    "preamble": (1, _text_reader(100_000)),
+    "source": (1, _text_reader(1000)),
+    "doc_number": (2, _text_reader(200)),
+    "issuer": (2, _text_reader(500)),
+    "issued": (2, _read_date),
+    "addressees": (2, _read_texts),
+}
+_PLAN_FIELDS = {"version", "year", "title", "units", "sections", *TOP_FIELDS}
 _SECTION_FIELDS = {"number", "title", "tasks"}
 _TASK_FIELDS = {
     "number",
@@ -39,15 +91,21 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
     c = Checker(file, lines)
     doc = c.mapping(data, "", _PLAN_FIELDS, {"version", "year", "title", "sections"})
     version = c.integer(doc["version"], "version", low=1, high=10_000)
-    if version != 1:
+    if version not in FORMAT_VERSIONS:
         raise c.fail(
             "version",
-            _("unsupported plan format version {v} (this pufa reads 1)").format(v=version),
+            _("unsupported plan format version {v} (this pufa reads 1 and 2)").format(v=version),
         )
     year = c.integer(doc["year"], "year", low=1900, high=2999)
     title = c.text(doc["title"], "title", limit=500)
-    preamble = c.text(doc.get("preamble"), "preamble", optional=True) or ""
-    source = c.text(doc.get("source"), "source", optional=True, limit=1000) or ""
+    top: dict[str, Any] = {}
+    for name, (since, reader) in TOP_FIELDS.items():
+        if doc.get(name) is None:
+            continue
+        if version < since:
+            raise c.fail(name, _("needs 'version: {v}' at the top of the file").format(v=since))
+        top[name] = reader(c, doc[name], name, year)
+    top.setdefault("id", str(year))
 
     units: list[str] = []
     for i, raw in enumerate(c.listing(doc.get("units"), "units")):
@@ -160,7 +218,14 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                 )
             )
         sections.append(Section(snum, stitle, tuple(tasks)))
-    return Plan(year, title, preamble, source, tuple(units), tuple(sections))
+    return Plan(
+        year=year,
+        title=title,
+        units=tuple(units),
+        sections=tuple(sections),
+        version=version,
+        **{k: v for k, v in top.items() if v is not None},
+    )
 
 
 def load_plan_file(path: Path | str) -> Plan:

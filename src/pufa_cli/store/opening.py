@@ -144,12 +144,29 @@ def migrate(target: DbTarget, revision: str = "head", *, down: bool = False) -> 
 
     engine = sa_engine(target)
     try:
-        with engine.begin() as sa_conn:
-            cfg = alembic_config(sa_conn)
-            if down:
-                command.downgrade(cfg, revision)
-            else:
-                command.upgrade(cfg, revision)
+        with engine.connect() as sa_conn:
+            sqlite = target.path is not None
+            if sqlite:
+                # Batch mode copies a table, drops the old one and renames the copy; with foreign
+                # keys on, DROP TABLE first deletes every row and cascades (a plan's sections and
+                # tasks would go). The pragma only works outside a transaction; the keys are
+                # checked once the copy is in place, before commit.
+                sa_conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                sa_conn.commit()
+            with sa_conn.begin():
+                cfg = alembic_config(sa_conn)
+                if down:
+                    command.downgrade(cfg, revision)
+                else:
+                    command.upgrade(cfg, revision)
+                if sqlite:
+                    broken = sa_conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise SchemaError(
+                            _("migration left a broken reference in table {table}").format(
+                                table=broken[0]
+                            )
+                        )
     finally:
         engine.dispose()
 
