@@ -248,6 +248,7 @@ def task_row(number: int, *values: Any) -> dict[str, Any]:
         "title": row["title"],
         "units": row["units"],
         "due": row["due"],
+        "ongoing": False,  # no task of this scenario is ongoing work
         "percent": row["percent"],
         "expected": row["expected"],
         "status": row["status"],

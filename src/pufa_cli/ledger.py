@@ -237,6 +237,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "title": text_fn(ts.title),
         "due": ts.due.isoformat(),
         "due_word": view.due_word,
+        "ongoing": ts.ongoing,
         "percent": round1(ts.percent),
         "status": ts.status,
         "overdue": ts.overdue,

@@ -29,6 +29,7 @@ from typing import Any
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.store import Connection, as_date
+from pufa_cli.timing import is_ongoing
 
 DONE = "done"
 IN_PROGRESS = "in-progress"
@@ -143,6 +144,7 @@ class TaskStatus:
     units: int
     status: str
     overdue: bool
+    ongoing: bool = False  # due 持續/常態化/長期/全年: ongoing work, judged as due at year end
 
 
 @dataclass(frozen=True)
@@ -233,35 +235,71 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
 
 @dataclass(frozen=True)
 class PlanSummary:
+    """A loaded plan as ``plan list`` and ``show`` present it, with its metadata."""
+
     code: str
     year: int
     title: str
     script: str
     tasks: int
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued: date | None = None
+    addressees: tuple[str, ...] = ()
+
+
+_SUMMARY_SQL = (
+    "SELECT p.code, p.year, p.title, p.script, "
+    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1), "
+    "p.doc_number, p.issuer, p.issued, p.addressees FROM plans p"
+)
+
+
+def _summary(row: Any) -> PlanSummary:
+    import json
+
+    code, year, title, script, tasks, doc_number, issuer, issued, addressees = row
+    return PlanSummary(
+        str(code),
+        int(year),
+        str(title),
+        str(script),
+        int(tasks),
+        doc_number,
+        issuer,
+        as_date(issued),
+        tuple(json.loads(addressees or "[]")),
+    )
 
 
 def list_plans(conn: Connection) -> list[PlanSummary]:
     """Every loaded plan with its number of current tasks, by year then id."""
-    rows = conn.rows(
-        "SELECT p.code, p.year, p.title, p.script, "
-        "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1) "
-        "FROM plans p ORDER BY p.year, p.code"
-    )
-    return [PlanSummary(str(c), int(y), str(t), str(sc), int(n)) for c, y, t, sc, n in rows]
+    return [_summary(r) for r in conn.rows(f"{_SUMMARY_SQL} ORDER BY p.year, p.code")]
+
+
+def plan_summary(conn: Connection, plan: PlanRef) -> PlanSummary:
+    row = conn.one(f"{_SUMMARY_SQL} WHERE p.id = :p", {"p": plan.id})
+    assert row is not None
+    return _summary(row)
 
 
 def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStatus]:
     """Every current task of the plan with its percent and status as of ``as_of``."""
     rows = conn.rows(
         task_rows_sql(
-            {"section_number": "s.number", "section_title": "s.title", "title": "t.title"},
+            {
+                "section_number": "s.number",
+                "section_title": "s.title",
+                "title": "t.title",
+                "due_word": "t.due_word",
+            },
             " JOIN sections s ON s.id = t.section_id",
         ),
         {"plan": plan.id, "as_of": as_of},
     )
     rows.sort(key=lambda r: int(r[1]))
     out = []
-    for tid, num, _sid, pct, reported, due, units, snum, stitle, title in rows:
+    for tid, num, _sid, pct, reported, due, units, snum, stitle, title, word in rows:
         due_d = as_date(due)
         assert due_d is not None
         status, overdue = status_of(float(pct), int(reported), due_d, as_of)
@@ -278,6 +316,7 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 int(units),
                 status,
                 overdue,
+                is_ongoing(word),
             )
         )
     return out

@@ -40,7 +40,7 @@ from pufa_cli.progress import (
     task_rows_sql,
 )
 from pufa_cli.store import Connection, as_date
-from pufa_cli.timing import quarter_end, quarter_of
+from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
 
 BY_SECTION = "section"
 BY_UNIT = "unit"
@@ -130,6 +130,7 @@ class TaskRow:
     status: str
     overdue: bool
     colour: str
+    ongoing: bool = False
     units: tuple[str, ...] = ()  # lead first, then the others by name
     targets: tuple[Any, ...] = ()  # ledger.TargetProgress, by=task only
 
@@ -265,7 +266,12 @@ class _Tally:
 
 # Every current task of the plan, one row each, with its section and titles (see
 # progress.task_rows_sql for the columns before these).
-_TASK_COLUMNS = {"section_number": "s.number", "section_title": "s.title", "title": "t.title"}
+_TASK_COLUMNS = {
+    "section_number": "s.number",
+    "section_title": "s.title",
+    "title": "t.title",
+    "due_word": "t.due_word",
+}
 _SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
 # Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
@@ -335,7 +341,7 @@ def build_report(
     raw.sort(key=lambda r: int(r[1]))
 
     tasks: dict[int, TaskRow] = {}
-    for tid, num, _sid, pct, reported, due, _units, snum, stitle, title in raw:
+    for tid, num, _sid, pct, reported, due, _units, snum, stitle, title, word in raw:
         due_d = as_date(due)
         assert due_d is not None
         percent = float(pct)
@@ -355,6 +361,7 @@ def build_report(
             status,
             overdue,
             colour,
+            is_ongoing(word),
         )
 
     shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
@@ -522,6 +529,7 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
         "title": text_fn(row.title),
         "units": list(row.units),
         "due": row.due.isoformat(),
+        "ongoing": row.ongoing,
         "percent": round1(row.percent),
         "expected": round1(row.expected),
         "status": row.status,

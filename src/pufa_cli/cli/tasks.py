@@ -152,11 +152,12 @@ def show_task(
         task_json,
         unit_metric_values,
     )
-    from pufa_cli.progress import find_plan
+    from pufa_cli.progress import find_plan, plan_summary
 
     task_number = parse_task_number(number)
     with session(db) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
+        details = plan_summary(conn, plan)
         day = as_of_date(as_of, plan.year)
         task_id = task_id_for(conn, plan, task_number)
         row = conn.one(
@@ -189,6 +190,11 @@ def show_task(
             "timing": text(timing) if timing else None,
             "responsible": text(responsible) if responsible else None,
             "checks": [{"word": w, "date": d} for w, d in checks_of(checks_raw)],
+            "plan_title": text(details.title),
+            "doc_number": details.doc_number,
+            "issuer": text(details.issuer) if details.issuer else None,
+            "issued": details.issued.isoformat() if details.issued else None,
+            "addressees": [text(a) for a in details.addressees],
             "history": [dict(e, note=e["note"]) for e in entries],
         }
     )
@@ -204,6 +210,27 @@ def show_task(
         print_json(data)
         return
     _show_table(data, view, text)
+
+
+def _checkpoint_text(check: dict[str, str], text: Any) -> str:
+    """``上半年 2011-06-30``; a checkpoint written as a date is that date, shown once."""
+    word = text(check["word"])
+    return word if word.strip() == check["date"] else f"{word} {check['date']}"
+
+
+def _plan_line(data: dict[str, Any]) -> str:
+    """The plan the task belongs to, with its 文號, issuer and issue date when given."""
+    parts = [data["plan_title"]]
+    if data["doc_number"]:
+        parts.append(data["doc_number"])
+    if data["issuer"]:
+        parts.append(data["issuer"])
+    if data["issued"]:
+        parts.append(_("issued {date}").format(date=data["issued"]))
+    line = f"{_('Plan')}: " + " · ".join(parts)
+    if data["addressees"]:
+        line += "\n" + f"{_('To')}: " + "、".join(data["addressees"])
+    return line
 
 
 def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
@@ -223,9 +250,10 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
             "  "
             + _("Checkpoints")
             + ": "
-            + ", ".join(f"{text(c['word'])} {c['date']}" for c in data["checks"])
+            + ", ".join(_checkpoint_text(c, text) for c in data["checks"])
         )
     head.append("\n")
+    head.append(_plan_line(data) + "\n")
     if data["timing"]:
         head.append(f"{_('Timing')}: {data['timing']}\n")
     if data["responsible"]:

@@ -1,0 +1,179 @@
+"""Format version 2 (issue 14): metadata and the issue-date clock, deadline words in a plan,
+ongoing work, next-year deadlines; every expected number worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import dump_db
+
+V2 = """\
+version: 2
+id: 2023-pufa
+year: 2023
+title: 2023年全區普法依法治理工作要點
+doc_number: 區法宣發〔2023〕3號
+issuer: 區委全面依法治區委員會守法普法協調小組
+issued: 2023-03-01
+addressees: [各街道辦事處, 區直各部門]
+units: [區司法局, 區教育局]
+sections:
+  - number: 1
+    title: 一、重點工作
+    tasks:
+      - number: 1
+        title: 開展憲法宣傳周活動
+        due: “12·4”
+        lead: 區司法局
+      - number: 2
+        title: 上半年工作總結
+        due: 上半年
+        lead: 區司法局
+      - number: 3
+        title: 常態化開展以案釋法
+        due: 常態化
+        lead: 區教育局
+      - number: 4
+        title: 年度總結
+        due: 次年1月
+        lead: 區司法局
+      - number: 5
+        title: 國家安全教育日
+        checks: [2023-04-15, 下半年]
+        lead: 區司法局
+      - number: 6
+        title: 民法典宣傳月
+        due: 5月1日至31日
+"""
+
+
+def load(pufa: Any, tmp_path: Path, text: str = V2) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    r = pufa("init", "-q", "--plan", path)
+    assert r.code == 0, r
+    return path
+
+
+def tasks(pufa: Any, as_of: str) -> dict[int, dict[str, Any]]:
+    r = pufa("tasks", "-f", "json", "--as-of", as_of)
+    assert r.code == 0, r
+    return {t["number"]: t for t in json.loads(r.out)}
+
+
+def report_rows(pufa: Any, as_of: str) -> dict[int, dict[str, Any]]:
+    r = pufa("report", "--by", "task", "-f", "json", "--as-of", as_of)
+    assert r.code == 0, r
+    return {t["number"]: t for t in json.loads(r.out)["rows"]}
+
+
+def test_deadline_words_in_a_plan(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    got = tasks(pufa, "2023-04-30")
+    assert {n: (t["due"], t["due_word"]) for n, t in got.items()} == {
+        1: ("2023-12-04", "“12·4”"),
+        2: ("2023-06-30", "上半年"),
+        3: ("2023-12-31", "常態化"),
+        4: ("2024-01-31", "次年1月"),  # the year-end summary is due next January
+        5: ("2023-12-31", "下半年"),
+        6: ("2023-05-31", "5月1日至31日"),  # a range is due at its end
+    }
+    assert [n for n, t in got.items() if t["ongoing"]] == [3]
+
+
+def test_the_clock_starts_at_the_issue_date(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    rows = report_rows(pufa, "2023-04-30")
+    # Task 2, due 06-30: window 03-01..06-30 = 31+30+31+30 = 122 days; 03-01..04-30 = 61 days.
+    # 61/122 = 50 %. (From 1 January it would be 120/181 = 66.3 %.)
+    assert rows[2]["expected"] == 50.0
+    # Task 3 is ongoing: judged against the elapsed share of its window, never overdue before
+    # year end. 03-01..12-31 = 306 days; 03-01..11-30 = 275 days: 275/306 = 89.87 → 89.9.
+    late = report_rows(pufa, "2023-11-30")
+    assert (late[3]["ongoing"], late[3]["overdue"], late[3]["expected"]) == (True, False, 89.9)
+    # Before the issue date nothing is expected yet.
+    assert report_rows(pufa, "2023-02-15")[2]["expected"] == 0.0
+
+
+def test_without_issue_date_the_clock_starts_on_1_january(db, pufa, tmp_path):
+    load(pufa, tmp_path, V2.replace("issued: 2023-03-01\n", ""))
+    # Task 2: 01-01..04-30 = 120 days of 01-01..06-30 = 181 days: 66.298 → 66.3.
+    assert report_rows(pufa, "2023-04-30")[2]["expected"] == 66.3
+    # Task 3 (ongoing): 01-01..06-30 = 181 of 365 days: 49.589 → 49.6.
+    assert report_rows(pufa, "2023-06-30")[3]["expected"] == 49.6
+
+
+def test_show_gives_the_metadata_and_a_date_checkpoint_once(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    data = json.loads(pufa("show", "5", "-f", "json").out)
+    assert data["plan"] == "2023-pufa"
+    assert data["doc_number"] == "區法宣發〔2023〕3號"
+    assert data["issuer"] == "區委全面依法治區委員會守法普法協調小組"
+    assert data["issued"] == "2023-03-01"
+    assert data["addressees"] == ["各街道辦事處", "區直各部門"]
+    assert data["checks"] == [
+        {"word": "2023-04-15", "date": "2023-04-15"},
+        {"word": "下半年", "date": "2023-12-31"},
+    ]
+    out = pufa("show", "5", "--as-of", "2023-05-01").out
+    assert out.count("2023-04-15") == 1, out  # issue 13.5: was "2023-04-15 2023-04-15"
+    assert "下半年 2023-12-31" in out
+    assert "區法宣發〔2023〕3號" in out and "issued 2023-03-01" in out
+    listed = json.loads(pufa("plan", "list", "-f", "json").out)
+    assert listed == [
+        {"plan": "2023-pufa", "year": 2023, "title": "2023年全區普法依法治理工作要點", "tasks": 6}
+    ]
+
+
+def test_assign_due_takes_the_new_words(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    r = pufa("assign", "6", "區教育局", "--due", "6月中旬")
+    assert r.code == 0, r
+    unit = tasks(pufa, "2023-04-30")[6]["units"][0]
+    assert (unit["unit"], unit["due"]) == ("區教育局", "2023-06-20")
+
+
+BAD = {
+    "issued long ago": ("issued: 2023-03-01", "issued: 2020-01-01", ":7: issued:", "2020-01-01"),
+    "impossible issued": (
+        "issued: 2023-03-01",
+        "issued: 2023-02-30",
+        ":7: issued:",
+        "cannot be read as !!timestamp",
+    ),
+    "addressees not a list": (
+        "addressees: [各街道辦事處, 區直各部門]",
+        "addressees: {a: 1}",
+        ":8: addressees:",
+        "expected a list",
+    ),
+    "unknown deadline": ("due: 常態化", "due: 適時", "tasks[2].due:", "accepted: "),
+    "next year twice": ("due: 次年1月", "due: 次年次年1月", "tasks[3].due:", "unknown period"),
+    "range backwards": ("due: 5月1日至31日", "due: 5月31日至1日", "tasks[5].due:", "ends before"),
+    "date of another year": (
+        "due: 次年1月",
+        "due: 2024年1月15日",
+        "tasks[3].due:",
+        "not in the plan year 2023",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_v2_fields_are_refused_whole(case, db, pufa, tmp_path):
+    old, new, where, what = BAD[case]
+    assert old in V2
+    load(pufa, tmp_path)
+    before = dump_db(db)
+    path = tmp_path / "bad.yaml"
+    path.write_text(V2.replace(old, new, 1), encoding="utf-8")
+    for args in (("plan", "check", path), ("init", "--plan", path)):
+        r = pufa(*args)
+        assert r.code == 2, (case, r)
+        assert len(r.err.splitlines()) == 1, (case, r)
+        assert where in r.err and what in r.err, (case, r)
+    assert dump_db(db) == before
