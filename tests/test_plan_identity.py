@@ -243,8 +243,26 @@ def test_a_2011_database_made_before_plan_ids_upgrades_unchanged(db, pufa):
         assert r.code == 0, (args, r)
         got = json.loads(r.out)
         assert got.pop("plan") == "2011"
-        for row in got["rows"]:  # a key added since (no 2011 task is ongoing work)
+        # Keys added since. No 2011 task is ongoing work. Checkpoints now count: task 7 (in
+        # section 2; checks 上半年 06-30 and 第四季度 12-31) has its lead 區依法治區工作領導小組,
+        # who never reported, and 區依法治區辦公室, who reported on 06-30 only. So task 7 missed
+        # 06-30 (the lead did) and, by 12-31, 12-31 too (both did): 1 at Q2 and on 08-01, 2 at
+        # Q4; the office itself missed only 12-31. Task 2's unit reported on 03-31 and 07-15:
+        # it met both of its checkpoints. No light changes: task 7 was yellow at Q2 (29.6
+        # behind) and red after.
+        when = args.split(" ", 2)[2]
+        missed = {"--quarter 2": 1, "--quarter 4": 2, "--as-of 2011-08-01": 1}[when]
+        own = {"區依法治區工作領導小組": missed, "區依法治區辦公室": 1 if missed == 2 else 0}
+        for row in got["rows"]:
             assert row.pop("ongoing", False) is False
+            if "number" in row:
+                want_missed = missed if row["number"] == 7 else 0
+            elif "unit" in row:
+                want_missed = own.get(row["unit"], 0)
+            else:
+                want_missed = missed if row["section"] == 2 else 0
+            assert row.pop("missed") == want_missed, (args, row)
+        assert got["total"].pop("missed") == missed
         assert got == want, args
     rows = _rows(db)
     for name, table in fixture["tables"].items():

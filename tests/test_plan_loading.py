@@ -43,7 +43,9 @@ def test_prune_deletes_only_tasks_without_history_or_office_work(db, pufa, tmp_p
     plan = tmp_path / "p.yaml"
     plan.write_text(_plan(1, 2, 3, 4), encoding="utf-8")
     assert pufa("init", "-q", "--plan", plan).code == 0
-    r = pufa("log", "3", "--unit", "區司法局", "--assign", "--percent", "10", "--date", "2012-03-01")
+    r = pufa(
+        "log", "3", "--unit", "區司法局", "--assign", "--percent", "10", "--date", "2012-03-01"
+    )
     assert r.code == 0, r
     assert pufa("assign", "4", "區教育局").code == 0
 
@@ -55,7 +57,9 @@ def test_prune_deletes_only_tasks_without_history_or_office_work(db, pufa, tmp_p
     assert "kept task 3: no longer in the plan but it has 1 progress entry" in r.err
     assert "kept task 4: no longer in the plan but it has 1 assignment the office made" in r.err
     assert _task_numbers(db) == [1, 3, 4]
-    assert len(dump_db(db)["assignments"]) == 3  # 1 → 區司法局 (plan), 3 → 區司法局 (log --assign), 4 → 區教育局
+    assert (
+        len(dump_db(db)["assignments"]) == 3
+    )  # 1 → 區司法局 (plan), 3 → 區司法局 (log --assign), 4 → 區教育局
     listed = json.loads(pufa("tasks", "-f", "json").out)
     assert [t["number"] for t in listed] == [1]
 
@@ -64,7 +68,9 @@ def test_prune_refuses_to_empty_a_plan(db, pufa, tmp_path):
     plan = tmp_path / "p.yaml"
     plan.write_text(_plan(1, 2), encoding="utf-8")
     assert pufa("init", "-q", "--plan", plan).code == 0
-    assert pufa("log", "2", "--unit", "區司法局", "--percent", "5", "--date", "2012-02-01").code == 0
+    assert (
+        pufa("log", "2", "--unit", "區司法局", "--percent", "5", "--date", "2012-02-01").code == 0
+    )
     plan.write_text(_plan(7), encoding="utf-8")
     before = dump_db(db)
     r = pufa("init", "--plan", plan, "--prune")

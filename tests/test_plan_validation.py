@@ -125,7 +125,11 @@ BAD = {
         ":11: sections[0].tasks[0].due:",
         "'2012-02-30' cannot be read as !!timestamp",
     ),
-    "int tag": (_edit("year: 2012", "year: !!int abc"), ":2: year:", "'abc' cannot be read as !!int"),
+    "int tag": (
+        _edit("year: 2012", "year: !!int abc"),
+        ":2: year:",
+        "'abc' cannot be read as !!int",
+    ),
     "float tag": (
         _edit("target: 100", "target: !!float abc"),
         ":14: sections[0].tasks[0].targets[0]",

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from pufa_cli.errors import BadInput
-from pufa_cli.i18n import _
+from pufa_cli.i18n import N_, _
 
 MAX_METRIC = 1e12
 METRIC_SPLIT = re.compile(r"[;；]")
@@ -282,13 +282,15 @@ def parse_metrics(
 
 # --- status words ------------------------------------------------------------------------
 
-STATUSES = ("done", "in-progress", "not-started", "overdue")
+# "behind" is a filter, not a status: a task that missed a checkpoint (checkpoints.py).
+STATUSES = ("done", "in-progress", "not-started", "overdue", "behind")
 # The msgids of the status words people read (render.status_label; "Overdue" the column's).
 _STATUS_WORDS = {
     "done": "done",
     "in-progress": "in progress",
     "not-started": "not started",
     "overdue": "Overdue",
+    "behind": N_("behind"),
 }
 
 
@@ -315,7 +317,7 @@ def parse_status(text: str) -> str:
     status = words.get(_status_fold(text)) or words.get(_status_fold(_simplified(text)))
     if status is None:
         raise BadInput(
-            _("'{text}' is not a status (done, in-progress, not-started, overdue)").format(
+            _("'{text}' is not a status (done, in-progress, not-started, overdue, behind)").format(
                 text=text
             )
         )

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pufa_cli.checkpoints import Checkpoint, checkpoint_states
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.progress import (
+    BEHIND,
     OVERDUE,
     PlanRef,
     TaskStatus,
@@ -48,6 +50,11 @@ class TaskView:
     due_word: str
     units: list[UnitStatus] = field(default_factory=list)
     targets: list[TargetProgress] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for c in self.checkpoints if c.met is False)
 
 
 def fmt_number(value: float) -> str:
@@ -103,15 +110,20 @@ def list_tasks(
         by_task[us.task_id].append(us)
     targets = task_targets(conn, plan, as_of)
     due_words = _due_words(conn, plan)
+    checkpoints = checkpoint_states(conn, plan, as_of)
     views = []
     for ts in statuses:
         if section is not None and ts.section != section:
             continue
         if unit_id is not None and all(u.unit_id != unit_id for u in by_task[ts.task_id]):
             continue
+        cps = checkpoints.get(ts.task_id)
         if status is not None:
             if status == OVERDUE:
                 if not ts.overdue:
+                    continue
+            elif status == BEHIND:
+                if cps is None or not cps.missed:
                     continue
             elif ts.status != status:
                 continue
@@ -125,6 +137,7 @@ def list_tasks(
                 due_words.get((ts.task_id, ts.due), due_words.get((ts.task_id, None), "")),
                 by_task[ts.task_id],
                 targets.get(ts.task_id, []),
+                cps.checkpoints if cps is not None else [],
             )
         )
     return views
@@ -238,6 +251,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "due": ts.due.isoformat(),
         "due_word": view.due_word,
         "ongoing": ts.ongoing,
+        "checkpoints": [{"date": c.date.isoformat(), "met": c.met} for c in view.checkpoints],
         "percent": round1(ts.percent),
         "status": ts.status,
         "overdue": ts.overdue,

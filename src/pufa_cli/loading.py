@@ -157,7 +157,7 @@ def load_plan(
         int(r[1]): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units FROM tasks WHERE plan_id = :p",
+            "responsible, in_plan, plan_units, cadence FROM tasks WHERE plan_id = :p",
             {"p": plan_id},
         )
     }
@@ -175,15 +175,16 @@ def load_plan(
                 "timing": task.timing,
                 "responsible": task.responsible,
                 "in_plan": 1,
+                "cadence": task.cadence,
             }
             named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
             old = existing_tasks.get(task.number)
             if old is None:
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
-                    "due_date, checks, timing, responsible, in_plan, plan_units) VALUES (:p, "
-                    ":n, :section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
-                    ":responsible, :in_plan, :named) RETURNING id",
+                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence) VALUES "
+                    "(:p, :n, :section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
+                    ":responsible, :in_plan, :named, :cadence) RETURNING id",
                     {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
                 )
                 res.added.append(task.number)
@@ -205,6 +206,7 @@ def load_plan(
                             old[8],
                             old[9],
                             old[10],
+                            old[12],
                         ),
                         strict=True,
                     )
@@ -213,8 +215,8 @@ def load_plan(
                     conn.run(
                         "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
                         "due_word=:due_word, due_date=:due_date, checks=:checks, "
-                        "timing=:timing, responsible=:responsible, in_plan=:in_plan "
-                        "WHERE id=:id",
+                        "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
+                        "cadence=:cadence WHERE id=:id",
                         {"id": task_id, **_dates(values)},
                     )
                     res.updated.append(task.number)

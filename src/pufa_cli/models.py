@@ -86,6 +86,8 @@ class Task(Base):
     due_date: Mapped[date] = mapped_column(Date)
     # JSON list of [word, ISO date] checkpoints, in order; the last is the due date.
     checks: Mapped[str] = mapped_column(Text, default="[]")
+    # 每月, 每季度末 …: repeating checkpoints besides ``checks`` (format version 2).
+    cadence: Mapped[str | None] = mapped_column(String(40), nullable=True)
     timing: Mapped[str | None] = mapped_column(Text, nullable=True)
     responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON [lead or null, [supporting…]]: the units the plan file named when last loaded, so a

@@ -35,6 +35,8 @@ DONE = "done"
 IN_PROGRESS = "in-progress"
 NOT_STARTED = "not-started"
 OVERDUE = "overdue"
+# A filter, not a status: a task that missed a checkpoint (see checkpoints.py).
+BEHIND = "behind"
 STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
 
 # The latest counting entry of (task :task_col, unit :unit_col) dated <= :as_of.

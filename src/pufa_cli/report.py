@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pufa_cli.checkpoints import TaskCheckpoints, checkpoint_states
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import json_number
@@ -114,6 +115,7 @@ class Counts:
     red: int = 0
     yellow: int = 0
     percent: float | None = None
+    missed: int = 0  # checkpoints missed, summed over the group's tasks (or the unit's shares)
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class TaskRow:
     overdue: bool
     colour: str
     ongoing: bool = False
+    missed: int = 0  # checkpoints missed as of D (checkpoints.py)
     units: tuple[str, ...] = ()  # lead first, then the others by name
     targets: tuple[Any, ...] = ()  # ledger.TargetProgress, by=task only
 
@@ -188,9 +191,11 @@ def expected_percent(due: date, as_of: date, start: date) -> float:
     return 100.0 * ((as_of - start).days + 1) / window
 
 
-def colour_of(status: str, overdue: bool, behind: float, thresholds: Thresholds) -> str:
+def colour_of(
+    status: str, overdue: bool, behind: float, thresholds: Thresholds, missed: int = 0
+) -> str:
     """green / yellow / red: red when overdue or more than ``red`` points behind, yellow when
-    more than ``yellow`` points behind; a done task is green."""
+    more than ``yellow`` points behind or a checkpoint was missed; a done task is green."""
     if status == DONE:
         return GREEN
     if overdue:
@@ -198,7 +203,7 @@ def colour_of(status: str, overdue: bool, behind: float, thresholds: Thresholds)
     behind = round(behind, _BEHIND_DIGITS)
     if behind > thresholds.red:
         return RED
-    if behind > thresholds.yellow:
+    if behind > thresholds.yellow or missed:
         return YELLOW
     return GREEN
 
@@ -210,6 +215,7 @@ def judge(
     as_of: date,
     start: date,
     thresholds: Thresholds,
+    missed: int = 0,
 ) -> tuple[str, bool, float, float, str]:
     """(status, overdue, expected, behind, colour) of one task or one unit's share of it."""
     status, overdue = status_of(percent, int(reported), due, as_of)
@@ -220,7 +226,7 @@ def judge(
         overdue,
         expected,
         behind,
-        colour_of(status, overdue, behind, thresholds),
+        colour_of(status, overdue, behind, thresholds, missed),
     )
 
 
@@ -237,9 +243,11 @@ class _Tally:
     red: int = 0
     yellow: int = 0
     percent_sum: float = 0.0
+    missed: int = 0
 
-    def add(self, percent: float, status: str, overdue: bool, colour: str) -> None:
+    def add(self, percent: float, status: str, overdue: bool, colour: str, missed: int) -> None:
         self.tasks += 1
+        self.missed += missed
         self.percent_sum += percent
         if status == DONE:
             self.done += 1
@@ -261,6 +269,7 @@ class _Tally:
             self.red,
             self.yellow,
             self.percent_sum / self.tasks if self.tasks else None,
+            self.missed,
         )
 
 
@@ -339,14 +348,17 @@ def build_report(
         params["section"] = section
     raw = conn.rows(task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where), params)
     raw.sort(key=lambda r: int(r[1]))
+    checkpoints = checkpoint_states(conn, plan, as_of)
 
     tasks: dict[int, TaskRow] = {}
     for tid, num, _sid, pct, reported, due, _units, snum, stitle, title, word in raw:
         due_d = as_date(due)
         assert due_d is not None
         percent = float(pct)
+        cps = checkpoints.get(int(tid))
+        missed = cps.missed if cps is not None else 0
         status, overdue, expected, behind, colour = judge(
-            percent, bool(reported), due_d, as_of, plan.start, thresholds
+            percent, bool(reported), due_d, as_of, plan.start, thresholds, missed
         )
         tasks[int(tid)] = TaskRow(
             int(tid),
@@ -362,6 +374,7 @@ def build_report(
             overdue,
             colour,
             is_ongoing(word),
+            missed,
         )
 
     shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
@@ -394,13 +407,13 @@ def build_report(
 
     total = _Tally()
     for t in in_scope:
-        total.add(t.percent, t.status, t.overdue, t.colour)
+        total.add(t.percent, t.status, t.overdue, t.colour, t.missed)
 
     rows: list[Any]
     if by == BY_SECTION:
         rows = _by_section(in_scope)
     elif by == BY_UNIT:
-        rows = _by_unit(shares, as_of, plan.start, thresholds)
+        rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints)
     else:
         from pufa_cli.ledger import task_targets
 
@@ -452,7 +465,7 @@ def _by_section(tasks: Sequence[TaskRow]) -> list[SectionRow]:
         if t.section not in tallies:
             tallies[t.section] = _Tally()
             titles[t.section] = t.section_title
-        tallies[t.section].add(t.percent, t.status, t.overdue, t.colour)
+        tallies[t.section].add(t.percent, t.status, t.overdue, t.colour, t.missed)
     return [SectionRow(n, titles[n], tallies[n].counts()) for n in sorted(tallies)]
 
 
@@ -461,22 +474,25 @@ def _by_unit(
     as_of: date,
     start: date,
     thresholds: Thresholds,
+    checkpoints: Mapping[int, TaskCheckpoints],
 ) -> list[UnitRow]:
     """Per unit, over its own share of each assigned task: its latest percent, its own due
     date (the assignment's, else the task's), status, overdue and colour judged on those."""
     tallies: dict[int, _Tally] = {}
     names: dict[int, str] = {}
     roles: dict[int, list[int]] = {}
-    for _task, uid, name, role, due, pct in shares:
+    for task_id, uid, name, role, due, pct in shares:
         if uid not in tallies:
             tallies[uid] = _Tally()
             names[uid] = name
             roles[uid] = [0, 0]
         percent = float(pct or 0)
+        cps = checkpoints.get(task_id)
+        missed = cps.missed_by_unit.get(uid, 0) if cps is not None else 0
         status, overdue, _exp, _behind, colour = judge(
-            percent, pct is not None, due, as_of, start, thresholds
+            percent, pct is not None, due, as_of, start, thresholds, missed
         )
-        tallies[uid].add(percent, status, overdue, colour)
+        tallies[uid].add(percent, status, overdue, colour, missed)
         roles[uid][0 if role == ROLE_LEAD else 1] += 1
     counted = {uid: t.counts() for uid, t in tallies.items()}
     order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
@@ -503,6 +519,7 @@ def counts_json(c: Counts) -> dict[str, Any]:
         "red": c.red,
         "yellow": c.yellow,
         "percent": round1(c.percent),
+        "missed": c.missed,
     }
 
 
@@ -535,6 +552,7 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
         "status": row.status,
         "overdue": row.overdue,
         "colour": row.colour,
+        "missed": row.missed,
         "targets": [
             {
                 "key": g.key,
@@ -563,7 +581,17 @@ def report_json(report: Report, text_fn: TextFn) -> dict[str, Any]:
     }
 
 
-_COUNT_KEYS = ("tasks", "done", "in_progress", "not_started", "overdue", "red", "yellow", "percent")
+_COUNT_KEYS = (
+    "tasks",
+    "done",
+    "in_progress",
+    "not_started",
+    "overdue",
+    "red",
+    "yellow",
+    "percent",
+    "missed",
+)
 
 HEADERS: dict[str, tuple[str, ...]] = {
     BY_SECTION: ("section", "title", *_COUNT_KEYS),
@@ -579,6 +607,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "status",
         "overdue",
         "colour",
+        "missed",
         "targets",
     ),
 }

@@ -261,3 +261,57 @@ def parse_as_of(text: str, year: int) -> date:
     if _YMD_RE.match(w):
         return parse_date(w)
     return parse_period(text, year).end
+
+
+# --- cadence: checkpoints that repeat --------------------------------------------------------
+
+_CADENCE_RE = re.compile(
+    r"^每(月|季度|季|半年|年)(?:(末|底)|(\d+|[一二兩两三]?十[一二三四五六七八九]?|[一二兩两三四五六七八九])"
+    rf"[日號号])?{_BEFORE}$"
+)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A repeating checkpoint (每月, 每月5日前, 每季度末, 每半年, 每年): ``every`` is M, Q, H or
+    Y; ``day`` the day of the month for 每月N日 (0: the period's last day)."""
+
+    word: str
+    every: str
+    day: int = 0
+
+    def dates(self, start: date, end: date) -> list[date]:
+        """The checkpoints from ``start`` to ``end``, both included, in order."""
+        months = {"M": range(1, 13), "Q": (3, 6, 9, 12), "H": (6, 12), "Y": (12,)}[self.every]
+        out = []
+        for year in range(start.year, end.year + 1):
+            for month in months:
+                last = _month_end(year, month)
+                day = last if not self.day else last.replace(day=min(self.day, last.day))
+                if start <= day <= end:
+                    out.append(day)
+        return out
+
+
+def parse_cadence(word: str) -> Cadence:
+    """每月 每月末 每月5日前 每季度 每季度末 每半年 每年 → a Cadence; BadInput otherwise."""
+    w = normalize_word(str(word)).strip(_QUOTES)
+    m = _CADENCE_RE.match(w)
+    if not m:
+        raise BadInput(
+            _(
+                "unknown cadence '{word}' (accepted: 每月, 每月末, 每月N日前, 每季度, 每季度末, "
+                "每半年, 每年)"
+            ).format(word=word)
+        )
+    every = {"月": "M", "季度": "Q", "季": "Q", "半年": "H", "年": "Y"}[m.group(1)]
+    if m.group(3) is None:
+        return Cadence(str(word), every)
+    if every != "M":
+        raise BadInput(
+            _("'{word}': a day is given only with 每月 (e.g. 每月5日前)").format(word=word)
+        )
+    day = _num(m.group(3))
+    if not 1 <= day <= 31:
+        raise BadInput(_("'{word}': no month has day {day}").format(word=word, day=day))
+    return Cadence(str(word), every, day)

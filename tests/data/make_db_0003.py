@@ -32,7 +32,17 @@ STEPS = [
     ["log", "2", "--unit", "區司法局", "--done", "--date", "2011-07-15"],
     ["log", "9", "--unit", "區司法局", "--percent", "30", "--date", "2011-04-02"],
     ["log", "9", "--unit", "區教育局", "--percent", "50", "--date", "2011-08-08"],
-    ["log", "7", "--unit", "區依法治區辦公室", "--percent", "40", "--date", "2011-06-30", "--assign"],
+    [
+        "log",
+        "7",
+        "--unit",
+        "區依法治區辦公室",
+        "--percent",
+        "40",
+        "--date",
+        "2011-06-30",
+        "--assign",
+    ],
     ["log", "1", "--unit", "區司法局", "--percent", "10", "--date", "2011-02-01", "--assign"],
     ["retract", "1", "--reason", "wrong unit"],
 ]
@@ -41,18 +51,37 @@ REPORTS = [
     for by in (["--by", "section"], ["--by", "unit"], ["--by", "task"])
     for when in (["--quarter", "2"], ["--quarter", "4"], ["--as-of", "2011-08-01"])
 ]
-TABLES = ["plans", "sections", "tasks", "targets", "units", "assignments", "entries",
-          "entry_metrics", "retractions"]
+TABLES = [
+    "plans",
+    "sections",
+    "tasks",
+    "targets",
+    "units",
+    "assignments",
+    "entries",
+    "entry_metrics",
+    "retractions",
+]
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PUFA_DB=str(Path(tmp) / "old.db"), PUFA_LANG="en",
-                   PUFA_TODAY="2011-12-31", PUFA_BY="fixture")
+        env = dict(
+            os.environ,
+            PUFA_DB=str(Path(tmp) / "old.db"),
+            PUFA_LANG="en",
+            PUFA_TODAY="2011-12-31",
+            PUFA_BY="fixture",
+        )
 
         def pufa(*args: str) -> str:
-            proc = subprocess.run([sys.executable, "-m", "pufa_cli", *args], env=env,
-                                  capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pufa_cli", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             return proc.stdout
 
         for step in STEPS:
@@ -65,8 +94,10 @@ def main() -> None:
         tables = {}
         for t in TABLES:
             cur = db.execute(f"SELECT * FROM {t}")
-            tables[t] = {"columns": [c[0] for c in cur.description],
-                         "rows": [list(r) for r in cur.fetchall()]}
+            tables[t] = {
+                "columns": [c[0] for c in cur.description],
+                "rows": [list(r) for r in cur.fetchall()],
+            }
     out = {"revision": revision, "tables": tables, "reports": reports}
     (HERE / "db-0003-2011.json").write_text(
         json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

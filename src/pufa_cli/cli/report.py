@@ -157,6 +157,8 @@ def column_labels() -> dict[str, str]:
         "status": _("Status"),
         "colour": _("Light"),
         "targets": _("Targets"),
+        # checkpoints missed (checks and cadence; docs/rules.md)
+        "missed": _("Missed"),
     }
 
 
@@ -203,7 +205,8 @@ def under_table(result: Any) -> list[str]:
     th = result.thresholds
     lines.append(
         _(
-            "Yellow: more than {yellow} points behind schedule; red: more than {red}, or overdue."
+            "Yellow: more than {yellow} points behind schedule, or a checkpoint missed; red: more "
+            "than {red}, or overdue."
         ).format(yellow=fmt_number(th.yellow), red=fmt_number(th.red))
     )
     return lines

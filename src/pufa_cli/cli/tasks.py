@@ -41,7 +41,7 @@ def tasks(
             "--status",
             help=_(
                 "Only tasks with this status: done, in-progress, not-started or overdue "
-                "(or the word in your language: 逾期)."
+                "(or the word in your language: 逾期), or behind (a checkpoint missed)."
             ),
             show_default=False,
         ),

@@ -37,6 +37,7 @@ class Task:
     lead: str | None
     support: tuple[str, ...]
     targets: tuple[Target, ...]
+    cadence: str | None = None  # 每月, 每季度末 …: repeating checkpoints (format version 2)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pufa_cli.names import normalize_name
 from pufa_cli.plan.checker import Checker
 from pufa_cli.plan.model import Check, Plan, Section, Target, Task
 from pufa_cli.plan.yamlfile import read_yaml
-from pufa_cli.timing import parse_period
+from pufa_cli.timing import parse_cadence, parse_period
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -84,6 +84,9 @@ _TASK_FIELDS = {
     "support",
     "targets",
 }
+# Task fields a version 1 file may not use.
+_TASK_FIELDS_V2 = {"cadence"}
+_TASK_FIELDS |= _TASK_FIELDS_V2
 _TARGET_FIELDS = {"key", "label", "target", "unit", "phrase"}
 
 
@@ -140,6 +143,13 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
         for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
             tp = f"{sp}.tasks[{ti}]"
             t = c.mapping(raw_task, tp, _TASK_FIELDS, {"number", "title"})
+            for name in sorted(_TASK_FIELDS_V2 & set(t)):
+                if version < 2:
+                    raise c.fail(f"{tp}.{name}", _("needs 'version: 2' at the top of the file"))
+            cadence = None
+            if t.get("cadence") is not None:
+                cadence = c.text(t["cadence"], f"{tp}.cadence", limit=40)
+                c.guarded(f"{tp}.cadence", partial(parse_cadence, cadence))
             tnum = c.integer(t["number"], f"{tp}.number")
             if tnum in task_numbers:
                 raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
@@ -215,6 +225,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     lead=lead,
                     support=tuple(support),
                     targets=tuple(targets),
+                    cadence=cadence,
                 )
             )
         sections.append(Section(snum, stitle, tuple(tasks)))
