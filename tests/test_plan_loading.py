@@ -29,7 +29,7 @@ def _plan(*numbers: int) -> str:
 
 
 def _task_numbers(db: str) -> list[int]:
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.config import resolve_db
 
     conn = dbmod.connect(resolve_db(db))

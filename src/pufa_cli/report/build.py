@@ -1,0 +1,308 @@
+"""Building the report: one query for the tasks in scope, then grouping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pufa_cli.checkpoints import TaskCheckpoints, checkpoint_states
+from pufa_cli.errors import BadInput, NotFound
+from pufa_cli.i18n import _
+from pufa_cli.progress import (
+    ASSIGNMENT_CTE,
+    DONE,
+    IN_PROGRESS,
+    PlanRef,
+    task_rows_sql,
+)
+from pufa_cli.report.rows import Counts, Report, SectionRow, TaskRow, UnitRow
+from pufa_cli.report.schedule import (
+    BY_CHOICES,
+    BY_SECTION,
+    BY_TASK,
+    BY_UNIT,
+    RED,
+    ROLE_LEAD,
+    YELLOW,
+    Thresholds,
+    judge,
+)
+from pufa_cli.store import Connection, as_date
+from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
+
+# --- building the report -----------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    red: int = 0
+    yellow: int = 0
+    percent_sum: float = 0.0
+    missed: int = 0
+
+    def add(self, percent: float, status: str, overdue: bool, colour: str, missed: int) -> None:
+        self.tasks += 1
+        self.missed += missed
+        self.percent_sum += percent
+        if status == DONE:
+            self.done += 1
+        elif status == IN_PROGRESS:
+            self.in_progress += 1
+        else:
+            self.not_started += 1
+        self.overdue += int(overdue)
+        self.red += int(colour == RED)
+        self.yellow += int(colour == YELLOW)
+
+    def counts(self) -> Counts:
+        return Counts(
+            self.tasks,
+            self.done,
+            self.in_progress,
+            self.not_started,
+            self.overdue,
+            self.red,
+            self.yellow,
+            self.percent_sum / self.tasks if self.tasks else None,
+            self.missed,
+        )
+
+
+# Every current task of the plan, one row each, with its section and titles (see
+# progress.task_rows_sql for the columns before these).
+_TASK_COLUMNS = {
+    "section_number": "s.number",
+    "section_title": "s.title",
+    "title": "t.title",
+    "due_word": "t.due_word",
+}
+_SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
+
+# Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
+_SHARES_SQL = (
+    f"WITH {ASSIGNMENT_CTE} SELECT au.task_id, au.unit_id, u.name, au.role, au.due, au.pct "
+    "FROM au JOIN units u ON u.id = au.unit_id{where}"
+)
+
+# Who is assigned to each current task of the plan (no progress needed).
+_UNITS_SQL = (
+    "SELECT a.task_id, a.role, u.name FROM tasks t JOIN assignments a ON a.task_id = t.id "
+    "JOIN units u ON u.id = a.unit_id WHERE t.plan_id = :plan AND t.in_plan = 1"
+)
+
+
+def section_numbers(conn: Connection, plan: PlanRef) -> list[int]:
+    return [
+        int(r[0])
+        for r in conn.rows(
+            "SELECT number FROM sections WHERE plan_id = :p ORDER BY number", {"p": plan.id}
+        )
+    ]
+
+
+def check_section(conn: Connection, plan: PlanRef, section: int) -> None:
+    numbers = section_numbers(conn, plan)
+    if section not in numbers:
+        raise NotFound(
+            _("no section {n} in plan {year} (sections: {numbers})").format(
+                n=section, year=plan.year, numbers=", ".join(str(n) for n in numbers) or "-"
+            )
+        )
+
+
+def next_quarter_of(as_of: date, year: int) -> tuple[int, int] | None:
+    """The quarter after ``as_of``'s, if it lies in the plan year (next year is another plan)."""
+    q = quarter_of(as_of)
+    nxt = (as_of.year, q + 1) if q < 4 else (as_of.year + 1, 1)
+    return nxt if nxt[0] == year else None
+
+
+def build_report(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    *,
+    by: str = BY_SECTION,
+    section: int | None = None,
+    unit_id: int | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> Report:
+    """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
+
+    ``section`` and ``unit_id`` narrow the tasks in scope (a unit: the tasks assigned to it);
+    ``total``, ``overdue`` and ``due_next`` are over the tasks in scope.
+    """
+    if by not in BY_CHOICES:
+        raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
+    if section is not None:
+        check_section(conn, plan, section)
+    where = ""
+    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
+    if section is not None:
+        where = " AND s.number = :section"
+        params["section"] = section
+    raw = conn.rows(task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where), params)
+    raw.sort(key=lambda r: int(r[1]))
+    checkpoints = checkpoint_states(conn, plan, as_of)
+
+    tasks: dict[int, TaskRow] = {}
+    for tid, num, _sid, pct, reported, due, _units, snum, stitle, title, word in raw:
+        due_d = as_date(due)
+        assert due_d is not None
+        percent = float(pct)
+        cps = checkpoints.get(int(tid))
+        missed = cps.missed if cps is not None else 0
+        status, overdue, expected, behind, colour = judge(
+            percent, bool(reported), due_d, as_of, plan.start, thresholds, missed
+        )
+        tasks[int(tid)] = TaskRow(
+            int(tid),
+            int(num),
+            int(snum),
+            str(stitle),
+            str(title),
+            due_d,
+            percent,
+            expected,
+            behind,
+            status,
+            overdue,
+            colour,
+            is_ongoing(word),
+            missed,
+        )
+
+    shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
+    units_of: dict[int, list[tuple[bool, str]]] = {tid: [] for tid in tasks}  # (not lead, name)
+    if by == BY_UNIT:
+        unit_where = ""
+        if unit_id is not None:
+            unit_where = " WHERE au.unit_id = :unit"
+            params["unit"] = unit_id
+        for tid, uid, uname, role, udue, upct in conn.rows(
+            _SHARES_SQL.format(where=unit_where), params
+        ):
+            if int(tid) in tasks:
+                udue_d = as_date(udue)
+                assert udue_d is not None
+                shares.append((int(tid), int(uid), str(uname), str(role), udue_d, upct))
+        scope_ids = {s[0] for s in shares} if unit_id is not None else set(tasks)
+    elif unit_id is not None:
+        assigned = conn.rows(
+            "SELECT task_id FROM assignments WHERE unit_id = :unit", {"unit": unit_id}
+        )
+        scope_ids = {int(r[0]) for r in assigned} & set(tasks)
+    else:
+        scope_ids = set(tasks)
+    if by == BY_TASK:
+        for tid, role, uname in conn.rows(_UNITS_SQL, {"plan": plan.id}):
+            if int(tid) in units_of:
+                units_of[int(tid)].append((str(role) != ROLE_LEAD, str(uname)))
+    in_scope = [t for t in tasks.values() if t.task_id in scope_ids]
+
+    total = _Tally()
+    for t in in_scope:
+        total.add(t.percent, t.status, t.overdue, t.colour, t.missed)
+
+    rows: list[Any]
+    if by == BY_SECTION:
+        rows = _by_section(in_scope)
+    elif by == BY_UNIT:
+        rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints)
+    else:
+        from pufa_cli.ledger import task_targets
+
+        targets = task_targets(conn, plan, as_of)
+        rows = [
+            _with(
+                t,
+                # Sorted here, not by the database's collation: the same order on every engine.
+                units=tuple(name for _lead, name in sorted(units_of[t.task_id])),
+                targets=tuple(targets.get(t.task_id, [])),
+            )
+            for t in in_scope
+        ]
+
+    nxt = next_quarter_of(as_of, plan.year)
+    due_next: list[int] = []
+    if nxt is not None:
+        first, last = date(nxt[0], 3 * nxt[1] - 2, 1), quarter_end(nxt[0], nxt[1])
+        due_next = [t.number for t in in_scope if t.status != DONE and first <= t.due <= last]
+    unit_name = None
+    if unit_id is not None:
+        unit_name = conn.scalar("SELECT name FROM units WHERE id = :u", {"u": unit_id})
+    return Report(
+        plan=plan,
+        as_of=as_of,
+        by=by,
+        thresholds=thresholds,
+        rows=rows,
+        total=total.counts(),
+        overdue=[t.number for t in in_scope if t.overdue],
+        due_next=due_next,
+        next_quarter=nxt,
+        section=section,
+        unit=None if unit_name is None else str(unit_name),
+        tasks=in_scope,
+    )
+
+
+def _with(row: TaskRow, **changes: Any) -> TaskRow:
+    from dataclasses import replace
+
+    return replace(row, **changes)
+
+
+def _by_section(tasks: Sequence[TaskRow]) -> list[SectionRow]:
+    tallies: dict[int, _Tally] = {}
+    titles: dict[int, str] = {}
+    for t in tasks:
+        if t.section not in tallies:
+            tallies[t.section] = _Tally()
+            titles[t.section] = t.section_title
+        tallies[t.section].add(t.percent, t.status, t.overdue, t.colour, t.missed)
+    return [SectionRow(n, titles[n], tallies[n].counts()) for n in sorted(tallies)]
+
+
+def _by_unit(
+    shares: Sequence[tuple[int, int, str, str, date, Any]],
+    as_of: date,
+    start: date,
+    thresholds: Thresholds,
+    checkpoints: Mapping[int, TaskCheckpoints],
+) -> list[UnitRow]:
+    """Per unit, over its own share of each assigned task: its latest percent, its own due
+    date (the assignment's, else the task's), status, overdue and colour judged on those."""
+    tallies: dict[int, _Tally] = {}
+    names: dict[int, str] = {}
+    roles: dict[int, list[int]] = {}
+    for task_id, uid, name, role, due, pct in shares:
+        if uid not in tallies:
+            tallies[uid] = _Tally()
+            names[uid] = name
+            roles[uid] = [0, 0]
+        percent = float(pct or 0)
+        cps = checkpoints.get(task_id)
+        missed = cps.missed_by_unit.get(uid, 0) if cps is not None else 0
+        status, overdue, _exp, _behind, colour = judge(
+            percent, pct is not None, due, as_of, start, thresholds, missed
+        )
+        tallies[uid].add(percent, status, overdue, colour, missed)
+        roles[uid][0 if role == ROLE_LEAD else 1] += 1
+    counted = {uid: t.counts() for uid, t in tallies.items()}
+    order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
+    rows: list[UnitRow] = []
+    for pos, uid in enumerate(order, start=1):
+        # Competition ranking (1, 2, 2, 4): equal means share a rank.
+        rank = pos
+        if rows and counted[order[pos - 2]].percent == counted[uid].percent:
+            rank = rows[-1].rank
+        rows.append(UnitRow(uid, names[uid], rank, roles[uid][0], roles[uid][1], counted[uid]))
+    return rows

@@ -1,0 +1,85 @@
+"""The report's rows: plain values, no printing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pufa_cli.progress import (
+    PlanRef,
+)
+from pufa_cli.report.schedule import Thresholds
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Task counts of a group: done + in_progress + not_started == tasks; overdue overlaps the
+    last two. ``percent`` is the mean percent (None for an empty group)."""
+
+    tasks: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    red: int = 0
+    yellow: int = 0
+    percent: float | None = None
+    missed: int = 0  # checkpoints missed, summed over the group's tasks (or the unit's shares)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task_id: int
+    number: int
+    section: int
+    section_title: str
+    title: str
+    due: date
+    percent: float
+    expected: float
+    behind: float
+    status: str
+    overdue: bool
+    colour: str
+    ongoing: bool = False
+    missed: int = 0  # checkpoints missed as of D (checkpoints.py)
+    units: tuple[str, ...] = ()  # lead first, then the others by name
+    targets: tuple[Any, ...] = ()  # ledger.TargetProgress, by=task only
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section: int
+    title: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit: its own percent on each assigned task (not the task's mean over units)."""
+
+    unit_id: int
+    unit: str
+    rank: int
+    lead: int
+    supporting: int
+    counts: Counts
+
+
+@dataclass
+class Report:
+    plan: PlanRef
+    as_of: date
+    by: str
+    thresholds: Thresholds
+    rows: list[Any]
+    total: Counts
+    overdue: list[int]
+    due_next: list[int]
+    # (year, quarter) after as_of's quarter, None when it falls outside the plan year.
+    next_quarter: tuple[int, int] | None
+    section: int | None = None
+    unit: str | None = None
+    # Every task in scope, in task order (``units`` and ``targets`` filled only by task).
+    tasks: list[TaskRow] = field(default_factory=list)
