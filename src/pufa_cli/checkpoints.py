@@ -31,6 +31,25 @@ from pufa_cli.timing import parse_cadence
 _CHUNK = 2000
 
 
+# One row per (checkpoint, unit assigned now), then one per checkpoint of a task with no unit,
+# with 1 when an entry met it. Two halves, not ``a.unit_id IS NULL OR e.unit_id = a.unit_id``:
+# the OR keeps SQLite from seeking (task, unit, date) in ix_entries_latest (10 × slower on the
+# large benchmark ledger).
+_COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
+_PAIRS_SQL = (
+    "WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
+    "SELECT cp.task_id, cp.cp_d, a.unit_id, CASE WHEN EXISTS (SELECT 1 FROM entries e "
+    "WHERE e.task_id = cp.task_id AND e.unit_id = a.unit_id AND e.entry_date > cp.after_d "
+    f"AND e.entry_date <= cp.cp_d AND {_COUNTING}) THEN 1 ELSE 0 END "
+    "FROM cp JOIN assignments a ON a.task_id = cp.task_id "
+    "UNION ALL "
+    "SELECT cp.task_id, cp.cp_d, NULL, CASE WHEN EXISTS (SELECT 1 FROM entries e "
+    "WHERE e.task_id = cp.task_id AND e.entry_date > cp.after_d AND e.entry_date <= cp.cp_d "
+    f"AND {_COUNTING}) THEN 1 ELSE 0 END FROM cp "
+    "WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = cp.task_id)"
+)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     date: date
@@ -95,17 +114,7 @@ def checkpoint_states(
         chunk_params: dict[str, Any] = {}
         for i, (tid, after, day) in enumerate(chunk):
             chunk_params.update({f"t{i}": tid, f"a{i}": after, f"d{i}": day})
-        for tid, day, unit_id, ok in conn.rows(
-            f"WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
-            "SELECT cp.task_id, cp.cp_d, a.unit_id, CASE WHEN EXISTS ("
-            "SELECT 1 FROM entries e WHERE e.task_id = cp.task_id "
-            "AND (a.unit_id IS NULL OR e.unit_id = a.unit_id) "
-            "AND e.entry_date > cp.after_d AND e.entry_date <= cp.cp_d "
-            "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
-            ") THEN 1 ELSE 0 END "
-            "FROM cp LEFT JOIN assignments a ON a.task_id = cp.task_id",
-            chunk_params,
-        ):
+        for tid, day, unit_id, ok in conn.rows(_PAIRS_SQL.format(values=values), chunk_params):
             day_d = as_date(day)
             assert day_d is not None
             met[(int(tid), day_d)].append((None if unit_id is None else int(unit_id), bool(ok)))
