@@ -26,22 +26,15 @@ from pufa_cli.progress import (
     unit_statuses,
 )
 from pufa_cli.store import Connection, as_date, as_datetime
+
+# Targets live in targets.py; these names are read from here too.
+from pufa_cli.targets import TargetProgress as TargetProgress
+from pufa_cli.targets import fmt_number as fmt_number
+from pufa_cli.targets import task_targets as task_targets
 from pufa_cli.timing import quarter_of
 
 # The largest id or number the schema's INTEGER columns hold on every engine (PostgreSQL int4).
 MAX_ID = 2_147_483_647
-
-
-@dataclass(frozen=True)
-class TargetProgress:
-    key: str
-    label: str
-    target: float
-    unit: str
-    value: float | None
-
-    def as_text(self) -> str:
-        return f"{fmt_number(self.value or 0)}/{fmt_number(self.target)} {self.unit}"
 
 
 @dataclass
@@ -55,43 +48,6 @@ class TaskView:
     @property
     def missed(self) -> int:
         return sum(1 for c in self.checkpoints if c.met is False)
-
-
-def fmt_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def task_targets(
-    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
-) -> dict[int, list[TargetProgress]]:
-    """Targets per task with the latest value reported as of ``as_of`` (by any unit: joint
-    tasks are reported by the lead, fed by the others; the newest report stands)."""
-    where = "" if task_id is None else " AND t.id = :task"
-    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
-    if task_id is not None:
-        params["task"] = task_id
-    rows = conn.rows(
-        "SELECT g.task_id, g.key, g.label, g.target, g.unit, "
-        "(SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
-        " WHERE m.target_id = g.id AND e.entry_date <= :as_of "
-        " AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-        " ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
-        "FROM targets g JOIN tasks t ON t.id = g.task_id "
-        f"WHERE t.plan_id = :plan{where} ORDER BY g.task_id, g.position",
-        params,
-    )
-    out: dict[int, list[TargetProgress]] = defaultdict(list)
-    for tid, key, label, target, unit, value in rows:
-        out[int(tid)].append(
-            TargetProgress(
-                str(key),
-                str(label),
-                float(target),
-                str(unit),
-                None if value is None else float(value),
-            )
-        )
-    return out
 
 
 def list_tasks(

@@ -318,32 +318,34 @@ def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -
     old = {
         r[1]: r
         for r in conn.rows(
-            "SELECT id, key, label, target, unit, phrase, position FROM targets WHERE task_id = :t",
+            "SELECT id, key, label, target, unit, phrase, position, aggregate FROM targets "
+            "WHERE task_id = :t",
             {"t": task_id},
         )
     }
     for pos, tg in enumerate(task.targets):
-        want = (tg.label, float(tg.target), tg.unit, tg.phrase, pos)
+        want = (tg.label, float(tg.target), tg.unit, tg.phrase, pos, tg.aggregate)
         if tg.key in old:
             have = old[tg.key]
-            if (have[2], float(have[3]), have[4], have[5], have[6]) != want:
+            if (have[2], float(have[3]), have[4], have[5], have[6], have[7]) != want:
                 conn.run(
-                    "UPDATE targets SET label=:l, target=:g, unit=:u, phrase=:ph, position=:pos "
-                    "WHERE id=:id",
+                    "UPDATE targets SET label=:l, target=:g, unit=:u, phrase=:ph, position=:pos, "
+                    "aggregate=:agg WHERE id=:id",
                     {
                         "l": tg.label,
                         "g": tg.target,
                         "u": tg.unit,
                         "ph": tg.phrase,
                         "pos": pos,
+                        "agg": tg.aggregate,
                         "id": have[0],
                     },
                 )
                 changed = True
         else:
             conn.run(
-                "INSERT INTO targets (task_id, key, label, target, unit, phrase, position) "
-                "VALUES (:t, :k, :l, :g, :u, :ph, :pos)",
+                "INSERT INTO targets (task_id, key, label, target, unit, phrase, position, "
+                "aggregate) VALUES (:t, :k, :l, :g, :u, :ph, :pos, :agg)",
                 {
                     "t": task_id,
                     "k": tg.key,
@@ -352,6 +354,7 @@ def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -
                     "u": tg.unit,
                     "ph": tg.phrase,
                     "pos": pos,
+                    "agg": tg.aggregate,
                 },
             )
             changed = True

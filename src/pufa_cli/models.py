@@ -109,6 +109,8 @@ class Target(Base):
     unit: Mapped[str] = mapped_column(String(20))
     phrase: Mapped[str | None] = mapped_column(Text, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # How the units' values make the task's figure: sum, each, mean or latest (targets.py).
+    aggregate: Mapped[str] = mapped_column(String(10), default="latest", server_default="latest")
 
 
 class Unit(Base):

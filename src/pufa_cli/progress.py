@@ -300,10 +300,14 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
         {"plan": plan.id, "as_of": as_of},
     )
     rows.sort(key=lambda r: int(r[1]))
+    from pufa_cli.targets import target_percents
+
+    from_targets = target_percents(conn, plan, as_of)
     out = []
     for tid, num, _sid, pct, reported, due, units, snum, stitle, title, word in rows:
         due_d = as_date(due)
         assert due_d is not None
+        pct = from_targets.get(int(tid), float(pct))
         status, overdue = status_of(float(pct), int(reported), due_d, as_of)
         out.append(
             TaskStatus(

@@ -16,6 +16,7 @@ class Target:
     target: float
     unit: str
     phrase: str | None = None
+    aggregate: str = "latest"  # sum | each | mean | latest (targets.py)
 
 
 @dataclass(frozen=True)

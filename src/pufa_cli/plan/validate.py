@@ -87,7 +87,16 @@ _TASK_FIELDS = {
 # Task fields a version 1 file may not use.
 _TASK_FIELDS_V2 = {"cadence"}
 _TASK_FIELDS |= _TASK_FIELDS_V2
-_TARGET_FIELDS = {"key", "label", "target", "unit", "phrase"}
+_TARGET_FIELDS = {"key", "label", "target", "unit", "phrase", "aggregate"}
+AGGREGATES = ("sum", "each", "mean", "latest")
+
+
+def default_aggregate(version: int, unit: str) -> str:
+    """Version 1 keeps the newest value any unit reported (its numbers never change); version
+    2 adds the units' values up (個, 場次, 人次 …) or, for a percentage, takes their mean."""
+    if version < 2:
+        return "latest"
+    return "mean" if unit.strip() in ("%", "％") else "sum"
 
 
 def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
@@ -203,13 +212,29 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     )
                 if any(x.key == key for x in targets):
                     raise c.fail(f"{gp}.key", _("target key '{key}' is used twice").format(key=key))
+                unit_word = c.text(g["unit"], f"{gp}.unit", limit=20)
+                aggregate = default_aggregate(version, unit_word)
+                if g.get("aggregate") is not None:
+                    if version < 2:
+                        raise c.fail(
+                            f"{gp}.aggregate", _("needs 'version: 2' at the top of the file")
+                        )
+                    aggregate = c.text(g["aggregate"], f"{gp}.aggregate", limit=10)
+                    if aggregate not in AGGREGATES:
+                        raise c.fail(
+                            f"{gp}.aggregate",
+                            _("aggregate must be sum, each, mean or latest, not '{value}'").format(
+                                value=aggregate
+                            ),
+                        )
                 targets.append(
                     Target(
                         key=key,
                         label=c.text(g["label"], f"{gp}.label", limit=500),
                         target=c.number(g["target"], f"{gp}.target"),
-                        unit=c.text(g["unit"], f"{gp}.unit", limit=20),
+                        unit=unit_word,
                         phrase=c.text(g.get("phrase"), f"{gp}.phrase", optional=True),
+                        aggregate=aggregate,
                     )
                 )
             tasks.append(

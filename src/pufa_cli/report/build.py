@@ -30,6 +30,7 @@ from pufa_cli.report.schedule import (
     judge,
 )
 from pufa_cli.store import Connection, as_date
+from pufa_cli.targets import target_percents
 from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
 
 # --- building the report -----------------------------------------------------------------
@@ -151,12 +152,13 @@ def build_report(
     raw = conn.rows(task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where), params)
     raw.sort(key=lambda r: int(r[1]))
     checkpoints = checkpoint_states(conn, plan, as_of)
+    from_targets = target_percents(conn, plan, as_of)
 
     tasks: dict[int, TaskRow] = {}
     for tid, num, _sid, pct, reported, due, _units, snum, stitle, title, word in raw:
         due_d = as_date(due)
         assert due_d is not None
-        percent = float(pct)
+        percent = from_targets.get(int(tid), float(pct))
         cps = checkpoints.get(int(tid))
         missed = cps.missed if cps is not None else 0
         status, overdue, expected, behind, colour = judge(
@@ -217,7 +219,7 @@ def build_report(
     elif by == BY_UNIT:
         rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints)
     else:
-        from pufa_cli.ledger import task_targets
+        from pufa_cli.targets import task_targets
 
         targets = task_targets(conn, plan, as_of)
         rows = [
