@@ -177,3 +177,75 @@ def test_bad_v2_fields_are_refused_whole(case, db, pufa, tmp_path):
         assert len(r.err.splitlines()) == 1, (case, r)
         assert where in r.err and what in r.err, (case, r)
     assert dump_db(db) == before
+
+
+GROUPS = """\
+version: 2
+year: 2023
+title: 責任測試方案
+units: [區司法局, 甲街道, 乙街道, 丙街道]
+groups:
+  各街道辦事處: [甲街道, 乙街道, 丙街道]
+sections:
+  - number: 1
+    title: 一、責任
+    tasks:
+      - number: 1
+        title: 社區普法
+        lead: 區司法局
+        support: [各街道辦事處]
+        leader: 區委常委、政法委書記
+      - number: 2
+        title: 街道自查
+"""
+
+
+def test_groups_assign_each_unit_and_the_leader_is_shown(db, pufa, tmp_path):
+    load(pufa, tmp_path, GROUPS)
+    one = json.loads(pufa("show", "1", "-f", "json").out)
+    # The lead, then the group's three units, each supporting.
+    assert (one["units"][0]["unit"], one["units"][0]["role"]) == ("區司法局", "lead")
+    assert sorted((u["unit"], u["role"]) for u in one["units"][1:]) == [
+        ("丙街道", "support"),
+        ("乙街道", "support"),
+        ("甲街道", "support"),
+    ]
+    assert one["leader"] == "區委常委、政法委書記"
+    assert "區委常委、政法委書記" in pufa("show", "1").out
+    # The group names its units in `pufa assign` too.
+    r = pufa("assign", "2", "各街道辦事處")
+    assert r.code == 0, r
+    two = json.loads(pufa("show", "2", "-f", "json").out)
+    assert sorted(u["unit"] for u in two["units"]) == ["丙街道", "乙街道", "甲街道"]
+    row = json.loads(pufa("report", "--by", "task", "-f", "json", "--as-of", "2023-06-30").out)
+    assert len(row["rows"][0]["units"]) == 4  # the report lists the members
+
+
+GROUP_BAD = {
+    "unknown member": (
+        "[甲街道, 乙街道, 丙街道]",
+        "[甲街道, 丁街道]",
+        "groups.各街道辦事處[1]:",
+        "丁街道",
+    ),
+    "group leads": ("lead: 區司法局", "lead: 各街道辦事處", "tasks[0].lead:", "is a group"),
+    "group is a unit": (
+        "  各街道辦事處:",
+        "  甲街道:",
+        "groups.甲街道:",
+        "both a unit and a group",
+    ),
+    "empty group": ("[甲街道, 乙街道, 丙街道]", "[]", "groups.各街道辦事處:", "at least one unit"),
+    "group in version 1": ("version: 2", "version: 1", ":5: groups:", "needs 'version: 2'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GROUP_BAD))
+def test_bad_groups_are_refused(case, db, pufa, tmp_path):
+    old, new, where, what = GROUP_BAD[case]
+    assert old in GROUPS
+    path = tmp_path / "bad.yaml"
+    path.write_text(GROUPS.replace(old, new, 1), encoding="utf-8")
+    r = pufa("plan", "check", path)
+    assert r.code == 2 and where in r.err and what in r.err, (case, r)
+    assert len(r.err.splitlines()) == 1

@@ -8,7 +8,8 @@ An office keeps its 普法要點 and its 法治政府建設要點 of one year in
 known by its ``code`` (the plan file's ``id``), not by its year. Existing plans take their year
 as text, which is what a plan file without ``id`` gets: every task, assignment and entry stays
 where it was. The plan's 文號 (``doc_number``), issuing body, issue date (the on-schedule clock
-starts then) and addressees (JSON list) are kept beside its title.
+starts then), addressees (JSON list) and groups of units (JSON: 各街道辦事處 → its units, so
+``pufa assign`` can assign a whole group) are kept beside its title.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("issuer", sa.Text(), nullable=True))
         batch.add_column(sa.Column("issued", sa.Date(), nullable=True))
         batch.add_column(sa.Column("addressees", sa.Text(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("groups", sa.Text(), nullable=False, server_default="{}"))
     op.execute("UPDATE plans SET code = CAST(year AS VARCHAR(40))")
     with op.batch_alter_table("plans") as batch:
         batch.alter_column("code", existing_type=sa.String(length=40), nullable=False)
@@ -49,6 +51,7 @@ def downgrade() -> None:
     with op.batch_alter_table("plans") as batch:
         batch.drop_constraint("uq_plans_code", type_="unique")
         batch.create_unique_constraint("uq_plans_year", ["year"])
+        batch.drop_column("groups")
         batch.drop_column("addressees")
         batch.drop_column("issued")
         batch.drop_column("issuer")

@@ -1,4 +1,4 @@
-"""plan format 2: repeating checkpoints (cadence) and target aggregates
+"""plan format 2: repeating checkpoints (cadence), target aggregates, a task's leader
 
 Revision ID: 0005
 Revises: 0004
@@ -8,7 +8,7 @@ A task's checkpoints come from its one-off ``checks`` and, in format version 2, 
 (每月, 每月5日前, 每季度末, 每半年, 每年); existing tasks have none. A target says how the units'
 values make the task's figure (``aggregate``: sum, each, mean, latest); existing targets keep
 today's rule, ``latest`` (the newest value any unit reported), so every report of an upgraded
-database gives the numbers it gave before.
+database gives the numbers it gave before. A task may name its leader (責任領導).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("cadence", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("leader", sa.Text(), nullable=True))
     with op.batch_alter_table("targets") as batch:
         batch.add_column(
             sa.Column("aggregate", sa.String(length=10), nullable=False, server_default="latest")
@@ -35,4 +36,5 @@ def downgrade() -> None:
     with op.batch_alter_table("targets") as batch:
         batch.drop_column("aggregate")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("leader")
         batch.drop_column("cadence")

@@ -91,17 +91,18 @@ def load_plan(
         "iss": plan.issuer,
         "issued": plan.issued,
         "to": json.dumps(list(plan.addressees), ensure_ascii=False),
+        "gr": json.dumps({g: list(m) for g, m in plan.groups.items()}, ensure_ascii=False),
     }
     row = conn.one(
         "SELECT id, year, title, preamble, source, script, doc_number, issuer, issued, "
-        "addressees FROM plans WHERE code = :c",
+        "addressees, groups FROM plans WHERE code = :c",
         {"c": plan.id},
     )
     if row is None:
         plan_id = conn.insert(
             "INSERT INTO plans (code, year, title, preamble, source, script, doc_number, issuer, "
-            "issued, addressees, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, :dn, :iss, :issued, "
-            ":to, :at) RETURNING id",
+            "issued, addressees, groups, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, :dn, :iss, "
+            ":issued, :to, :gr, :at) RETURNING id",
             {"c": plan.id, "at": now, **meta},
         )
     else:
@@ -121,11 +122,13 @@ def load_plan(
             row[7],
             as_date(row[8]),
             str(row[9]),
+            str(row[10]),
         )
         if stored != tuple(meta.values()):
             conn.run(
                 "UPDATE plans SET year=:y, title=:t, preamble=:p, source=:s, script=:sc, "
-                "doc_number=:dn, issuer=:iss, issued=:issued, addressees=:to, loaded_at=:at "
+                "doc_number=:dn, issuer=:iss, issued=:issued, addressees=:to, groups=:gr, "
+                "loaded_at=:at "
                 "WHERE id=:id",
                 {"at": now, "id": plan_id, **meta},
             )
@@ -157,7 +160,7 @@ def load_plan(
         int(r[1]): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units, cadence FROM tasks WHERE plan_id = :p",
+            "responsible, in_plan, plan_units, cadence, leader FROM tasks WHERE plan_id = :p",
             {"p": plan_id},
         )
     }
@@ -176,15 +179,16 @@ def load_plan(
                 "responsible": task.responsible,
                 "in_plan": 1,
                 "cadence": task.cadence,
+                "leader": task.leader,
             }
             named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
             old = existing_tasks.get(task.number)
             if old is None:
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
-                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence) VALUES "
-                    "(:p, :n, :section_id, :title, :text, :due_word, :due_date, :checks, :timing, "
-                    ":responsible, :in_plan, :named, :cadence) RETURNING id",
+                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader) "
+                    "VALUES (:p, :n, :section_id, :title, :text, :due_word, :due_date, :checks, "
+                    ":timing, :responsible, :in_plan, :named, :cadence, :leader) RETURNING id",
                     {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
                 )
                 res.added.append(task.number)
@@ -207,6 +211,7 @@ def load_plan(
                             old[9],
                             old[10],
                             old[12],
+                            old[13],
                         ),
                         strict=True,
                     )
@@ -216,7 +221,7 @@ def load_plan(
                         "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
                         "due_word=:due_word, due_date=:due_date, checks=:checks, "
                         "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
-                        "cadence=:cadence WHERE id=:id",
+                        "cadence=:cadence, leader=:leader WHERE id=:id",
                         {"id": task_id, **_dates(values)},
                     )
                     res.updated.append(task.number)

@@ -60,6 +60,8 @@ class Plan(Base):
     issuer: Mapped[str | None] = mapped_column(Text, nullable=True)
     issued: Mapped[date | None] = mapped_column(Date, nullable=True)
     addressees: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    # JSON {group: [unit, …]}: naming a group in ``pufa assign`` assigns each of its units.
+    groups: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
 
 class Section(Base):
@@ -88,6 +90,7 @@ class Task(Base):
     checks: Mapped[str] = mapped_column(Text, default="[]")
     # 每月, 每季度末 …: repeating checkpoints besides ``checks`` (format version 2).
     cadence: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    leader: Mapped[str | None] = mapped_column(Text, nullable=True)  # 責任領導
     timing: Mapped[str | None] = mapped_column(Text, nullable=True)
     responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON [lead or null, [supporting…]]: the units the plan file named when last loaded, so a

@@ -20,7 +20,7 @@ See docs/performance.md for the measurements behind each shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -272,6 +272,22 @@ def _summary(row: Any) -> PlanSummary:
         as_date(issued),
         tuple(json.loads(addressees or "[]")),
     )
+
+
+def expand_groups(conn: Connection, plan: PlanRef, names: Sequence[str]) -> list[str]:
+    """Unit names with each of the plan's groups (各街道辦事處) replaced by its units."""
+    import json
+
+    raw = conn.scalar("SELECT groups FROM plans WHERE id = :p", {"p": plan.id})
+    groups: dict[str, list[str]] = json.loads(raw or "{}")
+    if not groups:
+        return list(names)
+    from pufa_cli.names import normalize_name
+
+    out: list[str] = []
+    for name in names:
+        out.extend(groups.get(normalize_name(name), [name]))
+    return out
 
 
 def list_plans(conn: Connection) -> list[PlanSummary]:

@@ -20,7 +20,7 @@ from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import MAX_ID, task_id_for
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
-from pufa_cli.progress import PlanRef
+from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, resolve_unit
@@ -131,7 +131,7 @@ def assign(
     task_id = task_id_for(conn, plan, task)
     due = parse_period(due_word, plan.year).end if due_word is not None else None
     resolved: list[UnitRef] = []
-    for name in units:
+    for name in expand_groups(conn, plan, units):  # a group assigns each of its units
         unit = resolve_unit(conn, name)
         if unit not in resolved:
             resolved.append(unit)

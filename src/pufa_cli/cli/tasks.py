@@ -161,7 +161,7 @@ def show_task(
         day = as_of_date(as_of, plan.year)
         task_id = task_id_for(conn, plan, task_number)
         row = conn.one(
-            "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title "
+            "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title, t.leader "
             "FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
             {"t": task_id},
         )
@@ -176,7 +176,7 @@ def show_task(
             _("task {n} is no longer in plan {year}").format(n=task_number, year=plan.year)
         )
     view = views[0]
-    text_body, timing, responsible, checks_raw, _in_plan, section_title = row
+    text_body, timing, responsible, checks_raw, _in_plan, section_title, leader = row
 
     def text(value: str | None) -> str:
         return plan_text(value, plan.script)
@@ -189,6 +189,7 @@ def show_task(
             "text": text(text_body),
             "timing": text(timing) if timing else None,
             "responsible": text(responsible) if responsible else None,
+            "leader": text(leader) if leader else None,
             "checks": [{"word": w, "date": d} for w, d in checks_of(checks_raw)],
             "plan_title": text(details.title),
             "doc_number": details.doc_number,
@@ -258,6 +259,9 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
         head.append(f"{_('Timing')}: {data['timing']}\n")
     if data["responsible"]:
         head.append(f"{_('Responsible')}: {data['responsible']}\n")
+    if data["leader"]:
+        # 責任領導: the official answerable for the task
+        head.append(f"{_('Leader')}: {data['leader']}\n")
     head.append(f"{_('Percent')}: {percent_text(ts.percent)}  {_('Status')}: ")
     head.append(status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue))
     head.append(f"  ({_('as of')} {data['as_of']})\n\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 ROLE_LEAD = "lead"
@@ -39,6 +39,7 @@ class Task:
     support: tuple[str, ...]
     targets: tuple[Target, ...]
     cadence: str | None = None  # 每月, 每季度末 …: repeating checkpoints (format version 2)
+    leader: str | None = None  # 責任領導 (format version 2)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Plan:
     issuer: str | None = None  # 印發單位
     issued: date | None = None  # the on-schedule clock starts this day, not on 1 January
     addressees: tuple[str, ...] = ()  # 主送
+    # 各街道辦事處 → its units: naming the group in ``support`` or ``pufa assign`` assigns each
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def tasks(self) -> tuple[Task, ...]:

@@ -69,7 +69,30 @@ TOP_FIELDS: dict[str, tuple[int, Any]] = {
     "issuer": (2, _text_reader(500)),
     "issued": (2, _read_date),
     "addressees": (2, _read_texts),
+    "groups": (2, lambda c, value, path, year: _read_groups(c, value, path)),
 }
+
+
+def _read_groups(c: Checker, value: Any, path: str) -> dict[str, tuple[str, ...]]:
+    """``{各街道辦事處: [甲街道, 乙街道]}``: names checked against ``units`` once those are read."""
+    if not isinstance(value, dict):
+        raise c.fail(path, _("expected a mapping (group: [units]), found a list or text"))
+    out: dict[str, tuple[str, ...]] = {}
+    for raw_name, members in value.items():
+        gp = f"{path}.{raw_name}"
+        name = c.guarded(gp, partial(normalize_name, c.text(raw_name, gp, limit=200)))
+        listed = [
+            c.guarded(f"{gp}[{i}]", partial(normalize_name, c.text(m, f"{gp}[{i}]", limit=200)))
+            for i, m in enumerate(c.listing(members, gp))
+        ]
+        if not listed:
+            raise c.fail(gp, _("a group needs at least one unit"))
+        if len(set(listed)) != len(listed):
+            raise c.fail(gp, _("a unit is listed twice in group '{group}'").format(group=name))
+        out[str(name)] = tuple(str(m) for m in listed)
+    return out
+
+
 _PLAN_FIELDS = {"version", "year", "title", "units", "sections", *TOP_FIELDS}
 _SECTION_FIELDS = {"number", "title", "tasks"}
 _TASK_FIELDS = {
@@ -85,7 +108,7 @@ _TASK_FIELDS = {
     "targets",
 }
 # Task fields a version 1 file may not use.
-_TASK_FIELDS_V2 = {"cadence"}
+_TASK_FIELDS_V2 = {"cadence", "leader"}
 _TASK_FIELDS |= _TASK_FIELDS_V2
 _TARGET_FIELDS = {"key", "label", "target", "unit", "phrase", "aggregate"}
 AGGREGATES = ("sum", "each", "mean", "latest")
@@ -128,9 +151,33 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             raise c.fail(f"units[{i}]", _("unit '{name}' is listed twice").format(name=name))
         units.append(name)
 
+    groups: dict[str, tuple[str, ...]] = top.get("groups") or {}
+    for group, members in groups.items():
+        if group in units:
+            raise c.fail(
+                f"groups.{group}",
+                _("'{name}' is both a unit and a group; give the group another name").format(
+                    name=group
+                ),
+            )
+        for i, member in enumerate(members):
+            if member not in units:
+                raise c.fail(
+                    f"groups.{group}[{i}]",
+                    _("unit '{name}' is not in the plan's units list").format(name=member),
+                )
+
     def unit_ref(raw: Any, path: str) -> str:
         name = c.guarded(path, partial(normalize_name, c.text(raw, path, limit=200)))
         if name not in units:
+            if name in groups:
+                raise c.fail(
+                    path,
+                    _(
+                        "'{name}' is a group: a task has one lead unit; name the group under "
+                        "support to assign each of its units"
+                    ).format(name=name),
+                )
             raise c.fail(path, _("unit '{name}' is not in the plan's units list").format(name=name))
         return str(name)
 
@@ -191,12 +238,13 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             lead = unit_ref(t["lead"], f"{tp}.lead") if t.get("lead") is not None else None
             support: list[str] = []
             for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
-                name = unit_ref(raw_unit, f"{tp}.support[{ui}]")
-                if name == lead or name in support:
-                    raise c.fail(
-                        f"{tp}.support[{ui}]", _("unit '{name}' is named twice").format(name=name)
-                    )
-                support.append(name)
+                up = f"{tp}.support[{ui}]"
+                named = c.guarded(up, partial(normalize_name, c.text(raw_unit, up, limit=200)))
+                # A group (各街道辦事處) assigns each of its units.
+                for name in groups.get(named) or (unit_ref(raw_unit, up),):
+                    if name == lead or name in support:
+                        raise c.fail(up, _("unit '{name}' is named twice").format(name=name))
+                    support.append(name)
             targets: list[Target] = []
             for gi, raw_target in enumerate(c.listing(t.get("targets"), f"{tp}.targets")):
                 gp = f"{tp}.targets[{gi}]"
@@ -251,6 +299,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     support=tuple(support),
                     targets=tuple(targets),
                     cadence=cadence,
+                    leader=c.text(t.get("leader"), f"{tp}.leader", optional=True, limit=200),
                 )
             )
         sections.append(Section(snum, stitle, tuple(tasks)))

@@ -79,7 +79,8 @@ def _loader_class() -> Any:
 def _line_map(node: Any, path: str, out: dict[str, int]) -> None:
     import yaml
 
-    out[path] = node.start_mark.line + 1
+    # A key's own line names it, not the line its block value starts on.
+    out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)
