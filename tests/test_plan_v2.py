@@ -249,3 +249,40 @@ def test_bad_groups_are_refused(case, db, pufa, tmp_path):
     r = pufa("plan", "check", path)
     assert r.code == 2 and where in r.err and what in r.err, (case, r)
     assert len(r.err.splitlines()) == 1
+
+
+def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
+    from conftest import REPO
+
+    example = REPO / "plans" / "2012-example.yaml"
+    r = pufa("plan", "check", example)
+    assert r.code == 0 and "2012-example (2012)" in r.out, r
+    assert pufa("init", "-q", "--plan", example).code == 0
+    listed = json.loads(pufa("plan", "list", "-f", "json").out)
+    assert [(p["plan"], p["tasks"]) for p in listed] == [("2011", 23), ("2012-example", 6)]
+    got = {
+        t["number"]: t
+        for t in json.loads(
+            pufa("tasks", "-f", "json", "--plan-id", "2012-example", "--as-of", "2012-04-30").out
+        )
+    }
+    assert {n: t["due"] for n, t in got.items()} == {
+        1: "2012-12-10",  # 12月4日至10日
+        2: "2012-09-30",  # 前三季度
+        3: "2012-12-31",  # 持續
+        4: "2012-06-30",  # 6月下旬
+        5: "2012-12-31",  # 年底前
+        6: "2013-01-31",  # 次年1月
+    }
+    assert [n for n, t in got.items() if t["ongoing"]] == [3]
+    # 每月5日前 from the issue date (03-01) to 12-31: the 5th of March … December, 10 in all;
+    # 每季度末 from 03-01: 03-31, 06-30, 09-30, 12-31.
+    assert len(got[3]["checkpoints"]) == 10 and len(got[5]["checkpoints"]) == 4
+    # The group 各街道辦事處 supports task 1 with both its streets.
+    assert sorted(u["unit"] for u in got[1]["units"]) == [
+        "示例乙街道",
+        "示例區司法局",
+        "示例甲街道",
+    ]
+    # The 2011 plan is untouched and still the one `--year 2011` reads.
+    assert len(json.loads(pufa("tasks", "-f", "json", "--year", "2011").out)) == 23
