@@ -286,3 +286,17 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
     ]
     # The 2011 plan is untouched and still the one `--year 2011` reads.
     assert len(json.loads(pufa("tasks", "-f", "json", "--year", "2011").out)) == 23
+
+
+def test_the_xlsx_report_sheet_gives_the_plan_details(db, pufa, tmp_path):
+    from openpyxl import load_workbook
+
+    load(pufa, tmp_path)
+    out = tmp_path / "台賬.xlsx"
+    r = pufa("export", "--what", "report", "-f", "xlsx", "--out", out, "--as-of", "2023-06-30")
+    assert r.code == 0, r
+    sheet = load_workbook(out)["Report"]
+    assert (
+        sheet["A3"].value
+        == "區法宣發〔2023〕3號 · 區委全面依法治區委員會守法普法協調小組 · issued 2023-03-01"
+    )

@@ -21,6 +21,7 @@ class Ledger:
     tasks: list[Any]  # report.TaskRow of every task (with colour)
     views: list[Any]  # ledger.TaskView of every task (units with roles, targets)
     latest_notes: dict[int, str]
+    details: Any = None  # progress.PlanSummary: 文號, issuer, issue date (the Report sheet)
 
 
 def read_ledger(
@@ -34,11 +35,13 @@ def read_ledger(
 ) -> Ledger:
     """The report grouped ``by``; with ``tasks``, also what the ledger needs per task."""
     from pufa_cli.ledger import list_tasks
+    from pufa_cli.progress import plan_summary
     from pufa_cli.report import build_report
 
     report = build_report(conn, plan, as_of, by=by, thresholds=thresholds)
+    details = plan_summary(conn, plan)
     if not tasks:
-        return Ledger(plan, as_of, report, list(report.tasks), [], {})
+        return Ledger(plan, as_of, report, list(report.tasks), [], {}, details)
     notes = {
         int(tid): str(note)
         for tid, note in conn.rows(
@@ -52,7 +55,8 @@ def read_ledger(
         if note is not None
     }
     # report.tasks: every task in scope with its colour, whatever the grouping
-    return Ledger(plan, as_of, report, list(report.tasks), list_tasks(conn, plan, as_of), notes)
+    views = list_tasks(conn, plan, as_of)
+    return Ledger(plan, as_of, report, list(report.tasks), views, notes, details)
 
 
 def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[str, Any]]:

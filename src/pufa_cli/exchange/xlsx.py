@@ -191,6 +191,16 @@ def _page_header(plan: PlanRef, text_fn: Callable[[str], str], as_of: date) -> t
     )
 
 
+def plan_details_line(details: Any) -> str:
+    """``示例法宣發〔2012〕1號 · 示例區普法依法治理領導小組 · issued 2012-03-01`` ('' if none)."""
+    if details is None:
+        return ""
+    parts = [p for p in (details.doc_number, details.issuer) if p]
+    if details.issued is not None:
+        parts.append(_("issued {date}").format(date=details.issued.isoformat()))
+    return " · ".join(parts)
+
+
 # --- the sheets ---------------------------------------------------------------------------
 
 
@@ -231,7 +241,10 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles
             )
         ]
     )
-    ws.append([])
+    # The plan's 文號, issuing body and issue date (format version 2), on the line before the
+    # header; empty when the plan gives none.
+    details = plan_details_line(ledger.details)
+    ws.append([xlsx_text(text_fn(details))] if details else [])
     ws.append(_header_cells(ws, labels, styles))
     for r in rows:
         ws.append(_table_cells(ws, headers, r, styles))
