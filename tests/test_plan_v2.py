@@ -300,3 +300,24 @@ def test_the_xlsx_report_sheet_gives_the_plan_details(db, pufa, tmp_path):
         sheet["A3"].value
         == "區法宣發〔2023〕3號 · 區委全面依法治區委員會守法普法協調小組 · issued 2023-03-01"
     )
+
+
+def test_assign_person(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    r = pufa("assign", "6", "區教育局", "--person", "張 三")
+    assert r.code == 0, r
+    units = json.loads(pufa("show", "6", "-f", "json").out)["units"]
+    assert [(u["unit"], u["person"]) for u in units] == [("區教育局", "張 三")]
+    assert "區教育局 (張 三)" in pufa("show", "6").out
+    # Assigning again with another person changes it; without --person keeps it.
+    assert pufa("assign", "6", "區教育局", "--person", "李四").code == 0
+    assert pufa("assign", "6", "區教育局").code == 0
+    units = json.loads(pufa("show", "6", "-f", "json").out)["units"]
+    assert units[0]["person"] == "李四"
+    # Plan-assigned units have nobody named yet.
+    assert json.loads(pufa("show", "1", "-f", "json").out)["units"][0]["person"] is None
+    before = dump_db(db)
+    for bad in ("", "   ", "張\x1b[2J三", "x" * 101):
+        r = pufa("assign", "6", "區教育局", "--person", bad)
+        assert r.code == 2 and "--person" in r.err and "\x1b" not in r.err, (bad, r)
+    assert dump_db(db) == before

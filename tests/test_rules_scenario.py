@@ -244,5 +244,12 @@ def test_show_gives_each_units_metrics_and_the_history(ledger, pufa):
     assert data["history"][-1]["metrics"] == {"study_hours": 40, "training_days": 11}
     task7 = show_json(pufa, 7, Q3)
     assert task7["units"] == [
-        {"unit": LD, "role": "lead", "due": Q2, "percent": 50, "metrics": {"inspections": 1}}
+        {
+            "unit": LD,
+            "role": "lead",
+            "due": Q2,
+            "percent": 50,
+            "person": None,
+            "metrics": {"inspections": 1},
+        }
     ]

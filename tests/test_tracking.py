@@ -51,12 +51,20 @@ def test_assign_units_with_a_lead_and_a_due_date(units, pufa):
     assert r.out == ""
     assert r.err == f"task 19: assigned {JY}, {TW}\n"
     assert show(pufa, 19)["units"] == [
-        {"unit": JY, "role": "lead", "due": "2011-12-31", "percent": 0, "metrics": {"bases": None}},
+        {
+            "unit": JY,
+            "role": "lead",
+            "due": "2011-12-31",
+            "percent": 0,
+            "person": None,  # nobody named with --person
+            "metrics": {"bases": None},
+        },
         {
             "unit": TW,
             "role": "support",
             "due": "2011-12-31",
             "percent": 0,
+            "person": None,
             "metrics": {"bases": None},
         },
     ]
@@ -273,7 +281,9 @@ def test_tasks_filters(units, pufa):
         True,
         "2011-06-30",
     )
-    assert t20["units"] == [{"unit": TW, "role": "support", "due": "2011-06-30", "percent": 30}]
+    assert t20["units"] == [
+        {"unit": TW, "role": "support", "due": "2011-06-30", "percent": 30, "person": None}
+    ]
     # the table says overdue in words
     r = ok(pufa, "tasks", "--status", "overdue", "--as-of", "Q3")
     assert "overdue" in r.out and "2011-06-30" in r.out

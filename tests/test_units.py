@@ -142,6 +142,7 @@ def test_installed_pufa_adds_assigns_logs_and_shows(loaded, tmp_path):
             "role": "lead",
             "due": "2011-12-31",
             "percent": 37,
+            "person": None,
             "metrics": {"bases": 37},
         }
     ]

@@ -8,7 +8,8 @@ A task's checkpoints come from its one-off ``checks`` and, in format version 2, 
 (每月, 每月5日前, 每季度末, 每半年, 每年); existing tasks have none. A target says how the units'
 values make the task's figure (``aggregate``: sum, each, mean, latest); existing targets keep
 today's rule, ``latest`` (the newest value any unit reported), so every report of an upgraded
-database gives the numbers it gave before. A task may name its leader (責任領導).
+database gives the numbers it gave before. A task may name its leader (責任領導), an assignment
+the person answerable for it (責任人, ``pufa assign --person``).
 """
 
 from __future__ import annotations
@@ -30,9 +31,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("aggregate", sa.String(length=10), nullable=False, server_default="latest")
         )
+    with op.batch_alter_table("assignments") as batch:
+        batch.add_column(sa.Column("person", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assignments") as batch:
+        batch.drop_column("person")
     with op.batch_alter_table("targets") as batch:
         batch.drop_column("aggregate")
     with op.batch_alter_table("tasks") as batch:

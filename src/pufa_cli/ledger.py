@@ -212,7 +212,13 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "status": ts.status,
         "overdue": ts.overdue,
         "units": [
-            {"unit": u.unit, "role": u.role, "due": u.due.isoformat(), "percent": u.percent}
+            {
+                "unit": u.unit,
+                "role": u.role,
+                "due": u.due.isoformat(),
+                "percent": u.percent,
+                "person": u.person,
+            }
             for u in view.units
         ],
         "targets": [

@@ -142,6 +142,7 @@ class Assignment(Base):
     due_word: Mapped[str | None] = mapped_column(String(40), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    person: Mapped[str | None] = mapped_column(Text, nullable=True)  # 責任人 (assign --person)
 
 
 class Entry(Base):

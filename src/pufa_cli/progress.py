@@ -71,7 +71,7 @@ _LATEST_ANY_UNIT_ID = (
 ASSIGNMENT_CTE = (
     "au AS ("
     "SELECT a.task_id, a.unit_id, a.role, COALESCE(a.due_date, t.due_date) AS due, "
-    "e.percent AS pct "
+    "e.percent AS pct, a.person "
     "FROM tasks t JOIN assignments a ON a.task_id = t.id "
     f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
     "WHERE t.plan_id = :plan AND t.in_plan = 1)"
@@ -159,6 +159,7 @@ class UnitStatus:
     due: date
     percent: int
     reported: bool
+    person: str | None = None  # 責任人
 
 
 def round1(value: float | None) -> float | None:
@@ -354,13 +355,13 @@ def unit_statuses(
         params["task"] = task_id
     rows = conn.rows(
         f"WITH {ASSIGNMENT_CTE} SELECT au.task_id, t.number, au.unit_id, u.name, au.role, "
-        "au.due, au.pct FROM au JOIN tasks t ON t.id = au.task_id "
+        "au.due, au.pct, au.person FROM au JOIN tasks t ON t.id = au.task_id "
         f"JOIN units u ON u.id = au.unit_id{where} "
         "ORDER BY t.number, CASE WHEN au.role = 'lead' THEN 0 ELSE 1 END, u.name",
         params,
     )
     out = []
-    for tid, num, uid, name, role, due, pct in rows:
+    for tid, num, uid, name, role, due, pct, person in rows:
         due_d = as_date(due)
         assert due_d is not None
         out.append(
@@ -373,6 +374,7 @@ def unit_statuses(
                 due_d,
                 int(pct or 0),
                 pct is not None,
+                person,
             )
         )
     return out

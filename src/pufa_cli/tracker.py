@@ -126,10 +126,12 @@ def assign(
     lead: str | None,
     due_word: str | None,
     now: datetime,
+    person: str | None = None,
 ) -> AssignResult:
     """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
     task_id = task_id_for(conn, plan, task)
     due = parse_period(due_word, plan.year).end if due_word is not None else None
+    person = check_person(person)
     resolved: list[UnitRef] = []
     for name in expand_groups(conn, plan, units):  # a group assigns each of its units
         unit = resolve_unit(conn, name)
@@ -158,8 +160,8 @@ def assign(
         existing = _assignment(conn, task_id, unit.id)
         if existing is None:
             conn.run(
-                "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
-                "VALUES (:t, :u, :r, :w, :d, :at)",
+                "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at, "
+                "person) VALUES (:t, :u, :r, :w, :d, :at, :person)",
                 {
                     "t": task_id,
                     "u": unit.id,
@@ -167,6 +169,7 @@ def assign(
                     "w": due_word,
                     "d": due,
                     "at": now,
+                    "person": person,
                 },
             )
             result.added.append(unit.name)
@@ -179,12 +182,29 @@ def assign(
         if due is not None:
             sets.append("due_word = :w, due_date = :d")
             params.update({"w": due_word, "d": due})
+        if person is not None:
+            sets.append("person = :person")
+            params["person"] = person
         if sets:
             conn.run(f"UPDATE assignments SET {', '.join(sets)} WHERE id = :id", params)
             result.changed.append(unit.name)
         else:
             result.unchanged.append(unit.name)
     return result
+
+
+def check_person(person: str | None) -> str | None:
+    """``--person`` (責任人): a name of 1-100 characters, no control characters."""
+    if person is None:
+        return None
+    text = " ".join(person.split())
+    if not text or len(text) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in person):
+        raise BadInput(
+            _("--person must be a name of 1 to 100 characters, not '{value}'").format(
+                value=person.encode("unicode_escape").decode("ascii")[:120]
+            )
+        )
+    return text
 
 
 def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:

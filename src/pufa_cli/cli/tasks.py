@@ -288,7 +288,7 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
             )
             rows.append(
                 [
-                    text(u["unit"]),
+                    text(u["unit"]) + (f" ({u['person']})" if u.get("person") else ""),
                     role_word.get(u["role"], u["role"]),
                     u["due"],
                     f"{u['percent']}%",

@@ -40,6 +40,14 @@ def assign_cmd(
             show_default=False,
         ),
     ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help=_("The person answerable for these units' work (責任人)."),
+            show_default=False,
+        ),
+    ] = None,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
@@ -56,7 +64,16 @@ def assign_cmd(
     number = parse_task_number(task)
     with session(db, write=True) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
-        result = assign(conn, plan, number, units or [], lead=lead, due_word=due, now=clock.now())
+        result = assign(
+            conn,
+            plan,
+            number,
+            units or [],
+            lead=lead,
+            due_word=due,
+            now=clock.now(),
+            person=person,
+        )
     if result.added:
         notice(
             _("task {task}: assigned {units}").format(task=number, units=", ".join(result.added))
