@@ -237,6 +237,12 @@ GROUP_BAD = {
     ),
     "empty group": ("[甲街道, 乙街道, 丙街道]", "[]", "groups.各街道辦事處:", "at least one unit"),
     "group in version 1": ("version: 2", "version: 1", ":5: groups:", "needs 'version: 2'"),
+    "label too long": (
+        "title: 社區普法",
+        "label: 一二三四五六七八九十一二三四五六七八九十一\n        title: 社區普法",
+        "tasks[0].label:",
+        "longer than 20",
+    ),
 }
 
 
@@ -284,6 +290,12 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
         "示例區司法局",
         "示例甲街道",
     ]
+    # Labels keep the source's numbering for display; the number stays the reference.
+    assert [got[n]["label"] for n in (1, 2, 3, 4)] == ["(一)", "(二)", None, "二(一)"]
+    four = json.loads(pufa("show", "4", "--plan-id", "2012-example", "-f", "json").out)
+    assert (four["label"], four["section_label"]) == ("二(一)", "二、")
+    shown = pufa("show", "4", "--plan-id", "2012-example").out
+    assert "4. 二(一) 開展普法骨幹培訓" in shown and "二、 夯實基礎" in shown
     # The 2011 plan is untouched and still the one `--year 2011` reads.
     assert len(json.loads(pufa("tasks", "-f", "json", "--year", "2011").out)) == 23
 

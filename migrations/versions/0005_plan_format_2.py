@@ -9,7 +9,8 @@ A task's checkpoints come from its one-off ``checks`` and, in format version 2, 
 values make the task's figure (``aggregate``: sum, each, mean, latest); existing targets keep
 today's rule, ``latest`` (the newest value any unit reported), so every report of an upgraded
 database gives the numbers it gave before. A task may name its leader (責任領導), an assignment
-the person answerable for it (責任人, ``pufa assign --person``).
+the person answerable for it (責任人, ``pufa assign --person``). Sections and tasks may keep the
+source's own numbering for display (``label``: 二、, (三)); ``number`` stays the reference.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def upgrade() -> None:
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("cadence", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("leader", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("label", sa.String(length=20), nullable=True))
+    with op.batch_alter_table("sections") as batch:
+        batch.add_column(sa.Column("label", sa.String(length=20), nullable=True))
     with op.batch_alter_table("targets") as batch:
         batch.add_column(
             sa.Column("aggregate", sa.String(length=10), nullable=False, server_default="latest")
@@ -40,6 +44,9 @@ def downgrade() -> None:
         batch.drop_column("person")
     with op.batch_alter_table("targets") as batch:
         batch.drop_column("aggregate")
+    with op.batch_alter_table("sections") as batch:
+        batch.drop_column("label")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("label")
         batch.drop_column("leader")
         batch.drop_column("cadence")

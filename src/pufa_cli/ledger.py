@@ -202,6 +202,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "year": plan.year,
         "plan": plan.code,
         "number": ts.number,
+        "label": ts.label,
         "section": ts.section,
         "title": text_fn(ts.title),
         "due": ts.due.isoformat(),

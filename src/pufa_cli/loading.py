@@ -137,22 +137,26 @@ def load_plan(
     unit_ids = {name: ensure_unit(conn, name, now) for name in plan.units}
 
     existing_sections = {
-        int(n): (int(i), t)
-        for i, n, t in conn.rows(
-            "SELECT id, number, title FROM sections WHERE plan_id = :p", {"p": plan_id}
+        int(n): (int(i), t, lb)
+        for i, n, t, lb in conn.rows(
+            "SELECT id, number, title, label FROM sections WHERE plan_id = :p", {"p": plan_id}
         )
     }
     section_ids: dict[int, int] = {}
     for sec in plan.sections:
         if sec.number in existing_sections:
-            sid, title = existing_sections[sec.number]
-            if title != sec.title:
-                conn.run("UPDATE sections SET title=:t WHERE id=:id", {"t": sec.title, "id": sid})
+            sid, title, label = existing_sections[sec.number]
+            if (title, label) != (sec.title, sec.label):
+                conn.run(
+                    "UPDATE sections SET title=:t, label=:lb WHERE id=:id",
+                    {"t": sec.title, "lb": sec.label, "id": sid},
+                )
                 res.notes.append(_("section {n}: title updated").format(n=sec.number))
         else:
             sid = conn.insert(
-                "INSERT INTO sections (plan_id, number, title) VALUES (:p, :n, :t) RETURNING id",
-                {"p": plan_id, "n": sec.number, "t": sec.title},
+                "INSERT INTO sections (plan_id, number, title, label) VALUES (:p, :n, :t, :lb) "
+                "RETURNING id",
+                {"p": plan_id, "n": sec.number, "t": sec.title, "lb": sec.label},
             )
         section_ids[sec.number] = sid
 
@@ -160,7 +164,8 @@ def load_plan(
         int(r[1]): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units, cadence, leader FROM tasks WHERE plan_id = :p",
+            "responsible, in_plan, plan_units, cadence, leader, label FROM tasks "
+            "WHERE plan_id = :p",
             {"p": plan_id},
         )
     }
@@ -180,15 +185,17 @@ def load_plan(
                 "in_plan": 1,
                 "cadence": task.cadence,
                 "leader": task.leader,
+                "label": task.label,
             }
             named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
             old = existing_tasks.get(task.number)
             if old is None:
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
-                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader) "
-                    "VALUES (:p, :n, :section_id, :title, :text, :due_word, :due_date, :checks, "
-                    ":timing, :responsible, :in_plan, :named, :cadence, :leader) RETURNING id",
+                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader, "
+                    "label) VALUES (:p, :n, :section_id, :title, :text, :due_word, :due_date, "
+                    ":checks, :timing, :responsible, :in_plan, :named, :cadence, :leader, :label) "
+                    "RETURNING id",
                     {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
                 )
                 res.added.append(task.number)
@@ -212,6 +219,7 @@ def load_plan(
                             old[10],
                             old[12],
                             old[13],
+                            old[14],
                         ),
                         strict=True,
                     )
@@ -221,7 +229,7 @@ def load_plan(
                         "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
                         "due_word=:due_word, due_date=:due_date, checks=:checks, "
                         "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
-                        "cadence=:cadence, leader=:leader WHERE id=:id",
+                        "cadence=:cadence, leader=:leader, label=:label WHERE id=:id",
                         {"id": task_id, **_dates(values)},
                     )
                     res.updated.append(task.number)

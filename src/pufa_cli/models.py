@@ -72,6 +72,7 @@ class Section(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(String(20), nullable=True)  # 二、 as written
 
 
 class Task(Base):
@@ -91,6 +92,8 @@ class Task(Base):
     # 每月, 每季度末 …: repeating checkpoints besides ``checks`` (format version 2).
     cadence: Mapped[str | None] = mapped_column(String(40), nullable=True)
     leader: Mapped[str | None] = mapped_column(Text, nullable=True)  # 責任領導
+    # The source's own numbering, shown instead of the number: (三), 二(三).
+    label: Mapped[str | None] = mapped_column(String(20), nullable=True)
     timing: Mapped[str | None] = mapped_column(Text, nullable=True)
     responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON [lead or null, [supporting…]]: the units the plan file named when last loaded, so a

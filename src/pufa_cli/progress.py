@@ -147,6 +147,7 @@ class TaskStatus:
     status: str
     overdue: bool
     ongoing: bool = False  # due 持續/常態化/長期/全年: ongoing work, judged as due at year end
+    label: str | None = None  # the source's own numbering, for display
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 "section_title": "s.title",
                 "title": "t.title",
                 "due_word": "t.due_word",
+                "label": "t.label",
             },
             " JOIN sections s ON s.id = t.section_id",
         ),
@@ -321,7 +323,7 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
 
     from_targets = target_percents(conn, plan, as_of)
     out = []
-    for tid, num, _sid, pct, reported, due, units, snum, stitle, title, word in rows:
+    for tid, num, _sid, pct, reported, due, units, snum, stitle, title, word, label in rows:
         due_d = as_date(due)
         assert due_d is not None
         pct = from_targets.get(int(tid), float(pct))
@@ -340,6 +342,7 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 status,
                 overdue,
                 is_ongoing(word),
+                label,
             )
         )
     return out

@@ -161,8 +161,8 @@ def show_task(
         day = as_of_date(as_of, plan.year)
         task_id = task_id_for(conn, plan, task_number)
         row = conn.one(
-            "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title, t.leader "
-            "FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
+            "SELECT t.text, t.timing, t.responsible, t.checks, t.in_plan, s.title, t.leader, "
+            "s.label FROM tasks t JOIN sections s ON s.id = t.section_id WHERE t.id = :t",
             {"t": task_id},
         )
         assert row is not None
@@ -176,7 +176,7 @@ def show_task(
             _("task {n} is no longer in plan {year}").format(n=task_number, year=plan.year)
         )
     view = views[0]
-    text_body, timing, responsible, checks_raw, _in_plan, section_title, leader = row
+    text_body, timing, responsible, checks_raw, _in_plan, section_title, leader, section_label = row
 
     def text(value: str | None) -> str:
         return plan_text(value, plan.script)
@@ -186,6 +186,7 @@ def show_task(
         {
             "as_of": day.isoformat(),
             "section_title": text(section_title),
+            "section_label": section_label,
             "text": text(text_body),
             "timing": text(timing) if timing else None,
             "responsible": text(responsible) if responsible else None,
@@ -243,8 +244,13 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
 
     ts = view.status
     head = Text()
-    head.append(f"{ts.number}. {data['title']}\n", style="bold")
-    head.append(_("Section {n}: {title}").format(n=ts.section, title=data["section_title"]) + "\n")
+    # The source's own numbering (二(三)) when the plan keeps it, with pufa's number beside it.
+    number = f"{ts.number}. " + (f"{data['label']} " if data["label"] else "")
+    head.append(f"{number}{data['title']}\n", style="bold")
+    section = f"{data['section_label']} " if data["section_label"] else ""
+    head.append(
+        _("Section {n}: {title}").format(n=ts.section, title=section + data["section_title"]) + "\n"
+    )
     head.append(f"{_('Due')}: {data['due']} ({text(data['due_word'])})")
     if data["checks"]:
         head.append(

@@ -40,6 +40,7 @@ class Task:
     targets: tuple[Target, ...]
     cadence: str | None = None  # 每月, 每季度末 …: repeating checkpoints (format version 2)
     leader: str | None = None  # 責任領導 (format version 2)
+    label: str | None = None  # the source's own numbering, for display: (三), 二(三)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Section:
     number: int
     title: str
     tasks: tuple[Task, ...]
+    label: str | None = None  # the source's own numbering, for display: 二、
 
 
 @dataclass(frozen=True)

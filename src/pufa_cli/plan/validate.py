@@ -94,7 +94,7 @@ def _read_groups(c: Checker, value: Any, path: str) -> dict[str, tuple[str, ...]
 
 
 _PLAN_FIELDS = {"version", "year", "title", "units", "sections", *TOP_FIELDS}
-_SECTION_FIELDS = {"number", "title", "tasks"}
+_SECTION_FIELDS = {"number", "title", "tasks", "label"}
 _TASK_FIELDS = {
     "number",
     "title",
@@ -108,7 +108,7 @@ _TASK_FIELDS = {
     "targets",
 }
 # Task fields a version 1 file may not use.
-_TASK_FIELDS_V2 = {"cadence", "leader"}
+_TASK_FIELDS_V2 = {"cadence", "leader", "label"}
 _TASK_FIELDS |= _TASK_FIELDS_V2
 _TARGET_FIELDS = {"key", "label", "target", "unit", "phrase", "aggregate"}
 AGGREGATES = ("sum", "each", "mean", "latest")
@@ -195,6 +195,9 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             raise c.fail(f"{sp}.number", _("section number {n} is used twice").format(n=snum))
         section_numbers.add(snum)
         stitle = c.text(sec["title"], f"{sp}.title", limit=1000)
+        slabel = c.text(sec.get("label"), f"{sp}.label", optional=True, limit=20)
+        if slabel is not None and version < 2:
+            raise c.fail(f"{sp}.label", _("needs 'version: 2' at the top of the file"))
         tasks: list[Task] = []
         for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
             tp = f"{sp}.tasks[{ti}]"
@@ -300,9 +303,10 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     targets=tuple(targets),
                     cadence=cadence,
                     leader=c.text(t.get("leader"), f"{tp}.leader", optional=True, limit=200),
+                    label=c.text(t.get("label"), f"{tp}.label", optional=True, limit=20),
                 )
             )
-        sections.append(Section(snum, stitle, tuple(tasks)))
+        sections.append(Section(snum, stitle, tuple(tasks), slabel))
     return Plan(
         year=year,
         title=title,
