@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from pufa_cli.plan.model import ROLE_LEAD, ROLE_SUPPORT, Check, Plan, Section, Target, Task
 from pufa_cli.plan.validate import build_plan, load_plan_file
+from pufa_cli.plan.yamlfile import MAX_PLAN_BYTES
 
 __all__ = [
+    "MAX_PLAN_BYTES",
     "ROLE_LEAD",
     "ROLE_SUPPORT",
     "Check",
