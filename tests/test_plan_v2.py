@@ -333,3 +333,10 @@ def test_assign_person(db, pufa, tmp_path):
         r = pufa("assign", "6", "區教育局", "--person", bad)
         assert r.code == 2 and "--person" in r.err and "\x1b" not in r.err, (bad, r)
     assert dump_db(db) == before
+
+
+def test_the_responsible_phrase_is_labelled_as_units(loaded, pufa):
+    # Issue 14.7: the source's 各部門各單位 names units (責任單位), not a person (責任人).
+    out = pufa("--lang", "zh-Hant", "show", "22").out
+    assert "責任單位" in out and "各部門各單位" in out and "責任人" not in out
+    assert "责任单位" in pufa("--lang", "zh-Hans", "show", "22").out
