@@ -279,3 +279,24 @@ def test_a_2011_database_made_before_plan_ids_upgrades_unchanged(db, pufa):
 def test_plan_id_option_is_checked(loaded, pufa, bad):
     r = pufa("tasks", "--plan-id", bad)
     assert r.code == 2 and "--plan-id" in r.err, r
+
+
+def test_import_goes_to_the_chosen_plan_of_a_year(db, pufa, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUFA_TODAY", "2024-01-15")
+    a = write(tmp_path, "a.yaml", plan_text(TITLE, plan_id="wuhu-2023"))
+    b = write(tmp_path, "b.yaml", plan_text(TITLE, plan_id="hefei-2023", task1="開展黨內法規宣傳"))
+    assert pufa("init", "-q", "--plan", a).code == 0
+    assert pufa("init", "-q", "--plan", b).code == 0
+    rows = write(
+        tmp_path, "rows.csv", "year,task,unit,date,percent\n2023,1,區司法局,2023-03-01,40\n"
+    )
+    r = pufa("import", rows)
+    assert r.code == 2 and "wuhu-2023" in r.err and "hefei-2023" in r.err, r
+    r = pufa("import", rows, "--plan-id", "hefei-2023")
+    assert r.code == 0, r
+
+    def percent(plan: str) -> float:
+        out = pufa("tasks", "-f", "json", "--plan-id", plan, "--as-of", "2023-03-31").out
+        return float(json.loads(out)[0]["percent"])
+
+    assert (percent("hefei-2023"), percent("wuhu-2023")) == (40.0, 0.0)
