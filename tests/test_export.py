@@ -780,10 +780,10 @@ def _workbook(pufa: Any, tmp_path: Path, *lang: str) -> Any:
 
 def test_every_sheet_is_set_up_for_printing(ledger, pufa, tmp_path):
     wb = _workbook(pufa, tmp_path)
-    # (sheet, header row, last column and row of its table): Report has 10 columns by section
-    # (section … percent) and 6 sections + a total in rows 5–11; Tasks the 14 task columns and
-    # 23 tasks; Entries the 15 entry columns and the 8 entries logged by the fixture.
-    expected = {"Report": (4, "A4:J11"), "Tasks": (1, "A1:N24"), "Entries": (1, "A1:O9")}
+    # (sheet, header row, last column and row of its table): Report has 11 columns by section
+    # (section … percent, missed) and 6 sections + a total in rows 5–11; Tasks the 14 task
+    # columns and 23 tasks; Entries the 15 entry columns and the 8 entries logged by the fixture.
+    expected = {"Report": (4, "A4:K11"), "Tasks": (1, "A1:N24"), "Entries": (1, "A1:O9")}
     for ws in wb.worksheets:
         header_row, table = expected[ws.title]
         assert ws.page_setup.orientation == "landscape", ws.title

@@ -340,3 +340,14 @@ def test_the_responsible_phrase_is_labelled_as_units(loaded, pufa):
     out = pufa("--lang", "zh-Hant", "show", "22").out
     assert "責任單位" in out and "各部門各單位" in out and "責任人" not in out
     assert "责任单位" in pufa("--lang", "zh-Hans", "show", "22").out
+
+
+def test_the_xlsx_report_sheet_heads_the_missed_column(loaded, pufa, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "台賬.xlsx"
+    r = pufa("--lang", "zh-Hant", "export", "--what", "report", "-f", "xlsx", "--out", out)
+    assert r.code == 0, r
+    sheet = load_workbook(out).worksheets[0]
+    header = [c.value for c in sheet[4]]
+    assert header[-1] == "漏報節點", header

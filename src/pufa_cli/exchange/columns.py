@@ -126,6 +126,7 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "status": _("Status"),
         "overdue": _("Overdue"),
         "colour": _("Colour"),
+        "missed": _("Checkpoints missed"),
         "targets": _("Targets"),
         "latest_note": _("Latest note"),
         "rank": _("Rank"),
