@@ -351,3 +351,9 @@ def test_the_xlsx_report_sheet_heads_the_missed_column(loaded, pufa, tmp_path):
     sheet = load_workbook(out).worksheets[0]
     header = [c.value for c in sheet[4]]
     assert header[-1] == "漏報節點", header
+
+
+def test_a_plan_issued_the_year_before_starts_on_1_january(db, pufa, tmp_path):
+    load(pufa, tmp_path, V2.replace("issued: 2023-03-01", "issued: 2022-12-20"))
+    # The clock cannot start before the plan year: task 2 is judged from 01-01, 120/181 = 66.3.
+    assert report_rows(pufa, "2023-04-30")[2]["expected"] == 66.3
