@@ -17,6 +17,7 @@ import pytest
 from conftest import dump_db
 from pufa_cli.errors import RuntimeFailure
 from pufa_cli.exchange import write as importer
+from pufa_cli.store import SqliteConnection
 from pufa_cli.tracker import entry_key
 
 SJ, JY, TW = "區司法局", "區教育局", "區團委"
@@ -155,14 +156,14 @@ def test_a_large_import_rebuilds_the_indexes_and_writes_what_the_ordinary_path_w
     monkeypatch.setenv("PUFA_DB", bulk)
     monkeypatch.setattr(importer, "REBUILD_MIN", 1)
     dropped: list[str] = []
-    real_run = importer.SqliteConnection.run
+    real_run = SqliteConnection.run
 
     def run(self: Any, sql: str, params: Any = None) -> int:
         if sql.startswith("DROP INDEX"):
             dropped.append(sql)
         return real_run(self, sql, params)
 
-    monkeypatch.setattr(importer.SqliteConnection, "run", run)
+    monkeypatch.setattr(SqliteConnection, "run", run)
     r = ok(pufa, "import", csv_path)
     assert "added 300" in r.err
     assert sorted(dropped) == ['DROP INDEX "ix_entries_key"', 'DROP INDEX "ix_entries_latest"']
@@ -194,7 +195,7 @@ def test_a_failure_after_the_indexes_are_dropped_changes_nothing(
     monkeypatch.setattr(importer, "REBUILD_MIN", 1)
 
     dropped: list[str] = []
-    real_run = importer.SqliteConnection.run
+    real_run = SqliteConnection.run
 
     def run(self: Any, sql: str, params: Any = None) -> int:
         if sql.startswith("DROP INDEX"):
@@ -204,7 +205,7 @@ def test_a_failure_after_the_indexes_are_dropped_changes_nothing(
     def fail(*_args: Any) -> Any:
         raise RuntimeFailure("disk full")
 
-    monkeypatch.setattr(importer.SqliteConnection, "run", run)
+    monkeypatch.setattr(SqliteConnection, "run", run)
     # While the entries go in, after their indexes are dropped.
     monkeypatch.setattr(importer, "entry_values", fail)
     r = pufa("import", csv_path)

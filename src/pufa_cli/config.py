@@ -1,7 +1,12 @@
-"""Where the database is: ``--db``, else ``PUFA_DB``, else ``pufa.db`` in the user data folder.
+"""Configuration: the ``PUFA_*`` environment variables, each read and validated here.
 
+Where the database is: ``--db``, else ``PUFA_DB``, else ``pufa.db`` in the user data folder.
 A plain path means SQLite. A SQLAlchemy URL (``postgresql+psycopg://user@host/db``) selects
-another engine; ``sqlite:///path`` is the same as the path.
+another engine; ``sqlite:///path`` is the same as the path. An in-memory database
+(``:memory:``, ``sqlite://``) is refused: a ledger that vanishes when the command ends is
+never what was meant.
+
+A bad value is the same error as a bad option: one line naming the variable, exit 2.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# The longest wait for the write lock pufa accepts: one day, in milliseconds.
+MAX_BUSY_TIMEOUT_MS = 86_400_000
+DEFAULT_BUSY_TIMEOUT_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,27 @@ class DbTarget:
 
 
 def _hide_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """``url`` with every password hidden: after ``user:`` (even one holding an unescaped
+    ``@``, ``/`` or ``?``) and in the query string (``?password=…``, ``sslpassword``…).
+
+    The userinfo is taken to end at the last ``@``: when a query value holds an ``@`` too, more
+    is hidden than needed, never less."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, rest = rest.rpartition("@")
+    shown = ""
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        shown = f"{user}:***@" if colon else f"{user}@"
+    rest, qmark, query = rest.partition("?")
+    if qmark:
+        parts = []
+        for item in query.split("&"):
+            key, eq, _value = item.partition("=")
+            parts.append(f"{key}=***" if eq and "password" in key.lower() else item)
+        query = "&".join(parts)
+    return f"{scheme}{sep}{shown}{rest}{qmark}{query}"
 
 
 def user_data_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -55,11 +83,46 @@ def resolve_db(option: str | None, env: Mapping[str, str] | None = None) -> DbTa
     value = option or env.get("PUFA_DB") or ""
     if not value:
         return DbTarget(user_data_dir(env) / "pufa.db", None, default=True)
+    path: str | None = None
     if value.startswith("sqlite:///"):
-        return DbTarget(Path(value[len("sqlite:///") :]).expanduser(), None)
-    if _URL_RE.match(value):
+        path = value[len("sqlite:///") :]
+    elif value.lower().startswith("sqlite:"):
+        path = ""  # sqlite:// and sqlite:///: SQLAlchemy's in-memory database
+    elif not _URL_RE.match(value):
+        path = value
+    if path is None:
         return DbTarget(None, value)
-    return DbTarget(Path(value).expanduser(), None)
+    if path in ("", ":memory:") or path.startswith("file::memory:"):
+        from pufa_cli.errors import BadInput
+        from pufa_cli.i18n import _
+
+        raise BadInput(
+            _("{value}: an in-memory database keeps nothing; give a file path").format(value=value)
+        )
+    return DbTarget(Path(path).expanduser(), None)
+
+
+def busy_timeout_ms(env: Mapping[str, str] | None = None) -> int:
+    """``PUFA_BUSY_TIMEOUT_MS``: how long a command waits for the write lock (default 60 s)."""
+    env = os.environ if env is None else env
+    raw = env.get("PUFA_BUSY_TIMEOUT_MS", "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_MS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_BUSY_TIMEOUT_MS:
+        from pufa_cli.errors import BadInput
+        from pufa_cli.i18n import _
+
+        raise BadInput(
+            _(
+                "PUFA_BUSY_TIMEOUT_MS must be a whole number of milliseconds from 0 to "
+                "{most}, not '{value}'"
+            ).format(most=MAX_BUSY_TIMEOUT_MS, value=raw)
+        )
+    return value
 
 
 def year_from_env(env: Mapping[str, str] | None = None) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -125,8 +127,9 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Trimmed, NFKC-normalised name, as shown.
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    # Script- and case-folded name (names.match_key), so 区司法局 finds 區司法局.
-    match_key: Mapped[str] = mapped_column(String(200), index=True)
+    # Script- and case-folded name (names.match_key), so 区司法局 finds 區司法局; unique, so
+    # 區審計局 and 区审计局 added at once are one unit, never two.
+    match_key: Mapped[str] = mapped_column(String(200), index=True, unique=True)
     kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -136,6 +139,14 @@ class Assignment(Base):
     __table_args__ = (
         UniqueConstraint("task_id", "unit_id"),
         Index("ix_assignments_unit_id", "unit_id"),
+        # At most one lead per task, whoever writes at the same time.
+        Index(
+            "uq_assignments_one_lead",
+            "task_id",
+            unique=True,
+            sqlite_where=text("role = 'lead'"),
+            postgresql_where=text("role = 'lead'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -154,6 +165,7 @@ class Entry(Base):
         # The report's "latest entry per task and unit as of D" walks this index backwards.
         Index("ix_entries_latest", "task_id", "unit_id", "entry_date", "id"),
         Index("ix_entries_key", "key"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

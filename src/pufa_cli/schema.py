@@ -6,5 +6,5 @@ that ``SCHEMA_HEAD`` is the head of ``migrations/versions`` and that ``KNOWN_REV
 them all in order.
 """
 
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]

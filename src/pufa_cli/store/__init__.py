@@ -32,10 +32,9 @@ from pufa_cli.store.opening import (
     schema_state,
 )
 from pufa_cli.store.postgres import SAConnection
-from pufa_cli.store.sqlite import BUSY_TIMEOUT_MS, SqliteConnection
+from pufa_cli.store.sqlite import SqliteConnection
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
     "Connection",
     "Params",
     "Row",

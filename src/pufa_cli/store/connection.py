@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
+
+from pufa_cli.errors import RuntimeFailure
+from pufa_cli.i18n import _
 
 Params = Mapping[str, Any] | None
 Row = tuple[Any, ...]
@@ -65,6 +69,40 @@ class Connection:
         row = self.one(sql, params)
         assert row is not None
         return int(row[0])
+
+    def insert_many(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        returning_ids: bool = False,
+    ) -> list[int]:
+        """INSERT ``rows`` (values in the order of ``columns``) in bulk.
+
+        With ``returning_ids`` the new ids come back from the INSERT itself (``RETURNING id``),
+        in the order of ``rows``; otherwise an empty list. Call it inside a write transaction:
+        the write lock is what makes the ids of one statement ascend in the order of its rows.
+        """
+        raise NotImplementedError
+
+    def bulk_load(self, table: str, rows: int, *, rebuild_from: int) -> AbstractContextManager[Any]:
+        """Around inserting ``rows`` rows into ``table``: whatever makes that fast on the engine.
+
+        On SQLite a load at least ``rebuild_from`` rows and at least as large as the table drops
+        the table's indexes and builds them again at the end (same transaction); elsewhere nothing.
+        """
+        return nullcontext()
+
+
+def lock_timeout_failure(timeout_ms: int) -> RuntimeFailure:
+    """The write lock stayed taken for the whole busy timeout (another command is writing)."""
+    return RuntimeFailure(
+        _(
+            "another pufa command kept the database locked for {seconds} s, the longest this "
+            "one waits (PUFA_BUSY_TIMEOUT_MS={ms}); try again, or set PUFA_BUSY_TIMEOUT_MS higher"
+        ).format(seconds=f"{timeout_ms / 1000:g}", ms=timeout_ms)
+    )
 
 
 def _first_line(exc: BaseException) -> str:
