@@ -113,8 +113,33 @@ def test_8_x_5_installed_pufa_processes_at_once(sqlite_db, pufa):
     assert r.code == 0, r
 
 
-def test_readers_are_not_blocked_by_writers(sqlite_db, pufa, tmp_path):
-    """Reports run while clerks write: every read answers, and sees a committed state."""
+def _states(db: Path, pufa, calls: int) -> list[object]:  # type: ignore[no-untyped-def]
+    """``pufa tasks`` after each of the WORKER's first ``calls`` logs (worker 0), replayed one
+    by one on a database of its own: the only answers a reader may see."""
+
+    def tasks() -> object:
+        r = pufa("tasks", "-f", "json", "--as-of", "2011-12-31", "--db", db)
+        assert r.code == 0, r
+        return json.loads(r.out)
+
+    assert pufa("init", "-q", "--db", db).code == 0
+    states = [tasks()]
+    for i in range(calls):
+        task = 1 + i % 23
+        r = pufa(
+            *("log", str(task), "-u", UNIT, "-p", str(i % 101), "--assign"),
+            *("--by", "worker-0", "--note", f"0:{i}", "-q", "--db", db),
+        )
+        assert r.code == 0, r
+        states.append(tasks())
+    return states
+
+
+def test_readers_are_not_blocked_by_writers(sqlite_db, pufa, tmp_path, monkeypatch):
+    """Reports run while a clerk writes: every read answers, and sees a committed state, never
+    an older one than the read before it."""
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    states = _states(tmp_path / "replay.db", pufa, 60)
     assert pufa("init", "-q").code == 0
     go = tmp_path / "go"
     go.touch()
@@ -134,4 +159,10 @@ def test_readers_are_not_blocked_by_writers(sqlite_db, pufa, tmp_path):
         out, _ = writer.communicate(timeout=120)
     assert out.splitlines()[-1] == "failures 0"  # (log prints each entry id first)
     assert len(dump_db(sqlite_db)["entries"]) == 60
-    assert Path(sqlite_db).exists()
+    # Each answer is the state after some number of committed logs, and that number never
+    # goes back from one read to the next.
+    at = [states.index(s) if s in states else -1 for s in seen]
+    assert -1 not in at, "a reader saw a state no sequence of commits produces"
+    assert at == sorted(at)
+    r = pufa("tasks", "-f", "json", "--as-of", "2011-12-31")
+    assert json.loads(r.out) == states[-1]

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -137,3 +139,118 @@ def test_kill_9_during_import_leaves_all_or_nothing(sqlite_db, pufa, tmp_path, c
     assert proc.returncode == 0, err
     assert _imported(db) == ROWS
     assert pufa("check", "--db", db).code == 0
+
+
+# kill -9 at the N-th statement a migration sends (or at its commit), for N = 1, 2, … until a
+# run completes: counted by SQLAlchemy events in the pufa process itself, so every statement of
+# every migration is a kill point. The driver imports pufa once and forks one child per kill
+# (a fresh interpreter per kill would take a second each); each child works on its own copy,
+# kept for the test to inspect. Prints the list of N whose child was killed.
+KILL_EACH = """
+import json, os, shutil, signal, sys
+import alembic.command, sqlalchemy, typer
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+import pufa_cli.cli, pufa_cli.models, pufa_cli.store
+from pufa_cli.main import run
+original, folder, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+state = {"n": 0, "sent": 0}
+def count(*_args, **_kw):
+    state["sent"] += 1
+    if state["sent"] == state["n"]:
+        os.kill(os.getpid(), signal.SIGKILL)
+event.listen(Engine, "before_cursor_execute", count)
+event.listen(Engine, "commit", count)
+killed = []
+for n in range(1, 1000):
+    db = os.path.join(folder, f"kill{n}.db")
+    if original != "-":
+        shutil.copyfile(original, db)
+    pid = os.fork()
+    if pid == 0:
+        state["n"] = n
+        os.environ["PUFA_DB"] = db
+        os._exit(run(args))
+    _pid, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+        killed.append(n)
+        continue
+    assert os.WEXITSTATUS(status) == 0, (n, status)
+    break
+print(json.dumps(killed))
+"""
+
+
+def _kill_at_each_statement(original: Path | None, folder: Path, *args: str) -> list[int]:
+    """Run ``pufa args`` killed at its 1st, 2nd, … statement, each on ``folder/killN.db`` (a
+    copy of ``original``, or a new file); the N that were killed."""
+    env = {**os.environ, "PUFA_TODAY": "2011-12-31", "PUFA_LANG": "en"}
+    folder.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_EACH, str(original or "-"), str(folder), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [int(n) for n in json.loads(proc.stdout.splitlines()[-1])]
+
+
+def _objects(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_path, pufa):
+    """A ledger at the first revision, holding data, upgraded by an everyday command killed at
+    each statement of the migrations in turn: every time, the copy is still at its revision
+    with every row and object, and the next command upgrades it."""
+    from pufa_cli.config import resolve_db
+    from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
+    from test_migrations import LEDGER, _rows_now, build_at, expected_at_head
+
+    first = KNOWN_REVISIONS[0]
+    original = tmp_path / "original.db"
+    build_at(resolve_db(str(original)), first)
+    objects = _objects(original)
+    killed = _kill_at_each_statement(original, tmp_path / "kills", "tasks", "--year", "2011")
+    assert len(killed) > 20, killed  # every statement of four migrations was a kill point
+    for n in killed:
+        db = tmp_path / "kills" / f"kill{n}.db"
+        assert _objects(db) == objects, n
+        conn = sqlite3.connect(db)
+        try:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(first,)]
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            for table, rows in LEDGER.items():
+                assert len(conn.execute(f"SELECT * FROM {table}").fetchall()) == len(rows), n
+        finally:
+            conn.close()
+        if n % 10 == 1:  # and it upgrades afterwards, keeping every row (a sample)
+            assert pufa("tasks", "--year", "2011", "-q", "--db", db).code == 0
+            assert _rows_now(str(db)) == expected_at_head(first)
+    # The run that was not killed upgraded its copy.
+    r = pufa("db", "current", "--db", tmp_path / "kills" / f"kill{killed[-1] + 1}.db")
+    assert f"schema {SCHEMA_HEAD} (at head" in r.out, r
+
+
+def test_kill_9_at_every_statement_of_init_leaves_an_empty_file_init_then_fills(tmp_path, pufa):
+    """``pufa init`` of a new file killed at each statement: the file holds no table at all (or
+    the whole schema, killed after its commit), and init run again makes a working ledger."""
+    killed = _kill_at_each_statement(None, tmp_path / "kills", "init", "-q")
+    assert len(killed) > 20, killed
+    for n in killed:
+        db = tmp_path / "kills" / f"kill{n}.db"
+        objects = _objects(db) if db.exists() else []
+        names = {name for _type, name in objects}
+        assert objects == [] or {"alembic_version", "entries", "plans"} <= names, (n, objects)
+        r = pufa("init", "-q", "--db", db)
+        assert r.code == 0, (n, r)
+        r = pufa("tasks", "-q", "--db", db)
+        assert r.code == 0, (n, r)
