@@ -25,6 +25,7 @@ from typing import Any
 
 from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import COUNTING
 from pufa_cli.timing import parse_cadence
 
 # Pairs per query: 3 parameters each, well under SQLite's 32,766 bound variables.
@@ -35,7 +36,7 @@ _CHUNK = 2000
 # with 1 when an entry met it. Two halves, not ``a.unit_id IS NULL OR e.unit_id = a.unit_id``:
 # the OR keeps SQLite from seeking (task, unit, date) in ix_entries_latest (10 × slower on the
 # large benchmark ledger).
-_COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
+_COUNTING = COUNTING  # store/sql.py
 _PAIRS_SQL = (
     "WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
     "SELECT cp.task_id, cp.cp_d, a.unit_id, CASE WHEN EXISTS (SELECT 1 FROM entries e "

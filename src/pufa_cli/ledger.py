@@ -26,6 +26,7 @@ from pufa_cli.progress import (
     unit_statuses,
 )
 from pufa_cli.store import Connection, as_date, as_datetime
+from pufa_cli.store.sql import latest_counting
 
 # Targets live in targets.py; these names are read from here too.
 from pufa_cli.targets import TargetProgress as TargetProgress
@@ -35,6 +36,9 @@ from pufa_cli.timing import quarter_of
 
 # The largest id or number the schema's INTEGER columns hold on every engine (PostgreSQL int4).
 MAX_ID = 2_147_483_647
+
+# Metric values with their entries (aliased e), for latest_counting.
+_METRICS = "entry_metrics m JOIN entries e ON e.id = m.entry_id"
 
 
 @dataclass
@@ -175,12 +179,13 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
 def unit_metric_values(conn: Connection, task_id: int, as_of: date) -> dict[tuple[int, str], float]:
     """(unit id, target key) → that unit's latest value as of ``as_of``."""
     rows = conn.rows(
-        "SELECT a.unit_id, g.key, "
-        "(SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
-        " WHERE m.target_id = g.id AND e.unit_id = a.unit_id AND e.entry_date <= :as_of "
-        " AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-        " ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
-        "FROM assignments a JOIN targets g ON g.task_id = a.task_id WHERE a.task_id = :t",
+        "SELECT a.unit_id, g.key, ("
+        + latest_counting(
+            "m.value",
+            _METRICS,
+            "m.target_id = g.id AND e.unit_id = a.unit_id AND e.entry_date <= :as_of",
+        )
+        + ") FROM assignments a JOIN targets g ON g.task_id = a.task_id WHERE a.task_id = :t",
         {"t": task_id, "as_of": as_of},
     )
     return {(int(u), str(k)): float(v) for u, k, v in rows if v is not None}

@@ -20,6 +20,8 @@ from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.names import match_key
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import INSERT_ASSIGNMENT, INSERT_UNIT
+from pufa_cli.units import find_unit
 
 
 @dataclass
@@ -49,17 +51,10 @@ def plan_script(plan: Plan) -> str:
 
 def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = None) -> int:
     """The id of unit ``name`` (already normalised), created when the plan names it."""
-    key = match_key(name)
-    row = conn.one("SELECT id FROM units WHERE name = :n", {"n": name}) or conn.one(
-        "SELECT id FROM units WHERE match_key = :k ORDER BY id LIMIT 1", {"k": key}
-    )
-    if row:
-        return int(row[0])
-    return conn.insert(
-        "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at) "
-        "RETURNING id",
-        {"n": name, "k": key, "kind": kind, "at": now},
-    )
+    unit = find_unit(conn, name)
+    if unit is not None:
+        return unit.id
+    return conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
 
 
 def load_plan(
@@ -422,8 +417,7 @@ def _sync_assignments(
             )
             role = ROLE_SUPPORT
         conn.run(
-            "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
-            "VALUES (:t, :u, :r, NULL, NULL, :at)",
-            {"t": task_id, "u": uid, "r": role, "at": now},
+            INSERT_ASSIGNMENT,
+            {"t": task_id, "u": uid, "r": role, "w": None, "d": None, "at": now, "person": None},
         )
         roles[uid] = role

@@ -29,6 +29,7 @@ from typing import Any
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import latest_counting
 from pufa_cli.timing import is_ongoing
 
 DONE = "done"
@@ -39,21 +40,18 @@ OVERDUE = "overdue"
 BEHIND = "behind"
 STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
 
-# The latest counting entry of (task :task_col, unit :unit_col) dated <= :as_of.
-_LATEST = (
-    "SELECT {alias}.{col} FROM entries {alias} "
-    "WHERE {alias}.task_id = {task} AND {alias}.unit_id = {unit} AND {alias}.entry_date <= :as_of "
-    "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = {alias}.id) "
-    "ORDER BY {alias}.entry_date DESC, {alias}.id DESC LIMIT 1"
-)
-
 
 def latest_sql(
     col: str = "percent", task: str = "a.task_id", unit: str = "a.unit_id", *, alias: str = "e"
 ) -> str:
     """A scalar subquery: column ``col`` of the latest counting entry of (``task``, ``unit``)
     dated <= :as_of (entries aliased ``alias``)."""
-    return _LATEST.format(col=col, task=task, unit=unit, alias=alias)
+    return latest_counting(
+        f"{alias}.{col}",
+        f"entries {alias}",
+        f"{alias}.task_id = {task} AND {alias}.unit_id = {unit} AND {alias}.entry_date <= :as_of",
+        alias=alias,
+    )
 
 
 # The id of the latest counting entry of task t, whichever unit wrote it, dated <= :as_of: the

@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pufa_cli.store import Connection
+from pufa_cli.store.sql import COUNTING
 
 if TYPE_CHECKING:
     from pufa_cli.progress import PlanRef
@@ -50,7 +51,7 @@ class TargetProgress:
         return f"{fmt_number(self.value or 0)}/{fmt_number(self.target)} {self.unit}"
 
 
-_COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
+_COUNTING = COUNTING  # store/sql.py
 
 # The newest value any unit reported for target g (aggregate 'latest').
 _LATEST_VALUE = (

@@ -22,6 +22,7 @@ from pufa_cli.ledger import MAX_ID, task_id_for
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, resolve_unit
 
@@ -160,8 +161,7 @@ def assign(
         existing = _assignment(conn, task_id, unit.id)
         if existing is None:
             conn.run(
-                "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at, "
-                "person) VALUES (:t, :u, :r, :w, :d, :at, :person)",
+                INSERT_ASSIGNMENT,
                 {
                     "t": task_id,
                     "u": unit.id,
@@ -246,11 +246,11 @@ def derived_percent(
         value = metrics.get(key)
         if value is None:
             row = conn.one(
-                "SELECT m.value FROM entry_metrics m JOIN entries e ON e.id = m.entry_id "
-                "WHERE m.target_id = :g AND e.unit_id = :u AND e.task_id = :t "
-                "AND e.entry_date <= :d "
-                "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-                "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1",
+                latest_counting(
+                    "m.value",
+                    "entry_metrics m JOIN entries e ON e.id = m.entry_id",
+                    "m.target_id = :g AND e.unit_id = :u AND e.task_id = :t AND e.entry_date <= :d",
+                ),
                 {"g": target_id, "u": unit_id, "t": task_id, "d": day},
             )
             value = float(row[0]) if row else 0.0
@@ -337,9 +337,16 @@ def log_progress(
                 ).format(unit=unit.name, task=task)
             )
         conn.run(
-            "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
-            "VALUES (:t, :u, :r, NULL, NULL, :at)",
-            {"t": task_id, "u": unit.id, "r": ROLE_SUPPORT, "at": now},
+            INSERT_ASSIGNMENT,
+            {
+                "t": task_id,
+                "u": unit.id,
+                "r": ROLE_SUPPORT,
+                "w": None,
+                "d": None,
+                "at": now,
+                "person": None,
+            },
         )
     if done:
         percent = 100

@@ -17,6 +17,7 @@ from pufa_cli.i18n import _
 from pufa_cli.names import match_key, normalize_name
 from pufa_cli.progress import TASK_CTES, PlanRef
 from pufa_cli.store import Connection
+from pufa_cli.store.sql import INSERT_UNIT
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,7 @@ def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> U
         kind = " ".join(unicodedata.normalize("NFKC", kind).split())
         if not kind or len(kind) > 40:
             raise BadInput(_("--kind must be 1 to 40 characters"))
-    unit_id = conn.insert(
-        "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at) "
-        "RETURNING id",
-        {"n": name, "k": match_key(name), "kind": kind, "at": now},
-    )
+    unit_id = conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
     return UnitRef(unit_id, name)
 
 

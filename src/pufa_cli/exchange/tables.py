@@ -9,6 +9,7 @@ from typing import Any
 
 from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection
+from pufa_cli.store.sql import latest_counting
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,13 @@ def read_ledger(
     notes = {
         int(tid): str(note)
         for tid, note in conn.rows(
-            "SELECT t.id, (SELECT e.note FROM entries e WHERE e.task_id = t.id "
-            "AND e.entry_date <= :as_of AND e.note <> '' "
-            "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
-            "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1) "
-            "FROM tasks t WHERE t.plan_id = :plan",
+            "SELECT t.id, ("
+            + latest_counting(
+                "e.note",
+                "entries e",
+                "e.task_id = t.id AND e.entry_date <= :as_of AND e.note <> ''",
+            )
+            + ") FROM tasks t WHERE t.plan_id = :plan",
             {"plan": plan.id, "as_of": as_of},
         )
         if note is not None
