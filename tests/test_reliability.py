@@ -4,12 +4,14 @@ owner-only files, refusal of newer or foreign files, backup and check."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -284,7 +286,7 @@ def test_backup_is_a_complete_pufa_database_that_passes_check(sqlite_db, pufa, t
     assert dump_db(str(dest)) == dump_db(sqlite_db)
     r = pufa("check", "--db", dest)
     assert r.code == 0, r
-    assert "All 15 checks passed" in r.out
+    assert "All 16 checks passed" in r.out
     # nothing but the copy is left in the folder (no temp file, no -wal)
     assert [p.name for p in dest.parent.iterdir()] == ["ledger.db"]
 
@@ -513,3 +515,59 @@ def test_backup_never_overwrites_a_file_that_appears_while_it_copies(
         maintenance.backup(resolve_db(sqlite_db), dest, force=False, now=now())
     assert dest.read_text(encoding="utf-8") == "written by someone else meanwhile"
     assert [p.name for p in dest.parent.iterdir()] == ["copy.db"]  # no temporary file left
+
+
+# ---------------------------------------------------------------------------------------------
+# Leftovers of interrupted exports and backups (issue 12.13)
+
+
+def _leftover(folder: Path, name: str, *, suffix: str = "", age: float = 3600) -> Path:
+    """A temporary file named exactly as pufa's exports and backups name theirs (mkstemp),
+    as a kill -9 leaves it: untouched for ``age`` seconds."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    path = Path(tmp + suffix)
+    if suffix:
+        Path(tmp).rename(path)
+    path.write_bytes(b"x" * 100)
+    old = time.time() - age
+    os.utime(path, (old, old))
+    return path
+
+
+def test_check_reports_leftovers_and_clean_removes_only_pufas(sqlite_db, pufa, tmp_path):
+    assert pufa("init", "-q").code == 0
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    left = [
+        _leftover(tmp_path, "pufa-20111231-020000.db"),
+        _leftover(tmp_path, "pufa-20111231-020000.db", suffix="-wal"),
+        _leftover(tmp_path, "pufa-20111231-020000.db", suffix="-shm"),
+        _leftover(exports, "報表.xlsx"),
+    ]
+    keep = [
+        _leftover(exports, "running.csv", age=5),  # an export writing right now
+        tmp_path / ".notes.tmp",  # not a name pufa gives
+        exports / "報表.xlsx",
+    ]
+    for path in keep[1:]:
+        path.write_text("mine")
+    r = pufa("check", "--folder", exports)
+    one_line_error(r, 1)
+    assert "FAIL  no leftovers of interrupted exports or backups: 4 problems" in r.out, r
+    for path in left:
+        assert str(path) in r.out
+    r = pufa("check", "-f", "json")  # the export folder not named: 3 beside the database
+    report = json.loads(r.out)
+    item = next(c for c in report["checks"] if c["check"] == "leftovers")
+    assert item["problems"] == 3 and report["removed"] == []
+
+    r = pufa("check", "--clean", "--folder", exports)
+    assert r.code == 0, r
+    assert sorted(r.err.splitlines()) == sorted(f"removed {p}" for p in left)
+    assert not any(p.exists() for p in left)
+    assert all(p.exists() for p in keep)
+    assert "ok    no leftovers" in r.out
+    assert pufa("check").code == 0

@@ -19,7 +19,10 @@ task …). Each check counts its problems and names a few of them.
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +37,12 @@ from pufa_cli.store import Connection, SAConnection, SqliteConnection, schema_st
 from pufa_cli.store.opening import _check_revision
 
 EXAMPLES = 5  # problems named per check; the rest are counted
+
+# What an interrupted export or backup leaves: its temporary file (``.NAME.`` + mkstemp's 8
+# random characters + ``.tmp``) and, for a backup, that file's own -wal, -shm or -journal.
+LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(-wal|-shm|-journal)?$")
+# A file still being written is no leftover: only one untouched for this long counts.
+LEFTOVER_AGE_S = 600
 
 
 @dataclass
@@ -56,6 +65,7 @@ class CheckReport:
     engine: str
     revision: str | None
     items: list[CheckItem]
+    removed: list[Path] = field(default_factory=list)
 
     @property
     def problems(self) -> int:
@@ -221,8 +231,55 @@ def _sqlite_checks(conn: SqliteConnection) -> list[CheckItem]:
     return [integrity, foreign]
 
 
-def check(target: DbTarget) -> CheckReport:
-    """Check the database at ``target``; it is read, never changed."""
+def leftovers(folders: Iterable[Path], *, now: float | None = None) -> list[Path]:
+    """pufa's own leftovers in ``folders``: temporary files of interrupted exports and backups
+    (and a half-made backup's -wal/-shm), untouched for LEFTOVER_AGE_S."""
+    now = time.time() if now is None else now
+    found: set[Path] = set()
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not LEFTOVER.match(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime >= LEFTOVER_AGE_S:
+                    found.add(Path(entry.path))
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def _leftover_item(
+    target: DbTarget, folders: Iterable[Path], clean: bool
+) -> tuple[CheckItem, list[Path]]:
+    where = list(folders)
+    if target.path is not None:
+        where.insert(0, target.path.expanduser().resolve().parent)
+    item = CheckItem("leftovers", _("no leftovers of interrupted exports or backups"))
+    found = leftovers(where)
+    removed: list[Path] = []
+    if clean:
+        for path in found:
+            try:
+                path.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                removed.append(path)  # gone meanwhile: as good as removed
+            except OSError as exc:
+                _collect(item, [f"{path}: {exc.strerror}"])
+    else:
+        _collect(item, (str(p) for p in found))
+    return item, removed
+
+
+def check(target: DbTarget, folders: Iterable[Path] = (), *, clean: bool = False) -> CheckReport:
+    """Check the database at ``target``; it is read, never changed. Leftovers of interrupted
+    exports and backups are looked for beside the database and in ``folders``; ``clean``
+    removes them (pufa's own temporary files only)."""
+    leftover, removed = _leftover_item(target, folders, clean)
     conn, revision = open_unchanged(target)
     try:
         items: list[CheckItem] = []
@@ -254,7 +311,8 @@ def check(target: DbTarget) -> CheckReport:
                 items.append(item)
     finally:
         conn.close()
-    return CheckReport(target.display(), engine, revision, items)
+    items.append(leftover)
+    return CheckReport(target.display(), engine, revision, items, removed)
 
 
 # ---------------------------------------------------------------------------------------------

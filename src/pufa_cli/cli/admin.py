@@ -41,15 +41,39 @@ def backup_cmd(
 
 
 def check_cmd(
-    fmt: FormatOption = Format.table, db: DbOption = None, quiet_: QuietOption = False
+    fmt: FormatOption = Format.table,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean",
+            help=_(
+                "Remove the leftovers of interrupted exports and backups (pufa's own "
+                "temporary files only)."
+            ),
+        ),
+    ] = False,
+    folders: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--folder",
+            help=_("Also look for leftovers in this folder (repeatable): where you export."),
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
 ) -> None:
     """Check the database: integrity, foreign keys, schema, ledger rules; exit 1 on a problem.
 
     With --quiet nothing is printed but the error line when a check fails (for cron)."""
     from pufa_cli.errors import RuntimeFailure
     from pufa_cli.maintenance import check
+    from pufa_cli.render import notice
 
-    report = check(target(db))
+    quiet(quiet_)
+    report = check(target(db), [f.expanduser() for f in folders or []], clean=clean)
+    for path in report.removed:
+        notice(_("removed {path}").format(path=path))
     if fmt is Format.json:
         from pufa_cli.render import print_json
 
@@ -72,6 +96,7 @@ def _report_json(report: Any) -> dict[str, Any]:
         "engine": report.engine,
         "schema": report.revision,
         "ok": report.ok,
+        "removed": [str(p) for p in report.removed],
         "checks": [
             {"check": i.key, "ok": i.ok, "problems": i.problems, "examples": i.examples}
             for i in report.items
