@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,22 +66,20 @@ def _hide_password(url: str) -> str:
     return f"{scheme}{sep}{shown}{rest}{qmark}{query}"
 
 
-def user_data_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if sys.platform == "win32":
-        base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "pufa"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "pufa"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "pufa"
+def user_data_dir() -> Path:
+    """The user data folder's ``pufa`` (platformdirs: ``$XDG_DATA_HOME/pufa``, else
+    ``~/.local/share/pufa`` on Linux; ``~/Library/Application Support/pufa`` on macOS;
+    ``%LOCALAPPDATA%\\pufa`` on Windows)."""
+    from platformdirs import user_data_dir as platform_data_dir
+
+    return Path(platform_data_dir("pufa", appauthor=False))
 
 
 def resolve_db(option: str | None, env: Mapping[str, str] | None = None) -> DbTarget:
     env = os.environ if env is None else env
     value = option or env.get("PUFA_DB") or ""
     if not value:
-        return DbTarget(user_data_dir(env) / "pufa.db", None, default=True)
+        return DbTarget(user_data_dir() / "pufa.db", None, default=True)
     path: str | None = None
     if value.startswith("sqlite:///"):
         path = value[len("sqlite:///") :]

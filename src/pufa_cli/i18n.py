@@ -245,9 +245,11 @@ def _localize_click() -> None:
     checks the current language, so English stays exactly Click's own text afterwards too.
     Only modules Typer has loaded already are touched (nothing is imported).
     """
-    exceptions = sys.modules.get("typer._click.exceptions")
-    core = sys.modules.get("typer._click.core")
-    formatting = sys.modules.get("typer._click.formatting")
+    from pufa_cli.typer_internals import CLICK_CORE, CLICK_EXCEPTIONS, CLICK_FORMATTING
+
+    exceptions = sys.modules.get(CLICK_EXCEPTIONS)
+    core = sys.modules.get(CLICK_CORE)
+    formatting = sys.modules.get(CLICK_FORMATTING)
     if exceptions is not None:
         for cls in list(vars(exceptions).values()):
             if not (isinstance(cls, type) and issubclass(cls, exceptions.ClickException)):

@@ -79,10 +79,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
 
     import typer
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError
-    from typer._click.utils import PacifyFlushWrapper
 
     from pufa_cli.cli import build_app
+    from pufa_cli.typer_internals import click_exceptions, pacify_flush_wrapper
+
+    click = click_exceptions()
+    ClickException, NoArgsIsHelpError = click.ClickException, click.NoArgsIsHelpError
+    PacifyFlushWrapper = pacify_flush_wrapper()
 
     command = typer.main.get_command(build_app())
     try:

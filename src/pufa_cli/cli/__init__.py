@@ -16,10 +16,12 @@ import inspect
 from typing import Any
 
 import typer
-from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from pufa_cli.i18n import _
+from pufa_cli.typer_internals import click_exceptions
+
+UsageError = click_exceptions().UsageError
 
 # The command modules, in the order their commands (then their groups) are listed in --help.
 MODULES = ("setup", "tasks", "units", "tracking", "report", "exchange", "admin")
