@@ -207,7 +207,7 @@ def _objects(db: Path) -> list[tuple[str, str]]:
         conn.close()
 
 
-def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_path, pufa):
+def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_path, pufa, capsys):
     """A ledger at the first revision, holding data, upgraded by an everyday command killed at
     each statement of the migrations in turn: every time, the copy is still at its revision
     with every row and object, and the next command upgrades it."""
@@ -221,6 +221,8 @@ def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_pat
     objects = _objects(original)
     killed = _kill_at_each_statement(original, tmp_path / "kills", "tasks", "--year", "2011")
     assert len(killed) > 20, killed  # every statement of four migrations was a kill point
+    with capsys.disabled():  # pytest -s shows it (docs/operations.md quotes it)
+        print(f"\nupgrade {first} → head killed at each of {len(killed)} statements")
     for n in killed:
         db = tmp_path / "kills" / f"kill{n}.db"
         assert _objects(db) == objects, n
@@ -240,11 +242,15 @@ def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_pat
     assert f"schema {SCHEMA_HEAD} (at head" in r.out, r
 
 
-def test_kill_9_at_every_statement_of_init_leaves_an_empty_file_init_then_fills(tmp_path, pufa):
+def test_kill_9_at_every_statement_of_init_leaves_an_empty_file_init_then_fills(
+    tmp_path, pufa, capsys
+):
     """``pufa init`` of a new file killed at each statement: the file holds no table at all (or
     the whole schema, killed after its commit), and init run again makes a working ledger."""
     killed = _kill_at_each_statement(None, tmp_path / "kills", "init", "-q")
     assert len(killed) > 20, killed
+    with capsys.disabled():
+        print(f"\ninit of a new file killed at each of {len(killed)} statements")
     for n in killed:
         db = tmp_path / "kills" / f"kill{n}.db"
         objects = _objects(db) if db.exists() else []

@@ -272,3 +272,31 @@ def test_6_commands_on_a_database_needing_an_upgrade_at_once_all_succeed(tmp_pat
     results = _together(tmp_path, db, [["db", "upgrade", "-q"]] * 3 + [["init", "-q"]] * 3)
     assert results == [(0, "")] * 6
     assert store.current_revision(resolve_db(str(db))) == SCHEMA_HEAD
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PUFA_TEST_PG_URL"), reason="PostgreSQL's advisory lock (CI runs it)"
+)
+def test_on_postgresql_a_write_waits_for_the_write_lock_and_says_so(db, pufa, monkeypatch):
+    from sqlalchemy import create_engine, text
+
+    from pufa_cli.store.postgres import WRITE_LOCK_KEY
+
+    assert pufa("init", "-q").code == 0
+    engine = create_engine(db)
+    try:
+        with engine.connect() as other:  # another pufa command, mid-write
+            other.execute(text(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})"))
+            monkeypatch.setenv("PUFA_BUSY_TIMEOUT_MS", "300")
+            started = time.monotonic()
+            r = pufa("unit", "add", "區審計局")
+            waited = time.monotonic() - started
+            one_line_error(r, 1)
+            assert "0.3 s" in r.err and "PUFA_BUSY_TIMEOUT_MS=300" in r.err, r
+            assert 0.25 < waited < 5
+            r = pufa("tasks", "-q")  # readers do not wait
+            assert r.code == 0, r
+            other.execute(text(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})"))
+    finally:
+        engine.dispose()
+    assert pufa("unit", "add", "區審計局", "-q").code == 0

@@ -11,16 +11,9 @@ from datetime import date, datetime
 
 
 def today() -> date:
-    pinned = os.environ.get("PUFA_TODAY")
-    if pinned:
-        from pufa_cli.errors import BadInput
-        from pufa_cli.timing import parse_date
+    from pufa_cli.config import today_from_env
 
-        try:
-            return parse_date(pinned)
-        except BadInput as exc:
-            raise BadInput(f"PUFA_TODAY: {exc.message}") from None
-    return date.today()
+    return today_from_env() or date.today()
 
 
 def now() -> datetime:

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -122,9 +123,57 @@ def busy_timeout_ms(env: Mapping[str, str] | None = None) -> int:
     return value
 
 
-def year_from_env(env: Mapping[str, str] | None = None) -> str | None:
+def year_from_env(env: Mapping[str, str] | None = None) -> int | None:
+    """``PUFA_YEAR``: the plan year when ``--year`` is not given."""
     env = os.environ if env is None else env
-    return env.get("PUFA_YEAR") or None
+    raw = env.get("PUFA_YEAR") or None
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        from pufa_cli.errors import BadInput
+        from pufa_cli.i18n import _
+
+        raise BadInput(_("PUFA_YEAR must be a year, not '{value}'").format(value=raw)) from None
+
+
+def today_from_env(env: Mapping[str, str] | None = None) -> date | None:
+    """``PUFA_TODAY=YYYY-MM-DD``: "today" pinned (a late month-end run, tests)."""
+    env = os.environ if env is None else env
+    pinned = env.get("PUFA_TODAY")
+    if not pinned:
+        return None
+    from pufa_cli.errors import BadInput
+    from pufa_cli.timing import parse_date
+
+    try:
+        return parse_date(pinned)
+    except BadInput as exc:
+        raise BadInput(f"PUFA_TODAY: {exc.message}") from None
+
+
+def number_from_env(var: str, env: Mapping[str, str] | None = None) -> float | None:
+    """A number variable (``PUFA_YELLOW``, ``PUFA_RED``); None when unset."""
+    env = os.environ if env is None else env
+    raw = env.get(var, "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        from pufa_cli.errors import BadInput
+        from pufa_cli.i18n import _
+
+        raise BadInput(
+            _("{var} must be a number, not '{value}'").format(var=var, value=raw)
+        ) from None
+
+
+def debug(env: Mapping[str, str] | None = None) -> bool:
+    """``PUFA_DEBUG``: set (to anything) shows tracebacks of internal errors."""
+    env = os.environ if env is None else env
+    return bool(env.get("PUFA_DEBUG"))
 
 
 def plan_from_env(env: Mapping[str, str] | None = None) -> str | None:

@@ -119,7 +119,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             pass
         return 0
     except Exception as exc:
-        if os.environ.get("PUFA_DEBUG"):
+        from pufa_cli.config import debug
+
+        if debug():
             raise
         return _error(_environment_message(exc), EXIT_RUNTIME)
     return int(result) if isinstance(result, int) else 0

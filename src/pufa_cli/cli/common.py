@@ -113,15 +113,8 @@ def year_value(year: int | None) -> int | None:
     if year is not None:
         return year
     from pufa_cli.config import year_from_env
-    from pufa_cli.errors import BadInput
 
-    raw = year_from_env()
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadInput(_("PUFA_YEAR must be a year, not '{value}'").format(value=raw)) from None
+    return year_from_env()
 
 
 def plan_value(plan_id: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -53,21 +52,15 @@ def thresholds_from(
     yellow: float | None, red: float | None, env: Mapping[str, str] | None = None
 ) -> Thresholds:
     """Options first, then ``PUFA_YELLOW`` / ``PUFA_RED``, then the defaults (10 and 30)."""
-    env = os.environ if env is None else env
+    from pufa_cli.config import number_from_env
+
     default = Thresholds()
 
     def pick(value: float | None, var: str, fallback: float) -> float:
         if value is not None:
             return float(value)
-        raw = env.get(var, "").strip()
-        if not raw:
-            return fallback
-        try:
-            return float(raw)
-        except ValueError:
-            raise BadInput(
-                _("{var} must be a number, not '{value}'").format(var=var, value=raw)
-            ) from None
+        found = number_from_env(var, env)
+        return fallback if found is None else found
 
     return Thresholds(
         pick(yellow, "PUFA_YELLOW", default.yellow), pick(red, "PUFA_RED", default.red)
