@@ -52,6 +52,10 @@ class Connection:
     def has_table(self, name: str) -> bool:
         raise NotImplementedError
 
+    def object_count(self) -> int:
+        """Tables, views, indexes and triggers of the database's own (0: an empty database)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
 

@@ -41,7 +41,7 @@ def schema_state(conn: Connection, where: str = "") -> str | None:
     where = where or _("this database")
     try:
         if not conn.has_table("alembic_version"):
-            if conn.table_count() == 0:  # type: ignore[attr-defined]
+            if conn.object_count() == 0:
                 return None
             raise _not_pufa(where)
         row = conn.one("SELECT version_num FROM alembic_version")

@@ -207,7 +207,8 @@ class SAConnection(Connection):
 
         return bool(inspect(self._conn).has_table(name))
 
-    def table_count(self) -> int:
+    def object_count(self) -> int:
+        """Tables and views in the connection's schema."""
         from sqlalchemy import inspect
 
         inspector = inspect(self._conn)

@@ -168,7 +168,7 @@ class SqliteConnection(Connection):
             self.rows("SELECT 1 FROM sqlite_master WHERE type='table' AND name=:n", {"n": name})
         )
 
-    def table_count(self) -> int:
+    def object_count(self) -> int:
         """Tables, views, indexes and triggers, SQLite's own (``sqlite_…``) not counted."""
         sql = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
         return int(self.rows(sql)[0][0])
