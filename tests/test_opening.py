@@ -120,16 +120,16 @@ def test_a_foreign_wal_database_is_inspected_without_merging_its_wal(tmp_path, p
 
 
 @pytest.mark.parametrize("value", [":memory:", "sqlite://", "sqlite:///", "sqlite:///:memory:"])
-def test_an_in_memory_database_is_refused_and_no_file_appears(tmp_path, pufa, value):
-    os.chdir(tmp_path)
+def test_an_in_memory_database_is_refused_and_no_file_appears(tmp_path, pufa, value, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     r = pufa("init", "-q", "--db", value)
     one_line_error(r, 2)
     assert "in-memory" in r.err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_path_with_a_question_mark_is_that_file(tmp_path, pufa):
-    os.chdir(tmp_path)
+def test_a_path_with_a_question_mark_is_that_file(tmp_path, pufa, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
     assert pufa("init", "-q", "--db", "data/a?b.db").code == 0
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["a?b.db"]
