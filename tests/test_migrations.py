@@ -221,3 +221,42 @@ def test_every_earlier_revision_upgrades_on_first_use_keeping_every_row(db, pufa
         # (50 %, 區教育局) and 3 (25 %, 區司法局; its 60 % was retracted).
         tasks = {t["number"]: t for t in json.loads(r.out)}
         assert set(tasks) == {1, 2}, revision  # task 3 left the plan
+
+
+def test_a_ledger_breaking_a_rule_0004_enforces_is_not_upgraded_and_stays_as_it_was(db, pufa):
+    """Two leads of one task (what racing writers on PostgreSQL could leave before 0004): the
+    upgrade stops with one line naming the task, and the database is still at 0003, intact."""
+    from sqlalchemy import text
+
+    target = resolve_db(db)
+    build_at(target, "0003")
+    engine = dbmod.sa_engine(target)
+    try:
+        with engine.begin() as conn:  # 區教育局 made a second lead of task 2
+            conn.execute(text("UPDATE assignments SET role = 'lead' WHERE id = 3"))
+    finally:
+        engine.dispose()
+    before = _rows_now_unmigrated(target)
+    r = pufa("tasks", "--year", "2011")
+    assert r.code == 1, r
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), r
+    assert "schema 0004" in r.err and "more than one lead (task ids): 2" in r.err, r
+    assert "internal error" not in r.err
+    assert dbmod.current_revision(target) == "0003"
+    assert _rows_now_unmigrated(target) == before
+
+
+def _rows_now_unmigrated(target: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row, read without opening the database through pufa (which would upgrade it)."""
+    from sqlalchemy import text
+
+    engine = dbmod.sa_engine(target)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted((_as_text(r) for r in conn.execute(text(f"SELECT * FROM {t}"))), key=repr)
+                for t in LEDGER
+            }
+    finally:
+        engine.dispose()

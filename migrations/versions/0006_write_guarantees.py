@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 10:20:00
+Create Date: 2026-11-30 11:30:00
 
 pufa checks these rules in Python before it writes; the schema now enforces them too, so no
 interleaving of two writers can break them (issue 11.1):
@@ -29,35 +29,12 @@ depends_on = None
 LEAD = sa.text("role = 'lead'")
 
 
-def _refuse_what_breaks_the_rules() -> None:
-    conn = op.get_bind()
-    problems = []
-    for sql, what in (
-        (
-            "SELECT task_id FROM assignments WHERE role = 'lead' GROUP BY task_id "
-            "HAVING COUNT(*) > 1",
-            "tasks with more than one lead (task ids)",
-        ),
-        (
-            "SELECT match_key FROM units GROUP BY match_key HAVING COUNT(*) > 1",
-            "units registered twice (match keys)",
-        ),
-        (
-            "SELECT id FROM entries WHERE percent < 0 OR percent > 100",
-            "entries with a percent outside 0-100 (entry ids)",
-        ),
-    ):
-        found = [str(r[0]) for r in conn.execute(sa.text(sql)).fetchall()]
-        if found:
-            problems.append(f"{what}: {', '.join(found[:10])}")
-    if problems:
-        raise RuntimeError(
-            "schema 0006 cannot be applied until these are put right: " + "; ".join(problems)
-        )
-
-
 def upgrade() -> None:
-    _refuse_what_breaks_the_rules()
+    # A database that already breaks a rule is refused, unchanged (the message is pufa's, so
+    # that it is translated with the rest).
+    from pufa_cli.schema import refuse_rule_breaks
+
+    refuse_rule_breaks(op.get_bind())
     with op.batch_alter_table("entries") as batch:
         batch.create_check_constraint("percent_range", "percent BETWEEN 0 AND 100")
     op.create_index(
