@@ -155,6 +155,10 @@ def _as_text(row: Any) -> tuple[Any, ...]:
     return tuple(str(v) if hasattr(v, "isoformat") else v for v in row)
 
 
+# Columns a later revision made NOT NULL without a default: written when the table has them.
+LEDGER_EXTRA = {"plans": {"code": "2011"}}
+
+
 def build_at(target: Any, revision: str) -> None:
     """An empty database migrated to ``revision``, holding LEDGER, written with plain SQL."""
     from sqlalchemy import text
@@ -164,15 +168,17 @@ def build_at(target: Any, revision: str) -> None:
     try:
         with engine.begin() as conn:
             for table, rows in LEDGER.items():
-                marks = ", ".join(f":c{i}" for i in range(len(rows[0])))
                 names = [
                     c[0] for c in conn.execute(text(f"SELECT * FROM {table}")).cursor.description
                 ]
-                cols = ", ".join(names[: len(rows[0])])
+                extra = {k: v for k, v in LEDGER_EXTRA.get(table, {}).items() if k in names}
+                cols = ", ".join(names[: len(rows[0])] + list(extra))
+                marks = ", ".join(f":c{i}" for i in range(len(rows[0]) + len(extra)))
                 for row in rows:
+                    values = (*row, *extra.values())
                     conn.execute(
                         text(f"INSERT INTO {table} ({cols}) VALUES ({marks})"),
-                        {f"c{i}": v for i, v in enumerate(row)},
+                        {f"c{i}": v for i, v in enumerate(values)},
                     )
             if engine.dialect.name == "postgresql":  # ids given by hand: move the sequences on
                 for table in LEDGER:
@@ -188,20 +194,20 @@ def build_at(target: Any, revision: str) -> None:
 
 
 def expected_at_head(revision: str) -> dict[str, list[tuple[Any, ...]]]:
-    """LEDGER as it reads after the upgrade from ``revision``: nothing changes but the tasks'
-    plan_units, added in 0003 (and not written by LEDGER at 0003 either): '', "as the plan names
-    them now"."""
+    """LEDGER as it reads after the upgrade from ``revision``, in the columns LEDGER wrote
+    (later revisions only add columns after them): every value kept."""
     assert revision in KNOWN_REVISIONS
-    want = {t: sorted(rows, key=repr) for t, rows in LEDGER.items()}
-    want["tasks"] = sorted(((*row, "") for row in LEDGER["tasks"]), key=repr)
-    return want
+    return {t: sorted(rows, key=repr) for t, rows in LEDGER.items()}
 
 
 def _rows_now(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the LEDGER tables, in the columns LEDGER wrote."""
     from conftest import dump_db
 
     data = dump_db(db)
-    return {t: sorted((_as_text(r) for r in data[t]), key=repr) for t in LEDGER}
+    return {
+        t: sorted((_as_text(r)[: len(LEDGER[t][0])] for r in data[t]), key=repr) for t in LEDGER
+    }
 
 
 def test_every_earlier_revision_upgrades_on_first_use_keeping_every_row(db, pufa):
@@ -223,13 +229,13 @@ def test_every_earlier_revision_upgrades_on_first_use_keeping_every_row(db, pufa
         assert set(tasks) == {1, 2}, revision  # task 3 left the plan
 
 
-def test_a_ledger_breaking_a_rule_0004_enforces_is_not_upgraded_and_stays_as_it_was(db, pufa):
-    """Two leads of one task (what racing writers on PostgreSQL could leave before 0004): the
-    upgrade stops with one line naming the task, and the database is still at 0003, intact."""
+def test_a_ledger_breaking_a_rule_0006_enforces_is_not_upgraded_and_stays_as_it_was(db, pufa):
+    """Two leads of one task (what racing writers on PostgreSQL could leave before 0006): the
+    upgrade stops with one line naming the task, and the database is still at 0005, intact."""
     from sqlalchemy import text
 
     target = resolve_db(db)
-    build_at(target, "0003")
+    build_at(target, "0005")
     engine = dbmod.sa_engine(target)
     try:
         with engine.begin() as conn:  # 區教育局 made a second lead of task 2
@@ -241,9 +247,9 @@ def test_a_ledger_breaking_a_rule_0004_enforces_is_not_upgraded_and_stays_as_it_
     assert r.code == 1, r
     lines = r.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), r
-    assert "schema 0004" in r.err and "more than one lead (task ids): 2" in r.err, r
+    assert "schema 0006" in r.err and "more than one lead (task ids): 2" in r.err, r
     assert "internal error" not in r.err
-    assert dbmod.current_revision(target) == "0003"
+    assert dbmod.current_revision(target) == "0005"
     assert _rows_now_unmigrated(target) == before
 
 
