@@ -220,7 +220,7 @@ def test_kill_9_at_every_statement_of_an_upgrade_leaves_the_old_revision(tmp_pat
     build_at(resolve_db(str(original)), first)
     objects = _objects(original)
     killed = _kill_at_each_statement(original, tmp_path / "kills", "tasks", "--year", "2011")
-    assert len(killed) > 20, killed  # every statement of four migrations was a kill point
+    assert len(killed) > 20, killed  # every statement of every migration was a kill point
     with capsys.disabled():  # pytest -s shows it (docs/operations.md quotes it)
         print(f"\nupgrade {first} → head killed at each of {len(killed)} statements")
     for n in killed:
