@@ -322,8 +322,14 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
     db = ["--db", str(path)]
     year = ["--year", str(YEAR)]
 
-    def startup_row(what: str, argv: list[str], target: str, limit: float | None) -> Row:
-        sample, note = b.measure(argv)
+    def startup_row(
+        what: str,
+        argv: list[str],
+        target: str,
+        limit: float | None,
+        before: Callable[[], None] | None = None,
+    ) -> Row:
+        sample, note = b.measure(argv, before=before)
         row = Row(what, size, target, note=note)
         if sample is not None:
             row.median_ms = sample.median_ms
@@ -357,6 +363,43 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
         ],
         "<= 10 × floor" if size == "large" else "—",
         10 if size == "large" else None,
+    )
+    # The supervision cycle (issue 16): a 10 MiB evidence file, new content each run so every
+    # run stores it (the same content would be deduplicated), and the three-colour reminders.
+    evidence = RUN_DIR / "evidence-10mib.bin"
+
+    def new_evidence() -> None:
+        evidence.write_bytes(os.urandom(10 * 1024 * 1024))
+
+    startup_row(
+        "`pufa log --evidence` (10 MiB file)",
+        [
+            b.pufa,
+            "log",
+            "19",
+            "--unit",
+            unit,
+            "--percent",
+            "50",
+            "--date",
+            f"{YEAR}-06-30",
+            "--by",
+            "bench",
+            "--evidence",
+            str(evidence),
+            "-q",
+            *year,
+            *db,
+        ],
+        "—",
+        None,
+        before=new_evidence,
+    )
+    startup_row(
+        "`pufa remind -f json`",
+        [b.pufa, "remind", "-f", "json", *year, "--as-of", AS_OF, *db],
+        "—",
+        None,
     )
     if have["report"]:
         target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")

@@ -170,6 +170,11 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
         "entries",
         "entry_metrics",
         "retractions",
+        "evidence_blobs",
+        "entry_evidence",
+        "reviews",
+        "extensions",
+        "reminders",
     ]
     conn = dbmod.connect(resolve_db(url_or_path))
     try:

@@ -21,6 +21,11 @@ TABLES = {
     "entries",
     "entry_metrics",
     "retractions",
+    "evidence_blobs",
+    "entry_evidence",
+    "reviews",
+    "extensions",
+    "reminders",
 }
 
 

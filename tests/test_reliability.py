@@ -286,7 +286,7 @@ def test_backup_is_a_complete_pufa_database_that_passes_check(sqlite_db, pufa, t
     assert dump_db(str(dest)) == dump_db(sqlite_db)
     r = pufa("check", "--db", dest)
     assert r.code == 0, r
-    assert "All 16 checks passed" in r.out
+    assert "All 19 checks passed" in r.out  # 16, and issue 16's evidence refs, reviews, digests
     # nothing but the copy is left in the folder (no temp file, no -wal)
     assert [p.name for p in dest.parent.iterdir()] == ["ledger.db"]
 

@@ -249,6 +249,7 @@ def task_row(number: int, *values: Any) -> dict[str, Any]:
         "title": row["title"],
         "units": row["units"],
         "due": row["due"],
+        "planned_due": row["due"],  # issue 16: no extensions in this scenario
         "ongoing": False,  # no task of this scenario is ongoing work
         "percent": row["percent"],
         "expected": row["expected"],
@@ -257,6 +258,8 @@ def task_row(number: int, *values: Any) -> dict[str, Any]:
         "colour": values[8],
         "missed": 0,
         "targets": values[9] if len(values) > 9 else [],
+        "problems": "",  # issue 16: none given in this scenario
+        "next": "",
     }
 
 

@@ -283,7 +283,8 @@ def parse_metrics(
 # --- status words ------------------------------------------------------------------------
 
 # "behind" is a filter, not a status: a task that missed a checkpoint (checkpoints.py).
-STATUSES = ("done", "in-progress", "not-started", "overdue", "behind")
+# awaiting-review: plans with `review: required` only (issue 16).
+STATUSES = ("done", "in-progress", "not-started", "overdue", "behind", "awaiting-review")
 # The msgids of the status words people read (render.status_label; "Overdue" the column's).
 _STATUS_WORDS = {
     "done": "done",
@@ -291,6 +292,7 @@ _STATUS_WORDS = {
     "not-started": "not started",
     "overdue": "Overdue",
     "behind": N_("behind"),
+    "awaiting-review": N_("awaiting review"),
 }
 
 

@@ -48,6 +48,7 @@ class TaskView:
     units: list[UnitStatus] = field(default_factory=list)
     targets: list[TargetProgress] = field(default_factory=list)
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    planned_due: date | None = None  # the due date without extensions (issue 16)
 
     @property
     def missed(self) -> int:
@@ -70,6 +71,9 @@ def list_tasks(
         by_task[us.task_id].append(us)
     targets = task_targets(conn, plan, as_of)
     due_words = _due_words(conn, plan)
+    from pufa_cli.supervision.extensions import planned_dues
+
+    planned = planned_dues(conn, plan)
     checkpoints = checkpoint_states(conn, plan, as_of)
     views = []
     for ts in statuses:
@@ -98,6 +102,7 @@ def list_tasks(
                 by_task[ts.task_id],
                 targets.get(ts.task_id, []),
                 cps.checkpoints if cps is not None else [],
+                planned.get(ts.task_id),
             )
         )
     return views
@@ -112,6 +117,12 @@ def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None],
     for tid, word, due in conn.rows(
         "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
         "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p AND a.due_date IS NOT NULL",
+        {"p": plan.id},
+    ):
+        out[(int(tid), as_date(due))] = str(word)
+    for tid, word, due in conn.rows(  # an extension's own word (延期至…)
+        "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
+        "JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :p ORDER BY x.id",
         {"p": plan.id},
     ):
         out[(int(tid), as_date(due))] = str(word)
@@ -151,12 +162,12 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
     out = []
     for row in conn.rows(
         "SELECT e.id, e.entry_date, u.name, e.percent, e.note, e.recorded_by, e.created_at, "
-        "r.retracted_at, r.reason, r.retracted_by FROM entries e "
+        "r.retracted_at, r.reason, r.retracted_by, e.problems, e.next_steps FROM entries e "
         "JOIN units u ON u.id = e.unit_id LEFT JOIN retractions r ON r.entry_id = e.id "
         "WHERE e.task_id = :t ORDER BY e.entry_date, e.id",
         {"t": task_id},
     ):
-        eid, day, unit, pct, note, by, created, r_at, r_reason, r_by = row
+        eid, day, unit, pct, note, by, created, r_at, r_reason, r_by, problems, next_ = row
         out.append(
             {
                 "id": int(eid),
@@ -165,6 +176,8 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
                 "percent": int(pct),
                 "metrics": {k: json_number(v) for k, v in metrics.get(int(eid), {}).items()},
                 "note": note or "",
+                "problems": problems or "",
+                "next": next_ or "",
                 "by": by,
                 "recorded_at": _iso(as_datetime(created)),
                 "retracted": r_at is not None,
@@ -211,6 +224,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
         "section": ts.section,
         "title": text_fn(ts.title),
         "due": ts.due.isoformat(),
+        "planned_due": (view.planned_due or ts.due).isoformat(),
         "due_word": view.due_word,
         "ongoing": ts.ongoing,
         "checkpoints": [{"date": c.date.isoformat(), "met": c.met} for c in view.checkpoints],

@@ -129,6 +129,12 @@ def load_plan(
             )
             res.notes.append(_("plan {id}: title or details updated").format(id=plan.id))
 
+    # Whether the plan requires review (issue 16): follows the plan file on every load.
+    conn.run(
+        "UPDATE plans SET review = :r, reporting = :rp WHERE id = :id "
+        "AND (review <> :r OR reporting <> :rp)",
+        {"r": plan.review, "rp": plan.reporting, "id": plan_id},
+    )
     unit_ids = {name: ensure_unit(conn, name, now) for name in plan.units}
 
     existing_sections = {

@@ -198,6 +198,19 @@ def _ledger_checks() -> tuple[tuple[str, str, str], ...]:
             "SELECT r.entry_id FROM retractions r "
             "WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = r.entry_id)",
         ),
+        (
+            "evidence-refs",
+            _("evidence names an existing entry and stored file"),
+            "SELECT v.id FROM entry_evidence v "
+            "WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = v.entry_id) "
+            "OR NOT EXISTS (SELECT 1 FROM evidence_blobs b WHERE b.id = v.blob_id)",
+        ),
+        (
+            "reviews",
+            _("reviews name an existing entry and are approve or return"),
+            "SELECT v.id FROM reviews v WHERE v.decision NOT IN ('approve', 'return') "
+            "OR NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = v.entry_id)",
+        ),
     )
 
 
@@ -309,6 +322,12 @@ def check(target: DbTarget, folders: Iterable[Path] = (), *, clean: bool = False
                 except sqlite3.DatabaseError as exc:
                     _collect(item, [exc])
                 items.append(item)
+            if schema.ok:
+                from pufa_cli.supervision.evidence import bad_digests
+
+                digests = CheckItem("evidence-digests", _("stored evidence matches its SHA-256"))
+                _collect(digests, bad_digests(conn))
+                items.append(digests)
     finally:
         conn.close()
     items.append(leftover)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -55,6 +56,10 @@ class Plan(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     # 'Hant' or 'Hans': the script the plan is written in, so display converts only when needed.
     script: Mapped[str] = mapped_column(String(8), default="Hant")
+    # 'required' when the plan file says ``review: required`` (a 100 % entry then awaits review).
+    review: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # The plan file's ``reporting:`` word (每月5日前 …): units owe a report each period.
+    reporting: Mapped[str] = mapped_column(String(40), default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime)
     # 文號, issuing body (印發單位), issue date (the on-schedule clock starts then), and the
     # addressees (主送) as a JSON list; all optional in the plan file.
@@ -178,6 +183,9 @@ class Entry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Content hash (task, unit, date, percent, metrics, note, by): import recognises a row again.
     key: Mapped[str] = mapped_column(String(64))
+    # Structured progress (issue 16): 存在問題 and 下一步措施 beside the note (進展情況).
+    problems: Mapped[str] = mapped_column(Text, default="", server_default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class EntryMetric(Base):
@@ -201,3 +209,82 @@ class Retraction(Base):
     reason: Mapped[str] = mapped_column(Text)
     retracted_by: Mapped[str] = mapped_column(String(200))
     retracted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# The supervision cycle (督辦): evidence, reviews. Append-only like entries.
+
+
+class EvidenceBlob(Base):
+    """A stored evidence file's bytes, once per content (deduplicated by SHA-256)."""
+
+    __tablename__ = "evidence_blobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EntryEvidence(Base):
+    """A file attached to an entry: its name as given and its stored bytes."""
+
+    __tablename__ = "entry_evidence"
+    __table_args__ = (
+        Index("ix_entry_evidence_entry_id", "entry_id"),
+        Index("ix_entry_evidence_blob_id", "blob_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    blob_id: Mapped[int] = mapped_column(ForeignKey("evidence_blobs.id"))
+    name: Mapped[str] = mapped_column(Text)
+
+
+class Extension(Base):
+    """延期: a unit's due date on a task moved, with why and who approved. Never updated: the
+    latest granted on or before D is the unit's due date as of D."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (Index("ix_extensions_task_id", "task_id", "unit_id", "granted_on", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    due_word: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    granted_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Reminder(Base):
+    """催辦: a notice sent to a unit about one open item (blue, yellow or red) on a day."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_task_id", "task_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    colour: Mapped[str] = mapped_column(String(10))
+    sent_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Review(Base):
+    """審核: an office's decision on an entry, 'approve' (銷號) or 'return' (with a reason)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_entry_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    decision: Mapped[str] = mapped_column(String(10))
+    # The day of the decision: an approval counts in reports as of this day on.
+    review_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -38,6 +38,8 @@ NOT_STARTED = "not-started"
 OVERDUE = "overdue"
 # A filter, not a status: a task that missed a checkpoint (see checkpoints.py).
 BEHIND = "behind"
+# A plan with `review: required`: a task at 100 % whose latest claims are not all approved.
+AWAITING_REVIEW = "awaiting-review"
 STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
 
 
@@ -65,18 +67,50 @@ _LATEST_ANY_UNIT_ID = (
     "ORDER BY k.entry_date DESC, k.id DESC LIMIT 1"
 )
 
-# One row per (assignment) of the plan's current tasks: percent NULL when nothing counts yet.
-ASSIGNMENT_CTE = (
-    "au AS ("
-    "SELECT a.task_id, a.unit_id, a.role, COALESCE(a.due_date, t.due_date) AS due, "
-    "e.percent AS pct, a.person "
-    "FROM tasks t JOIN assignments a ON a.task_id = t.id "
-    f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
-    "WHERE t.plan_id = :plan AND t.in_plan = 1)"
+# An assignment's due date (assignment ``a`` of task ``t``): its latest extension granted on or
+# before :as_of (issue 16), else its own --due, else the task's plan due date. With
+# ``against_plan`` extensions are ignored: the date that was promised.
+_EXTENDED_DUE = (
+    "(SELECT x.due_date FROM extensions x WHERE x.task_id = a.task_id AND x.unit_id = a.unit_id "
+    "AND x.granted_on <= :as_of ORDER BY x.granted_on DESC, x.id DESC LIMIT 1)"
 )
 
 
-def task_rows_sql(extra: Mapping[str, str] | None = None, join: str = "", where: str = "") -> str:
+def due_sql(against_plan: bool = False) -> str:
+    if against_plan:
+        return "COALESCE(a.due_date, t.due_date)"
+    return f"COALESCE({_EXTENDED_DUE}, a.due_date, t.due_date)"
+
+
+def assignment_cte(against_plan: bool = False) -> str:
+    """One row per (assignment) of the plan's current tasks: percent NULL when nothing counts
+    yet."""
+    return (
+        "au AS ("
+        f"SELECT a.task_id, a.unit_id, a.role, {due_sql(against_plan)} AS due, "
+        "e.percent AS pct, a.person "
+        "FROM tasks t JOIN assignments a ON a.task_id = t.id "
+        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        "WHERE t.plan_id = :plan AND t.in_plan = 1)"
+    )
+
+
+ASSIGNMENT_CTE = assignment_cte()
+
+
+def without_extensions(conn: Connection) -> bool:
+    """True when no extension was ever recorded: the plain due date is then exact, and the
+    queries skip the per-assignment extension lookup (~20 % of the report's query)."""
+    return conn.one("SELECT 1 FROM extensions LIMIT 1") is None
+
+
+def task_rows_sql(
+    extra: Mapping[str, str] | None = None,
+    join: str = "",
+    where: str = "",
+    *,
+    against_plan: bool = False,
+) -> str:
     """A SELECT of one row per current task of the plan (params :plan, :as_of): ``task_id``,
     ``number``, ``section_id``, ``pct`` (float), ``reported`` (units with a counting entry),
     ``due``, ``units``, then the ``extra`` columns.
@@ -88,14 +122,14 @@ def task_rows_sql(extra: Mapping[str, str] | None = None, join: str = "", where:
     A task with units takes the mean over them, computed in one pass over its assignments:
     grouped by ``t.number`` first, the order in which SQLite reads a plan's tasks (its unique
     index on plan and number), so no sort is needed. A task with none takes the latest entry of
-    any unit (the second half of the UNION).
+    any unit (the second half of the UNION). ``against_plan``: due dates without extensions.
     """
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
         "AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) AS pct, COUNT(e.percent) AS reported, "
-        f"MAX(COALESCE(a.due_date, t.due_date)) AS due, COUNT(*) AS units{cols} "
+        f"MAX({due_sql(against_plan)}) AS due, COUNT(*) AS units{cols} "
         f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id "
         f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
@@ -122,6 +156,8 @@ class PlanRef:
     script: str
     code: str = ""  # the plan's id as users write it (``2011``, ``2023-fzzf``)
     issued: date | None = None
+    review: bool = False  # the plan requires review (issue 16)
+    reporting: str = ""  # the plan's reporting rounds word, '' for none (issue 16)
 
     @property
     def start(self) -> date:
@@ -179,11 +215,20 @@ def status_of(percent: float, reported: int, due: date, as_of: date) -> tuple[st
     return status, due < as_of
 
 
-_PLAN_COLUMNS = "id, year, title, script, code, issued"
+_PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"
 
 
 def _plan_ref(row: Any) -> PlanRef:
-    return PlanRef(int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), as_date(row[5]))
+    return PlanRef(
+        int(row[0]),
+        int(row[1]),
+        str(row[2]),
+        str(row[3]),
+        str(row[4]),
+        as_date(row[5]),
+        row[6] == "required",
+        str(row[7] or ""),
+    )
 
 
 def find_plan(conn: Connection, year: int | None, code: str | None = None) -> PlanRef:
@@ -313,10 +358,12 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 "label": "t.label",
             },
             " JOIN sections s ON s.id = t.section_id",
+            against_plan=without_extensions(conn),
         ),
         {"plan": plan.id, "as_of": as_of},
     )
     rows.sort(key=lambda r: int(r[1]))
+    waiting = awaiting_tasks(conn, plan, as_of)
     from pufa_cli.targets import target_percents
 
     from_targets = target_percents(conn, plan, as_of)
@@ -326,6 +373,8 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
         assert due_d is not None
         pct = from_targets.get(int(tid), float(pct))
         status, overdue = status_of(float(pct), int(reported), due_d, as_of)
+        if status == DONE and int(tid) in waiting:
+            status = AWAITING_REVIEW
         out.append(
             TaskStatus(
                 int(tid),
@@ -346,6 +395,15 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
     return out
 
 
+def awaiting_tasks(conn: Connection, plan: PlanRef, as_of: date) -> set[int]:
+    """Tasks of a review plan with a claim (100 %) not yet approved as of ``as_of``."""
+    if not plan.review:
+        return set()
+    from pufa_cli.supervision.reviews import awaiting
+
+    return {task for task, _unit in awaiting(conn, plan, as_of)}
+
+
 def unit_statuses(
     conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
 ) -> list[UnitStatus]:
@@ -355,7 +413,8 @@ def unit_statuses(
     if task_id is not None:
         params["task"] = task_id
     rows = conn.rows(
-        f"WITH {ASSIGNMENT_CTE} SELECT au.task_id, t.number, au.unit_id, u.name, au.role, "
+        f"WITH {assignment_cte(without_extensions(conn))} SELECT au.task_id, t.number, "
+        "au.unit_id, u.name, au.role, "
         "au.due, au.pct, au.person FROM au JOIN tasks t ON t.id = au.task_id "
         f"JOIN units u ON u.id = au.unit_id{where} "
         "ORDER BY t.number, CASE WHEN au.role = 'lead' THEN 0 ELSE 1 END, u.name",

@@ -179,7 +179,12 @@ def status_label(status: str, overdue: bool = False) -> str:
     """The status word a person reads (JSON keeps the language-free value)."""
     from pufa_cli.i18n import _
 
-    words = {"done": _("done"), "in-progress": _("in progress"), "not-started": _("not started")}
+    words = {
+        "done": _("done"),
+        "in-progress": _("in progress"),
+        "not-started": _("not started"),
+        "awaiting-review": _("awaiting review"),
+    }
     word = words.get(status, status)
     return _("{status}, overdue").format(status=word) if overdue else word
 
@@ -187,7 +192,7 @@ def status_label(status: str, overdue: bool = False) -> str:
 def status_style(status: str, overdue: bool = False) -> str:
     if overdue:
         return "red"
-    return {"done": "green", "in-progress": "yellow"}.get(status, "")
+    return {"done": "green", "in-progress": "yellow", "awaiting-review": "cyan"}.get(status, "")
 
 
 def percent_text(value: float) -> str:

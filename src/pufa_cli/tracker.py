@@ -63,6 +63,8 @@ def entry_key(
     metrics: Mapping[str, float],
     note: str,
     by: str,
+    problems: str = "",
+    next_steps: str = "",
 ) -> str:
     """A content key: the same report imported twice is recognised, an edited one is new.
 
@@ -72,6 +74,8 @@ def entry_key(
     carries its length, so two different entries never share a canonical form, whatever
     their text holds. ``pufa log`` and ``pufa import`` both key entries here; keys are stored,
     so this form must never change (an old export would then be imported again as new).
+    Problems and next steps (issue 16), when either is given, follow as ``s|`` then each as
+    ``length|text|`` (``s`` is never a metric's length, so no form is shared).
     """
     text = (
         f"{year}|{task}|{day.isoformat()}|{percent}|"
@@ -79,6 +83,8 @@ def entry_key(
     )
     if metrics:
         text += "".join(f"{len(k)}|{k}|{float(v)!r}|" for k, v in sorted(metrics.items()))
+    if problems or next_steps:
+        text += f"s|{len(problems)}|{problems}|{len(next_steps)}|{next_steps}|"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -271,12 +277,15 @@ class NewEntry:
     by: str
     key: str
     metrics: dict[int, float]
+    problems: str = ""
+    next_steps: str = ""
 
 
 def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
     entry_id = conn.insert(
         "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
-        "created_at, key) VALUES (:t, :u, :d, :p, :n, :b, :at, :k) RETURNING id",
+        "created_at, key, problems, next_steps) "
+        "VALUES (:t, :u, :d, :p, :n, :b, :at, :k, :pr, :nx) RETURNING id",
         {
             "t": entry.task_id,
             "u": entry.unit_id,
@@ -286,6 +295,8 @@ def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
             "b": entry.by,
             "at": now,
             "k": entry.key,
+            "pr": entry.problems,
+            "nx": entry.next_steps,
         },
     )
     if entry.metrics:
@@ -311,6 +322,8 @@ def log_progress(
     now: datetime,
     today: date,
     assign_unit: bool = False,
+    problems: str = "",
+    next_steps: str = "",
 ) -> int:
     """Append one progress entry; return its id."""
     if percent is not None and done:
@@ -318,6 +331,8 @@ def log_progress(
     if percent is not None:
         percent = check_percent(percent)
     note = clean_text(note, _("note"), MAX_NOTE, multiline=True)
+    problems = clean_text(problems, "--problems", MAX_NOTE, multiline=True)
+    next_steps = clean_text(next_steps, "--next", MAX_NOTE, multiline=True)
     by = clean_text(by, _("--by"), MAX_BY)
     if not by:
         raise BadInput(_("--by must not be empty"))
@@ -352,7 +367,9 @@ def log_progress(
         percent = 100
     elif percent is None:
         percent = derived_percent(conn, task_id, unit.id, day, targets, values)
-    key = entry_key(plan.year, task, unit.name, day, percent, values, note, by)
+    key = entry_key(
+        plan.year, task, unit.name, day, percent, values, note, by, problems, next_steps
+    )
     return insert_entry(
         conn,
         NewEntry(
@@ -364,6 +381,8 @@ def log_progress(
             by,
             key,
             {targets[k][0]: v for k, v in values.items()},
+            problems,
+            next_steps,
         ),
         now,
     )

@@ -24,7 +24,7 @@ from pufa_cli.typer_internals import click_exceptions
 UsageError = click_exceptions().UsageError
 
 # The command modules, in the order their commands (then their groups) are listed in --help.
-MODULES = ("setup", "tasks", "units", "tracking", "report", "exchange", "admin")
+MODULES = ("setup", "tasks", "units", "tracking", "supervision", "report", "exchange", "admin")
 
 # The module that registers each top-level command, so that running one imports only its own
 # module. A command missing here still works (every module is then searched); a test checks
@@ -40,6 +40,11 @@ COMMAND_MODULES = {
     "unassign": "tracking",
     "log": "tracking",
     "retract": "tracking",
+    "evidence": "supervision",
+    "review": "supervision",
+    "extend": "supervision",
+    "remind": "supervision",
+    "rounds": "supervision",
     "report": "report",
     "export": "exchange",
     "import": "exchange",

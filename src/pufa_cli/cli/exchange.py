@@ -37,6 +37,7 @@ class What(str, Enum):
     tasks = "tasks"
     entries = "entries"
     all = "all"
+    evidence = "evidence"  # a zip of the evidence files (issue 16): supervision/package.py
 
 
 class ExportFormat(str, Enum):
@@ -56,7 +57,10 @@ def export_cmd(
         typer.Option(
             "--what",
             "-w",
-            help=_("What to export: report, tasks, entries or all (default: report; xlsx: all)."),
+            help=_(
+                "What to export: report, tasks, entries, all (default: report; xlsx: all) "
+                "or evidence (a zip)."
+            ),
             show_default=False,
             case_sensitive=False,
         ),
@@ -117,6 +121,9 @@ def export_cmd(
     from pufa_cli.report import thresholds_from
 
     quiet(quiet_)
+    if what is What.evidence:
+        _export_evidence(out, fmt is not None, quarter, as_of, year, db)
+        return
     target = None if out is None else str(out)
     file_format = ex.resolve_format(None if fmt is None else fmt.value, target)
     kind = (
@@ -153,6 +160,33 @@ def export_cmd(
         notice(_("{path} written ({n} entries)").format(path=out, n=count))
     else:
         notice(_("{path} written ({n} rows)").format(path=out, n=count))
+
+
+def _export_evidence(
+    out: Path | None,
+    fmt_given: bool,
+    quarter: int | None,
+    as_of: str | None,
+    year: int | None,
+    db: str | None,
+) -> None:
+    """``--what evidence``: the evidence package, a zip (supervision/package.py)."""
+    from pufa_cli.errors import BadInput
+    from pufa_cli.files import atomic_file
+    from pufa_cli.i18n import plan_text
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import notice
+    from pufa_cli.supervision.package import write_package
+
+    if out is None or fmt_given:
+        raise BadInput(_("--what evidence writes a zip: give --out FILE.zip and no --format"))
+    check_when(quarter, as_of)
+    with session(db) as conn:
+        plan = find_plan(conn, year_value(year))
+        day = report_day(quarter, as_of, plan.year)
+        with atomic_file(out, binary=True) as fh:
+            count = write_package(conn, plan, day, fh, lambda v: plan_text(v, plan.script))
+    notice(_("{path} written ({n} evidence files)").format(path=out, n=count))
 
 
 def import_cmd(

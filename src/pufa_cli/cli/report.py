@@ -28,6 +28,13 @@ from pufa_cli.cli.common import (
 from pufa_cli.i18n import _, npgettext, pgettext
 
 
+class Against(str, Enum):
+    """Due dates to judge by: as extended (the default) or as the plan promised (issue 16)."""
+
+    due = "due"
+    plan = "plan"
+
+
 class ReportFormat(str, Enum):
     table = "table"
     json = "json"
@@ -50,6 +57,14 @@ def report(
     unit: UnitFilterOption = None,
     yellow: YellowOption = None,
     red: RedOption = None,
+    against: Annotated[
+        Against,
+        typer.Option(
+            "--against",
+            help=_("Judge due dates as extended (due) or as the plan promised (plan)."),
+            case_sensitive=False,
+        ),
+    ] = Against.due,
     fmt: Annotated[
         ReportFormat,
         typer.Option(
@@ -92,6 +107,7 @@ def report(
             section=section,
             unit_id=unit_id,
             thresholds=thresholds,
+            against_plan=against is Against.plan,
         )
 
     def text(value: str) -> str:
@@ -153,12 +169,19 @@ def column_labels() -> dict[str, str]:
         "number": _("No."),
         "units": _("Units"),
         "due": _("Due"),
+        "planned_due": _("Planned"),
         "expected": _("Exp."),
         "status": _("Status"),
         "colour": _("Light"),
         "targets": _("Targets"),
         # checkpoints missed (checks and cadence; docs/rules.md)
         "missed": _("Missed"),
+        # issue 16: review plans and structured progress
+        "awaiting_review": pgettext("report column", "Review"),
+        "problems": _("Problems"),
+        "next": _("Next steps"),
+        "late": _("Late rpt."),  # reporting rounds answered late (遲報)
+        "missing": _("Missed rpt."),  # reporting rounds missed (漏報)
     }
 
 
@@ -307,6 +330,7 @@ def _counts_cells(c: Any) -> list[Any]:
     cells: list[Any] = [
         c.tasks,
         c.done,
+        *([] if c.awaiting_review is None else [_count_cell(c.awaiting_review, "cyan")]),
         c.in_progress,
         c.not_started,
         _count_cell(c.overdue, "red"),
@@ -318,14 +342,17 @@ def _counts_cells(c: Any) -> list[Any]:
     return cells
 
 
-def _count_cols() -> list[Any]:
+def _count_cols(review: bool = False) -> list[Any]:
     from pufa_cli.render import Col
 
     labels = column_labels()
-    return [
-        Col(labels[k], "right")
-        for k in ("tasks", "done", "in_progress", "not_started", "overdue", "red", "yellow")
-    ] + [Col(labels["percent"], "right"), Col(_("Progress"))]
+    keys = ["tasks", "done", "in_progress", "not_started", "overdue", "red", "yellow"]
+    if review:  # a plan with `review: required` counts awaiting_review after done
+        keys.insert(2, "awaiting_review")
+    return [Col(labels[k], "right") for k in keys] + [
+        Col(labels["percent"], "right"),
+        Col(_("Progress")),
+    ]
 
 
 def _section_table(result: Any, text: Any, width: int) -> Any:
@@ -333,7 +360,7 @@ def _section_table(result: Any, text: Any, width: int) -> Any:
 
     labels = column_labels()
     title_col = Col(pgettext("section title", "Section"), flexible=True)
-    cols = [Col(labels["section"], "right"), title_col, *_count_cols()]
+    cols = [Col(labels["section"], "right"), title_col, *_count_cols(result.plan.review)]
     rows = [[r.section, text(r.title), *_counts_cells(r.counts)] for r in result.rows]
     footer = ["", _("Total"), *[_plain(v) for v in _counts_cells(result.total)]]
     cols, rows, footer_fit = _fit(cols, rows, footer, width, [len(cols) - 1])
@@ -350,6 +377,7 @@ def _unit_table(result: Any, text: Any, width: int) -> Any:
         Col(labels["lead"], "right"),
         Col(labels["supporting"], "right"),
         Col(labels["done"], "right"),
+        *([Col(labels["awaiting_review"], "right")] if result.plan.review else []),
         Col(labels["overdue"], "right"),
         Col(labels["red"], "right"),
         Col(labels["yellow"], "right"),
@@ -360,7 +388,16 @@ def _unit_table(result: Any, text: Any, width: int) -> Any:
     for r in result.rows:
         c = r.counts
         cells = _counts_cells(c)
-        rows.append([r.rank, text(r.unit), r.lead, r.supporting, c.done, *cells[4:]])
+        # done (and awaiting_review), then overdue on: in_progress and not_started are left out
+        head = 3 if c.awaiting_review is not None else 2
+        rows.append(
+            [r.rank, text(r.unit), r.lead, r.supporting, *cells[1:head], *cells[head + 2 :]]
+        )
+        if result.plan.reporting:  # reporting rounds late and missing (issue 16)
+            late, missing = _count_cell(r.late or 0, "yellow"), _count_cell(r.missing or 0, "red")
+            rows[-1][-2:-2] = [late, missing]
+    if result.plan.reporting:
+        cols[-2:-2] = [Col(labels["late"], "right"), Col(labels["missing"], "right")]
     # No total row: the rows count each unit's own share, the total counts tasks (JSON has it).
     cols, rows, _footer = _fit(cols, rows, None, width, [len(cols) - 1])
     return table(_heading(result, text), cols, rows, width=width)
@@ -384,6 +421,8 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
         Col(labels["expected"], "right"),
         Col(labels["colour"]),
         Col(labels["status"]),
+        Col(labels["problems"], flexible=True),
+        Col(labels["next"], flexible=True),
     ]
     rows = []
     for r in result.rows:
@@ -399,9 +438,16 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
                 percent_text(r.expected),
                 Text(_light(r.colour), style=r.colour),
                 Text(status_label(r.status, r.overdue), style=status_style(r.status, r.overdue)),
+                r.problems,
+                r.next_steps,
             ]
         )
-    cols, rows, _footer = _fit(cols, rows, None, width, [5, 3, 1])
+    # Problems and next steps (the last two) only when given, and the first to give way.
+    if any(r.problems or r.next_steps for r in result.rows):
+        optional = [11, 10, 5, 3, 1]
+    else:
+        cols, rows, optional = cols[:10], [r[:10] for r in rows], [5, 3, 1]
+    cols, rows, _footer = _fit(cols, rows, None, width, optional)
     caption = npgettext("table caption", "{n} task", "{n} tasks", len(result.rows)).format(
         n=len(result.rows)
     )

@@ -168,6 +168,13 @@ def show_task(
         assert row is not None
         views = [v for v in list_tasks(conn, plan, day) if v.status.task_id == task_id]
         entries = history(conn, task_id)
+        from pufa_cli.supervision import evidence, reviews
+
+        attached = evidence.by_entry(conn, task_id)
+        reviewed = reviews.by_entry(conn, task_id)
+        from pufa_cli.supervision.extensions import by_task
+
+        extended = by_task(conn, task_id)
         metric_values = unit_metric_values(conn, task_id, day)
     if not views:
         from pufa_cli.errors import NotFound
@@ -197,7 +204,11 @@ def show_task(
             "issuer": text(details.issuer) if details.issuer else None,
             "issued": details.issued.isoformat() if details.issued else None,
             "addressees": [text(a) for a in details.addressees],
-            "history": [dict(e, note=e["note"]) for e in entries],
+            "extensions": extended,
+            "history": [
+                dict(e, evidence=attached.get(e["id"], []), reviews=reviewed.get(e["id"], []))
+                for e in entries
+            ],
         }
     )
     by_unit = {u["unit"]: u for u in data["units"]}
@@ -326,6 +337,12 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
                     at=e["retracted_at"][:10], reason=e["retraction_reason"]
                 )
                 note = Text.assemble((reason, "red"), "  " if e["note"] else "", e["note"])
+            for label, said in (
+                (_("Problems"), e.get("problems")),
+                (_("Next steps"), e.get("next")),
+            ):
+                if said:  # structured progress (issue 16) after the note
+                    note.append(f"  {label}: {said}")
             rows.append(
                 [
                     e["id"],
@@ -356,6 +373,53 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
         )
     else:
         parts.append(Text(_("No progress entries yet.")))
+    if data["extensions"]:
+        parts.append(
+            table(
+                _("Extensions"),
+                [
+                    Col(_("Unit"), flexible=True),
+                    Col(_("Due")),
+                    Col(_("Reason"), flexible=True),
+                    Col(_("Approved by")),
+                    Col(_("Date")),
+                ],
+                [
+                    [text(x["unit"]), x["to"], x["reason"], x["approved_by"] or "", x["date"]]
+                    for x in data["extensions"]
+                ],
+            )
+        )
+    decisions = [(e["id"], v) for e in hist for v in e.get("reviews", [])]
+    if decisions:
+        word = {"approve": _("approved"), "return": _("returned")}
+        parts.append(
+            table(
+                _("Reviews"),
+                [
+                    Col(_("Entry"), "right"),
+                    Col(_("Date")),
+                    Col(_("Decision")),
+                    Col(_("Note"), flexible=True),
+                    Col(_("By")),
+                ],
+                [[eid, v["date"], word[v["decision"]], v["note"], v["by"]] for eid, v in decisions],
+            )
+        )
+    files = [(e["id"], f) for e in hist for f in e.get("evidence", [])]
+    if files:
+        parts.append(
+            table(
+                _("Evidence"),
+                [
+                    Col(_("ID"), "right"),
+                    Col(_("Entry"), "right"),
+                    Col(_("Name"), flexible=True),
+                    Col(_("Size"), "right"),
+                ],
+                [[f["id"], eid, f["name"], f["size"]] for eid, f in files],
+            )
+        )
     show(Group(*parts))
 
 

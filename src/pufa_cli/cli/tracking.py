@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -140,6 +140,10 @@ def log_cmd(
         ),
     ] = None,
     note: Annotated[str, typer.Option("--note", "-n", help=_("What was done."))] = "",
+    problems: Annotated[
+        str, typer.Option("--problems", help=_("Problems met (存在問題), if behind."))
+    ] = "",
+    next_steps: Annotated[str, typer.Option("--next", help=_("Next steps (下一步措施)."))] = "",
     date_: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +162,15 @@ def log_cmd(
     assign_unit: Annotated[
         bool, typer.Option("--assign", help=_("Assign the unit to the task first if it is not."))
     ] = False,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evidence",
+            "-e",
+            help=_("A file proving the progress (佐證材料), stored in the database; repeatable."),
+            show_default=False,
+        ),
+    ] = None,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
@@ -175,6 +188,12 @@ def log_cmd(
     number = parse_task_number(task)
     pct = parse_percent(percent) if percent is not None else None
     today = clock.today()
+    # Evidence: read and checked before the database is opened, stored with the entry.
+    files: list[Any] = []
+    if evidence:
+        from pufa_cli.supervision.evidence import read_files
+
+        files = read_files(evidence)
     with session(db, write=True) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         if date_ is not None:
@@ -202,8 +221,33 @@ def log_cmd(
             now=clock.now(),
             today=today,
             assign_unit=assign_unit,
+            problems=problems,
+            next_steps=next_steps,
         )
+        colour = ""
+        if not problems.strip():
+            from pufa_cli.ledger import task_id_for
+            from pufa_cli.supervision.structured import colour_on
+
+            colour = colour_on(conn, plan, task_id_for(conn, plan, number), day)
+        if files:
+            from pufa_cli.supervision.evidence import attach
+
+            attach(conn, entry_id, files)
     typer.echo(entry_id)
+    if colour in ("yellow", "red"):
+        from pufa_cli.render import notice
+
+        notice(
+            _(
+                "warning: task {task} is {colour} as of {day}: say why with --problems "
+                "(存在問題) and what comes next with --next"
+            ).format(
+                task=number,
+                colour=_("red") if colour == "red" else _("yellow"),
+                day=day.isoformat(),
+            )
+        )
 
 
 def retract_cmd(

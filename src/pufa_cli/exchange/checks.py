@@ -5,10 +5,12 @@ Everything a check needs (plans, tasks, targets, assignments, units) is loaded o
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pufa_cli.errors import BadInput, PufaError
@@ -130,9 +132,22 @@ def _clean(value: Any, what: str, limit: int, *, multiline: bool = False) -> str
 
 
 # A checked row: key, task id, unit id, date, percent, note, by, recorded_at (or None),
-# {target id: value}, (retracted_at or None, retracted_by, reason) or None.
+# {target id: value}, (retracted_at or None, retracted_by, reason) or None, problems, next steps,
+# evidence files (read and checked, supervision.evidence.EvidenceFile).
 Checked = tuple[
-    str, int, int, date, int, str, str, datetime | None, dict[int, float], tuple[Any, ...] | None
+    str,
+    int,
+    int,
+    date,
+    int,
+    str,
+    str,
+    datetime | None,
+    dict[int, float],
+    tuple[Any, ...] | None,
+    str,
+    str,
+    tuple[Any, ...],
 ]
 
 
@@ -171,6 +186,7 @@ class Checker:
         self.label_note = _("note")
         self.label_by = _("by")
         self.label_reason = _("retraction_reason")
+        self.folder = Path(".")  # where the ``evidence`` column's files are (the sheet's folder)
 
     def plan(self, year: int) -> _PlanData:
         data = self.plans.get(year)
@@ -224,6 +240,9 @@ class Checker:
             retr_at_v,
             retr_by_v,
             reason_v,
+            problems_v,
+            next_v,
+            evidence_v,
         ) = v
         if year_v is None or year_v == "":
             year = self.default.year
@@ -302,7 +321,12 @@ class Checker:
             )
         else:
             self._no_retraction(retr_v, reason_v, retr_by_v, retr_at_v)
-        key = entry_key(year, number, unit.name, day, percent, values, note, by)
+        # Structured progress (issue 16): optional columns, in the key only when given.
+        problems = _clean(problems_v, "problems", MAX_NOTE, multiline=True) if problems_v else ""
+        next_steps = _clean(next_v, "next", MAX_NOTE, multiline=True) if next_v else ""
+        key = entry_key(
+            year, number, unit.name, day, percent, values, note, by, problems, next_steps
+        )
         return (
             key,
             task_id,
@@ -314,7 +338,18 @@ class Checker:
             recorded,
             {targets[k][0]: x for k, x in values.items()} if values else {},
             retraction,
+            problems,
+            next_steps,
+            self._evidence(evidence_v) if evidence_v else (),
         )
+
+    def _evidence(self, value: Any) -> tuple[Any, ...]:
+        """``evidence``: file names separated by ``;`` (or new lines), relative to the folder of
+        the sheet (the working folder for stdin), read and checked now (issue 16)."""
+        from pufa_cli.supervision.evidence import read_files
+
+        names = [n.strip() for n in re.split(r"[;；\n]", restore(_text(value))) if n.strip()]
+        return tuple(read_files([str(self.folder / n) for n in names]))
 
     def _no_retraction(self, flag: Any, reason: Any, by: Any, at: Any) -> None:
         """A row not marked retracted must leave the retraction columns empty."""

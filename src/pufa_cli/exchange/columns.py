@@ -50,7 +50,13 @@ ENTRY_COLUMNS = (
     "retracted_at",
     "retracted_by",
     "retraction_reason",
+    "problems",  # structured progress (issue 16): 存在問題
+    "next",  # 下一步措施
 )
+
+# Columns import reads that no export writes: ``evidence`` names files beside the sheet
+# (issue 16), stored with the entry the row adds.
+IMPORT_ONLY_COLUMNS = ("evidence",)
 
 TASK_COLUMNS = (
     "year",
@@ -114,6 +120,9 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "retracted_at": _("Retracted at"),
         "retracted_by": _("Retracted by"),
         "retraction_reason": _("Retraction reason"),
+        "problems": _("Problems"),
+        "next": _("Next steps"),
+        "evidence": _("Evidence"),
         "section": _("Section"),
         "number": _("No."),
         "title": _("Title"),
@@ -256,11 +265,11 @@ def header_aliases() -> dict[str, str]:
             ambiguous.add(folded)
         aliases[folded] = column
 
-    for column in ENTRY_COLUMNS:
+    for column in (*ENTRY_COLUMNS, *IMPORT_ONLY_COLUMNS):
         add(column, column)
     for gettext in translations():
         labels = column_labels(gettext)
-        for column in ENTRY_COLUMNS:
+        for column in (*ENTRY_COLUMNS, *IMPORT_ONLY_COLUMNS):
             add(labels[column], column)
     for folded in ambiguous:
         del aliases[folded]

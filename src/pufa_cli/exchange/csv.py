@@ -87,6 +87,11 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
                 tail = not_retracted
             else:
                 tail = f"{yes},{time_text(r_at)},{csv_cell(r_by or '')},{csv_cell(reason or '')}"
+            problems, next_steps = current[14], current[15]  # issue 16
+            if problems or next_steps:
+                tail += f",{csv_cell(problems or '')},{csv_cell(next_steps or '')}"
+            else:
+                tail += ",,"
             lines.append(
                 f"{task_cells[tid]}{unit_cells[uid]}{day},{pct},{metric_cell},{note or ''},"
                 f"{by_cell},{created},{eid},{key},{tail}\r\n"

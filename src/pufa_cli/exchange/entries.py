@@ -15,7 +15,8 @@ from pufa_cli.store import Connection
 # rows then cost a million small ints instead of a million decoded strings.
 _ENTRIES_SQL = (
     "SELECT e.id, e.task_id, e.unit_id, e.entry_date, e.percent, e.note, e.recorded_by, "
-    "e.created_at, e.key, r.retracted_at, r.retracted_by, r.reason, m.target_id, m.value "
+    "e.created_at, e.key, r.retracted_at, r.retracted_by, r.reason, m.target_id, m.value, "
+    "e.problems, e.next_steps "
     "FROM entries e "
     "LEFT JOIN retractions r ON r.entry_id = e.id "
     "LEFT JOIN entry_metrics m ON m.entry_id = e.id"
@@ -65,9 +66,25 @@ def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
 
 
 # One entry: year, task, unit, date (ISO), percent, metrics [(key, value)] sorted by key, note,
-# by, recorded_at (ISO), id, key, retracted_at (ISO or None), retracted_by, retraction_reason.
+# by, recorded_at (ISO), id, key, retracted_at (ISO or None), retracted_by, retraction_reason,
+# problems, next steps.
 EntryRecord = tuple[
-    int, int, str, str, int, list[tuple[str, float]], str, str, str, int, str, Any, Any, Any
+    int,
+    int,
+    str,
+    str,
+    int,
+    list[tuple[str, float]],
+    str,
+    str,
+    str,
+    int,
+    str,
+    Any,
+    Any,
+    Any,
+    str,
+    str,
 ]
 
 
@@ -107,6 +124,8 @@ def _record(row: Any, metrics: list[tuple[str, float]], names: _Names) -> EntryR
         row[9],
         row[10],
         row[11],
+        row[14] or "",
+        row[15] or "",
     )
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from pufa_cli.errors import BadInput, PufaError
@@ -73,6 +74,8 @@ def import_entries(
     nothing written, if any row is not valid.
     """
     checker = Checker(conn, find_plan(conn, default_year, default_plan), default_by, today, assign)
+    if source.name != "<stdin>":  # the evidence column names files beside the sheet
+        checker.folder = Path(source.name).parent
     rows: list[Checked] = []
     errors: list[tuple[int, str]] = []  # (row number, FILE:LINE: reason), to list in file order
     unassigned = checker.unassigned

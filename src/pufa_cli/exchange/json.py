@@ -30,6 +30,8 @@ def entry_json(r: EntryRecord) -> dict[str, Any]:
         "retracted_at": time_text(r[11]) if retracted else None,
         "retracted_by": r[12],
         "retraction_reason": r[13],
+        "problems": r[14],
+        "next": r[15],
     }
 
 

@@ -31,6 +31,9 @@ FIELDS = (
     "retracted_at",
     "retracted_by",
     "retraction_reason",
+    "problems",
+    "next",
+    "evidence",
 )
 IGNORED = ("id", "key")
 

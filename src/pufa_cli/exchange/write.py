@@ -55,6 +55,12 @@ def write(
         ("entry_id", "target_id", "value"),
         ((ids[i], g, v) for i, r in enumerate(new) if r[8] for g, v in r[8].items()),
     )
+    if any(r[12] for r in new):  # evidence files named in the sheet (issue 16)
+        from pufa_cli.supervision.evidence import attach
+
+        for i, r in enumerate(new):
+            if r[12]:
+                attach(conn, ids[i], r[12])
     retractions = [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None] + retract_old
     conn.insert_many(
         "retractions",
@@ -72,9 +78,11 @@ ENTRY_VALUES = (
     "recorded_by",
     "created_at",
     "key",
+    "problems",
+    "next_steps",
 )
 
 
 def entry_values(rows: list[Checked], now: datetime) -> Iterator[tuple[Any, ...]]:
     """The values of ``ENTRY_VALUES``."""
-    return ((r[1], r[2], r[3], r[4], r[5], r[6], r[7] or now, r[0]) for r in rows)
+    return ((r[1], r[2], r[3], r[4], r[5], r[6], r[7] or now, r[0], r[10], r[11]) for r in rows)

@@ -52,6 +52,8 @@ _ENTRY_WIDTHS = {
     "retracted_at": 20,
     "retracted_by": 12,
     "retraction_reason": 30,
+    "problems": 30,
+    "next": 30,
 }
 _MAX_WIDTH = 60
 
@@ -318,6 +320,8 @@ def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _S
         None,
         xlsx_text(r[12]) if r[12] else None,
         xlsx_text(r[13]) if r[13] else None,
+        xlsx_text(r[14]) if r[14] else None,
+        xlsx_text(r[15]) if r[15] else None,
     ]
     if retracted:
         row[12] = _cell(ws, as_time(r[11]), TIME_FORMAT)

@@ -67,6 +67,8 @@ class Plan:
     addressees: tuple[str, ...] = ()  # 主送
     # 各街道辦事處 → its units: naming the group in ``support`` or ``pufa assign`` assigns each
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review: str = ""  # 'required': a 100 % entry awaits review (issue 16)
+    reporting: str = ""  # reporting rounds, e.g. 每月5日前 (issue 16)
 
     @property
     def tasks(self) -> tuple[Task, ...]:

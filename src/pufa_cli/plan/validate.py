@@ -54,6 +54,25 @@ def _read_texts(c: Checker, value: Any, path: str, year: int) -> tuple[str, ...]
     )
 
 
+# The supervision cycle (issue 16): ``review: required`` and ``reporting: 每月5日前``.
+REVIEW_WORDS = {"required": "required", "none": ""}  # plan file `review:` → stored value
+
+
+def _read_review(c: Checker, value: Any, path: str, year: int) -> str:
+    word = c.text(value, path, limit=40)
+    if word not in REVIEW_WORDS:
+        raise c.fail(path, _("review must be 'required' or 'none', not '{v}'").format(v=word))
+    return REVIEW_WORDS[word]
+
+
+def _read_reporting(c: Checker, value: Any, path: str, year: int) -> str:
+    from pufa_cli.supervision.rounds import rounds_of
+
+    word = str(c.text(value, path, limit=40))
+    c.guarded(path, partial(rounds_of, word, year))
+    return word
+
+
 def _text_reader(limit: int) -> Any:
     return lambda c, value, path, year: c.text(value, path, optional=True, limit=limit)
 
@@ -70,6 +89,8 @@ TOP_FIELDS: dict[str, tuple[int, Any]] = {
     "issued": (2, _read_date),
     "addressees": (2, _read_texts),
     "groups": (2, lambda c, value, path, year: _read_groups(c, value, path)),
+    "review": (1, _read_review),
+    "reporting": (1, _read_reporting),
 }
 
 

@@ -11,11 +11,13 @@ from pufa_cli.checkpoints import TaskCheckpoints, checkpoint_states
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.progress import (
-    ASSIGNMENT_CTE,
+    AWAITING_REVIEW,
     DONE,
     IN_PROGRESS,
     PlanRef,
+    assignment_cte,
     task_rows_sql,
+    without_extensions,
 )
 from pufa_cli.report.rows import Counts, Report, SectionRow, TaskRow, UnitRow
 from pufa_cli.report.schedule import (
@@ -47,6 +49,8 @@ class _Tally:
     yellow: int = 0
     percent_sum: float = 0.0
     missed: int = 0
+    review: bool = False  # count awaiting_review (a plan with `review: required`, issue 16)
+    awaiting_review: int = 0
 
     def add(self, percent: float, status: str, overdue: bool, colour: str, missed: int) -> None:
         self.tasks += 1
@@ -54,6 +58,8 @@ class _Tally:
         self.percent_sum += percent
         if status == DONE:
             self.done += 1
+        elif status == AWAITING_REVIEW:
+            self.awaiting_review += 1
         elif status == IN_PROGRESS:
             self.in_progress += 1
         else:
@@ -73,6 +79,7 @@ class _Tally:
             self.yellow,
             self.percent_sum / self.tasks if self.tasks else None,
             self.missed,
+            self.awaiting_review if self.review else None,
         )
 
 
@@ -86,11 +93,14 @@ _TASK_COLUMNS = {
 }
 _SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
+
 # Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
-_SHARES_SQL = (
-    f"WITH {ASSIGNMENT_CTE} SELECT au.task_id, au.unit_id, u.name, au.role, au.due, au.pct "
-    "FROM au JOIN units u ON u.id = au.unit_id{where}"
-)
+def _shares_sql(where: str, against_plan: bool) -> str:
+    return (
+        f"WITH {assignment_cte(against_plan)} SELECT au.task_id, au.unit_id, u.name, au.role, "
+        f"au.due, au.pct FROM au JOIN units u ON u.id = au.unit_id{where}"
+    )
+
 
 # Who is assigned to each current task of the plan (no progress needed).
 _UNITS_SQL = (
@@ -134,11 +144,13 @@ def build_report(
     section: int | None = None,
     unit_id: int | None = None,
     thresholds: Thresholds = Thresholds(),
+    against_plan: bool = False,
 ) -> Report:
     """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
 
     ``section`` and ``unit_id`` narrow the tasks in scope (a unit: the tasks assigned to it);
-    ``total``, ``overdue`` and ``due_next`` are over the tasks in scope.
+    ``total``, ``overdue`` and ``due_next`` are over the tasks in scope. ``against_plan``
+    judges due dates, overdue and colours against the plan, ignoring extensions (issue 16).
     """
     if by not in BY_CHOICES:
         raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
@@ -149,8 +161,16 @@ def build_report(
     if section is not None:
         where = " AND s.number = :section"
         params["section"] = section
-    raw = conn.rows(task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where), params)
+    # No extension recorded at all: the plan's due dates are exact, skip the lookup.
+    against_plan = against_plan or without_extensions(conn)
+    raw = conn.rows(
+        task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan), params
+    )
     raw.sort(key=lambda r: int(r[1]))
+    from pufa_cli.supervision.reviews import awaiting
+
+    waiting = awaiting(conn, plan, as_of)  # (task, unit) claims not yet approved (issue 16)
+    waiting_tasks = {t for t, _u in waiting}
     checkpoints = checkpoint_states(conn, plan, as_of)
     from_targets = target_percents(conn, plan, as_of)
 
@@ -164,6 +184,8 @@ def build_report(
         status, overdue, expected, behind, colour = judge(
             percent, bool(reported), due_d, as_of, plan.start, thresholds, missed
         )
+        if status == DONE and int(tid) in waiting_tasks:
+            status = AWAITING_REVIEW
         tasks[int(tid)] = TaskRow(
             int(tid),
             int(num),
@@ -189,7 +211,7 @@ def build_report(
             unit_where = " WHERE au.unit_id = :unit"
             params["unit"] = unit_id
         for tid, uid, uname, role, udue, upct in conn.rows(
-            _SHARES_SQL.format(where=unit_where), params
+            _shares_sql(unit_where, against_plan), params
         ):
             if int(tid) in tasks:
                 udue_d = as_date(udue)
@@ -209,25 +231,42 @@ def build_report(
                 units_of[int(tid)].append((str(role) != ROLE_LEAD, str(uname)))
     in_scope = [t for t in tasks.values() if t.task_id in scope_ids]
 
-    total = _Tally()
+    total = _Tally(review=plan.review)
     for t in in_scope:
         total.add(t.percent, t.status, t.overdue, t.colour, t.missed)
 
     rows: list[Any]
     if by == BY_SECTION:
-        rows = _by_section(in_scope)
+        rows = _by_section(in_scope, plan.review)
     elif by == BY_UNIT:
-        rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints)
+        rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints, waiting, plan.review)
+        if plan.reporting:  # reporting rounds late and missing (issue 16)
+            from pufa_cli.supervision.rounds import late_missing, unit_rounds
+
+            tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
+            rows = [
+                _with(
+                    r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1]
+                )
+                for r in rows
+            ]
     else:
         from pufa_cli.targets import task_targets
 
         targets = task_targets(conn, plan, as_of)
+        from pufa_cli.supervision.extensions import planned_dues
+
+        said = latest_problems(conn, plan, as_of)
+        planned = planned_dues(conn, plan)
         rows = [
             _with(
                 t,
                 # Sorted here, not by the database's collation: the same order on every engine.
                 units=tuple(name for _lead, name in sorted(units_of[t.task_id])),
                 targets=tuple(targets.get(t.task_id, [])),
+                problems=said.get(t.task_id, ("", ""))[0],
+                next_steps=said.get(t.task_id, ("", ""))[1],
+                planned_due=planned.get(t.task_id),
             )
             for t in in_scope
         ]
@@ -256,18 +295,36 @@ def build_report(
     )
 
 
-def _with(row: TaskRow, **changes: Any) -> TaskRow:
+def _latest_given(col: str) -> str:
+    return (
+        f"(SELECT e.{col} FROM entries e WHERE e.task_id = t.id AND e.entry_date <= :as_of "
+        f"AND e.{col} <> '' AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) "
+        "ORDER BY e.entry_date DESC, e.id DESC LIMIT 1)"
+    )
+
+
+def latest_problems(conn: Connection, plan: PlanRef, as_of: date) -> dict[int, tuple[str, str]]:
+    """task id → (latest problems, latest next steps) given in a counting entry as of D."""
+    rows = conn.rows(
+        f"SELECT t.id, {_latest_given('problems')}, {_latest_given('next_steps')} FROM tasks t "
+        "WHERE t.plan_id = :plan AND t.in_plan = 1",
+        {"plan": plan.id, "as_of": as_of},
+    )
+    return {int(t): (p or "", n or "") for t, p, n in rows if p or n}
+
+
+def _with(row: Any, **changes: Any) -> Any:
     from dataclasses import replace
 
     return replace(row, **changes)
 
 
-def _by_section(tasks: Sequence[TaskRow]) -> list[SectionRow]:
+def _by_section(tasks: Sequence[TaskRow], review: bool = False) -> list[SectionRow]:
     tallies: dict[int, _Tally] = {}
     titles: dict[int, str] = {}
     for t in tasks:
         if t.section not in tallies:
-            tallies[t.section] = _Tally()
+            tallies[t.section] = _Tally(review=review)
             titles[t.section] = t.section_title
         tallies[t.section].add(t.percent, t.status, t.overdue, t.colour, t.missed)
     return [SectionRow(n, titles[n], tallies[n].counts()) for n in sorted(tallies)]
@@ -279,6 +336,8 @@ def _by_unit(
     start: date,
     thresholds: Thresholds,
     checkpoints: Mapping[int, TaskCheckpoints],
+    waiting: set[tuple[int, int]] | None = None,
+    review: bool = False,
 ) -> list[UnitRow]:
     """Per unit, over its own share of each assigned task: its latest percent, its own due
     date (the assignment's, else the task's), status, overdue and colour judged on those."""
@@ -287,7 +346,7 @@ def _by_unit(
     roles: dict[int, list[int]] = {}
     for task_id, uid, name, role, due, pct in shares:
         if uid not in tallies:
-            tallies[uid] = _Tally()
+            tallies[uid] = _Tally(review=review)
             names[uid] = name
             roles[uid] = [0, 0]
         percent = float(pct or 0)
@@ -296,6 +355,8 @@ def _by_unit(
         status, overdue, _exp, _behind, colour = judge(
             percent, pct is not None, due, as_of, start, thresholds, missed
         )
+        if status == DONE and waiting and (task_id, uid) in waiting:
+            status = AWAITING_REVIEW
         tallies[uid].add(percent, status, overdue, colour, missed)
         roles[uid][0 if role == ROLE_LEAD else 1] += 1
     counted = {uid: t.counts() for uid, t in tallies.items()}

@@ -16,7 +16,7 @@ from pufa_cli.report.schedule import BY_SECTION, BY_TASK, BY_UNIT, TextFn
 
 
 def counts_json(c: Counts) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "tasks": c.tasks,
         "done": c.done,
         "in_progress": c.in_progress,
@@ -27,6 +27,9 @@ def counts_json(c: Counts) -> dict[str, Any]:
         "percent": round1(c.percent),
         "missed": c.missed,
     }
+    if c.awaiting_review is not None:  # review plans only (issue 16); keys unchanged otherwise
+        out["awaiting_review"] = c.awaiting_review
+    return out
 
 
 def targets_text(targets: Sequence[Any], text_fn: TextFn) -> str:
@@ -44,6 +47,8 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
             "lead": row.lead,
             "supporting": row.supporting,
             **counts_json(row.counts),
+            # reporting rounds: plans with ``reporting:`` only (issue 16)
+            **({} if row.late is None else {"late": row.late, "missing": row.missing}),
         }
     assert isinstance(row, TaskRow)
     return {
@@ -52,6 +57,7 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
         "title": text_fn(row.title),
         "units": list(row.units),
         "due": row.due.isoformat(),
+        "planned_due": (row.planned_due or row.due).isoformat(),
         "ongoing": row.ongoing,
         "percent": round1(row.percent),
         "expected": round1(row.expected),
@@ -69,6 +75,8 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
             }
             for g in row.targets
         ],
+        "problems": row.problems,
+        "next": row.next_steps,
     }
 
 
@@ -108,6 +116,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "title",
         "units",
         "due",
+        "planned_due",
         "percent",
         "expected",
         "status",
@@ -115,6 +124,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "colour",
         "missed",
         "targets",
+        "problems",
+        "next",
     ),
 }
 
@@ -130,6 +141,10 @@ def report_rows(
     empty.
     """
     headers = list(HEADERS[report.by])
+    if report.plan.review and report.by != BY_TASK:
+        headers.insert(headers.index("done") + 1, "awaiting_review")
+    if report.plan.reporting and report.by == BY_UNIT:
+        headers += ["late", "missing"]
     out: list[list[Any]] = []
     for row in report.rows:
         data = row_json(row, text_fn)

@@ -14,8 +14,9 @@ from pufa_cli.report.schedule import Thresholds
 
 @dataclass(frozen=True)
 class Counts:
-    """Task counts of a group: done + in_progress + not_started == tasks; overdue overlaps the
-    last two. ``percent`` is the mean percent (None for an empty group)."""
+    """Task counts of a group: done + in_progress + not_started (+ awaiting_review in a review
+    plan) == tasks; overdue overlaps in_progress and not_started. ``percent`` is the mean
+    percent (None for an empty group)."""
 
     tasks: int = 0
     done: int = 0
@@ -26,6 +27,9 @@ class Counts:
     yellow: int = 0
     percent: float | None = None
     missed: int = 0  # checkpoints missed, summed over the group's tasks (or the unit's shares)
+    # Plans with `review: required` only (None otherwise): tasks at 100 % awaiting review,
+    # counted apart from done (issue 16).
+    awaiting_review: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class TaskRow:
     missed: int = 0  # checkpoints missed as of D (checkpoints.py)
     units: tuple[str, ...] = ()  # lead first, then the others by name
     targets: tuple[Any, ...] = ()  # ledger.TargetProgress, by=task only
+    problems: str = ""  # the latest 存在問題 given as of D, by=task only (issue 16)
+    next_steps: str = ""  # the latest 下一步措施 given as of D, by=task only
+    planned_due: date | None = None  # without extensions, by=task only
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,9 @@ class UnitRow:
     lead: int
     supporting: int
     counts: Counts
+    # Reporting rounds (a plan with ``reporting:`` only, else None): rounds late and missing.
+    late: int | None = None
+    missing: int | None = None
 
 
 @dataclass
