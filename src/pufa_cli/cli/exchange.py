@@ -122,7 +122,7 @@ def export_cmd(
 
     quiet(quiet_)
     if what is What.evidence:
-        _export_evidence(out, fmt is not None, quarter, as_of, year, db)
+        _export_evidence(out, fmt is not None, quarter, as_of, year, plan_id, db)
         return
     target = None if out is None else str(out)
     file_format = ex.resolve_format(None if fmt is None else fmt.value, target)
@@ -168,6 +168,7 @@ def _export_evidence(
     quarter: int | None,
     as_of: str | None,
     year: int | None,
+    plan_id: str | None,
     db: str | None,
 ) -> None:
     """``--what evidence``: the evidence package, a zip (supervision/package.py)."""
@@ -182,7 +183,7 @@ def _export_evidence(
         raise BadInput(_("--what evidence writes a zip: give --out FILE.zip and no --format"))
     check_when(quarter, as_of)
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = report_day(quarter, as_of, plan.year)
         with atomic_file(out, binary=True) as fh:
             count = write_package(conn, plan, day, fh, lambda v: plan_text(v, plan.script))

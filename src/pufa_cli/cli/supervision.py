@@ -1,4 +1,4 @@
-"""The supervision cycle (督辦): evidence list|get, review."""
+"""The supervision cycle (督辦): evidence list|get, review, extend, remind, rounds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    PlanIdOption,
     QuietOption,
     YearOption,
+    plan_value,
     quiet,
     session,
     year_value,
@@ -31,6 +33,7 @@ def evidence_list(
     ] = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
 ) -> None:
     """List the evidence files of the plan, of a task or of a unit."""
@@ -42,7 +45,7 @@ def evidence_list(
 
     number = parse_task_number(task) if task is not None else None
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         task_id = task_id_for(conn, plan, number) if number is not None else None
         unit_id = resolve_unit(conn, unit).id if unit is not None else None
         rows = list_evidence(conn, plan.id, task_id=task_id, unit_id=unit_id)
@@ -223,6 +226,7 @@ def extend_cmd(
         typer.Option("--by", help=_("Who records it (default: the OS user)."), show_default=False),
     ] = None,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -238,7 +242,7 @@ def extend_cmd(
     number = parse_task_number(task)
     today = clock.today()
     with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         if date_ is not None:
             day = parse_date(date_)
         else:  # today, or the plan year's last day once today is past it (as pufa log)
@@ -301,6 +305,7 @@ def remind_cmd(
         ),
     ] = RemindFormat.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -316,7 +321,7 @@ def remind_cmd(
     quiet(quiet_)
     check_within(within)
     with session(db, write=record) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
         if record and day > clock.today():
             raise BadInput(
@@ -440,6 +445,7 @@ def rounds_cmd(
     ] = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
+    plan_id: PlanIdOption = None,
     db: DbOption = None,
 ) -> None:
     """Each unit's reporting rounds: on-time, late, missing or open."""
@@ -451,7 +457,7 @@ def rounds_cmd(
     from pufa_cli.units import resolve_unit
 
     with session(db) as conn:
-        plan = find_plan(conn, year_value(year))
+        plan = find_plan(conn, year_value(year), plan_value(plan_id))
         if not plan.reporting:
             raise BadInput(
                 _(
