@@ -37,8 +37,8 @@ def write(
             ("task_id", "unit_id", "role", "due_word", "due_date", "created_at"),
             ((t, u, "support", None, None, now) for t, u in to_assign),
         )
-    # Ids are needed only when a row carries metrics or a retraction.
-    wanted = any(r[8] or r[9] is not None for r in new)
+    # Ids are needed only when a row carries metrics, a retraction or evidence (issue 16).
+    wanted = any(r[8] or r[9] is not None or r[12] for r in new)
     ids: list[int] = []
     with conn.bulk_load("entries", len(new), rebuild_from=REBUILD_MIN):
         for start in range(0, len(new), BATCH):
