@@ -175,6 +175,9 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
         "reviews",
         "extensions",
         "reminders",
+        "manual_scores",
+        "bonuses",
+        "notices",
     ]
     conn = dbmod.connect(resolve_db(url_or_path))
     try:

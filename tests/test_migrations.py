@@ -26,6 +26,9 @@ TABLES = {
     "reviews",
     "extensions",
     "reminders",
+    "manual_scores",
+    "bonuses",
+    "notices",
 }
 
 

@@ -87,17 +87,18 @@ def load_plan(
         "issued": plan.issued,
         "to": json.dumps(list(plan.addressees), ensure_ascii=False),
         "gr": json.dumps({g: list(m) for g, m in plan.groups.items()}, ensure_ascii=False),
+        "sco": None if plan.scoring is None else plan.scoring.to_json(),
     }
     row = conn.one(
         "SELECT id, year, title, preamble, source, script, doc_number, issuer, issued, "
-        "addressees, groups FROM plans WHERE code = :c",
+        "addressees, groups, scoring FROM plans WHERE code = :c",
         {"c": plan.id},
     )
     if row is None:
         plan_id = conn.insert(
             "INSERT INTO plans (code, year, title, preamble, source, script, doc_number, issuer, "
-            "issued, addressees, groups, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, :dn, :iss, "
-            ":issued, :to, :gr, :at) RETURNING id",
+            "issued, addressees, groups, scoring, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, "
+            ":dn, :iss, :issued, :to, :gr, :sco, :at) RETURNING id",
             {"c": plan.id, "at": now, **meta},
         )
     else:
@@ -118,11 +119,13 @@ def load_plan(
             as_date(row[8]),
             str(row[9]),
             str(row[10]),
+            row[11],
         )
         if stored != tuple(meta.values()):
             conn.run(
                 "UPDATE plans SET year=:y, title=:t, preamble=:p, source=:s, script=:sc, "
                 "doc_number=:dn, issuer=:iss, issued=:issued, addressees=:to, groups=:gr, "
+                "scoring=:sco, "
                 "loaded_at=:at "
                 "WHERE id=:id",
                 {"at": now, "id": plan_id, **meta},

@@ -70,6 +70,8 @@ class Plan(Base):
     # JSON {group: [unit, …]}: naming a group in ``pufa assign`` assigns each of its units.
     groups: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
+    # The plan file's ``scoring:`` block as JSON (scoring/rules.py); NULL: the plan does not score.
+    scoring: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 class Section(Base):
     __tablename__ = "sections"
@@ -288,3 +290,51 @@ class Review(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str] = mapped_column(String(200))
     reviewed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ManualScore(Base):
+    """A manual indicator's score (組織領導 …) of a unit; the latest row of unit and item wins."""
+
+    __tablename__ = "manual_scores"
+    __table_args__ = (Index("ix_manual_scores_latest", "plan_id", "unit_id", "item_key", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    item_key: Mapped[str] = mapped_column(String(40))
+    self_score: Mapped[float] = mapped_column(Float)
+    # Only the reviewer's score counts; NULL until a reviewer has scored.
+    review_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Bonus(Base):
+    """Bonus points (加分) for a unit, with the reason; a unit's rows add up, to the plan's cap."""
+
+    __tablename__ = "bonuses"
+    __table_args__ = (Index("ix_bonuses_plan_unit", "plan_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notice(Base):
+    """An issued notice (通報): numbered ``CODE-SEQ`` per plan, its content frozen as JSON."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("plan_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)

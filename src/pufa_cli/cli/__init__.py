@@ -24,7 +24,18 @@ from pufa_cli.typer_internals import click_exceptions
 UsageError = click_exceptions().UsageError
 
 # The command modules, in the order their commands (then their groups) are listed in --help.
-MODULES = ("setup", "tasks", "units", "tracking", "supervision", "report", "exchange", "admin")
+MODULES = (
+    "setup",
+    "tasks",
+    "units",
+    "tracking",
+    "supervision",
+    "report",
+    "score",
+    "notice",
+    "exchange",
+    "admin",
+)
 
 # The module that registers each top-level command, so that running one imports only its own
 # module. A command missing here still works (every module is then searched); a test checks
@@ -46,6 +57,8 @@ COMMAND_MODULES = {
     "remind": "supervision",
     "rounds": "supervision",
     "report": "report",
+    "score": "score",
+    "notice": "notice",
     "export": "exchange",
     "import": "exchange",
     "backup": "admin",

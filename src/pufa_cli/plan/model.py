@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pufa_cli.scoring.rules import Scoring
 
 ROLE_LEAD = "lead"
 ROLE_SUPPORT = "support"
@@ -69,6 +73,7 @@ class Plan:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review: str = ""  # 'required': a 100 % entry awaits review (issue 16)
     reporting: str = ""  # reporting rounds, e.g. 每月5日前 (issue 16)
+    scoring: Scoring | None = None  # ``scoring:`` (考核細則); None: the plan does not score
 
     @property
     def tasks(self) -> tuple[Task, ...]:

@@ -13,6 +13,7 @@ from pufa_cli.names import normalize_name
 from pufa_cli.plan.checker import Checker
 from pufa_cli.plan.model import Check, Plan, Section, Target, Task
 from pufa_cli.plan.yamlfile import read_yaml
+from pufa_cli.scoring.rules import check_tasks, read_scoring
 from pufa_cli.timing import parse_cadence, parse_period
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -91,6 +92,7 @@ TOP_FIELDS: dict[str, tuple[int, Any]] = {
     "groups": (2, lambda c, value, path, year: _read_groups(c, value, path)),
     "review": (1, _read_review),
     "reporting": (1, _read_reporting),
+    "scoring": (1, read_scoring),  # 考核細則: scoring/rules.py, docs/scoring.md
 }
 
 
@@ -328,6 +330,8 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                 )
             )
         sections.append(Section(snum, stitle, tuple(tasks), slabel))
+    if top.get("scoring") is not None:
+        check_tasks(c, top["scoring"], task_numbers)
     return Plan(
         year=year,
         title=title,

@@ -1,0 +1,253 @@
+"""Scoring (issue 17.1, 17.2): every expected score derived by hand in the comments, from the
+rule in docs/scoring.md: per task max(0, points × percent / 100 − deductions); score =
+100 × (earned + reviewer points) / (points of the unit's tasks + manual points) + bonus
+(capped), one decimal half up; ties share a rank."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import dump_db
+
+UNITS = "[甲局, 乙局, 丙局, 丁局, 戊局]"
+
+
+def plan_yaml(scoring: str, *, tasks: str | None = None) -> str:
+    tasks = tasks or (
+        "      - {number: 1, title: 任務一, due: 上半年}\n"  # due 2012-06-30
+        "      - {number: 2, title: 任務二, due: 一季度}\n"  # due 2012-03-31
+        "      - {number: 3, title: 任務三, due: 年底}\n"  # due 2012-12-31
+    )
+    return (
+        "version: 1\nyear: 2012\ntitle: 考核測試方案\n"
+        f"units: {UNITS}\n"
+        f"{scoring}"
+        "sections:\n  - number: 1\n    title: 第一部分\n    tasks:\n"
+        f"{tasks}"
+    )
+
+
+WORKED = (
+    "scoring:\n"
+    "  points: {default: 10, 1: 60, 2: 40}\n"
+    "  deductions: {overdue: 10, late: 5}\n"
+    "  bonus_cap: 5\n"
+)
+
+
+@pytest.fixture
+def scored(db, pufa, tmp_path):  # type: ignore[no-untyped-def]
+    def load(scoring: str = WORKED, **kw: str) -> Path:
+        path = tmp_path / "plan.yaml"
+        path.write_text(plan_yaml(scoring, **kw), encoding="utf-8")
+        r = pufa("init", "-q", "--plan", path)
+        assert r.code == 0, r
+        return path
+
+    return load
+
+
+def ok(pufa, *args: str):  # type: ignore[no-untyped-def]
+    r = pufa(*args)
+    assert r.code == 0, r
+    return r
+
+
+def log(pufa, task: int, unit: str, percent: int, day: str) -> None:  # type: ignore[no-untyped-def]
+    ok(pufa, "log", str(task), "--unit", unit, "--percent", str(percent), "--date", day)
+
+
+def scores(pufa, *args: str) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
+    doc = json.loads(ok(pufa, "score", "-f", "json", *args).out)
+    return {row["unit"]: row for row in doc["rows"]}
+
+
+def test_the_worked_example_of_the_docs(scored, pufa):
+    """Task 1 (60) done on time, task 2 (40) at 50 % and overdue with overdue: 10:
+    60 + max(0, 20 − 10) = 70 of 100 → 70.0."""
+    scored()
+    ok(pufa, "assign", "1", "甲局")
+    ok(pufa, "assign", "2", "甲局")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 2, "甲局", 50, "2012-03-01")
+    row = scores(pufa, "--as-of", "2012-06-30")["甲局"]
+    assert row == {
+        "rank": 1,
+        "unit": "甲局",
+        "score": 70.0,
+        "earned": 70,
+        "possible": 100,
+        "deductions": 10,
+        "bonus": 0,
+        "rank_change": None,
+    }
+    # On 2012-03-31 task 2 is due that day, not yet overdue, and task 1's entry (06-01) is
+    # still to come: 0 + 40 × 50 % = 20 of 100 → 20.0.
+    assert scores(pufa, "--as-of", "2012-03-31")["甲局"]["score"] == 20.0
+
+
+def test_floor_at_zero_per_task_late_normalisation_ties_and_the_bonus_cap(scored, pufa):
+    scored()
+    for task, units in ((1, ["甲局", "乙局"]), (2, ["甲局", "乙局"]), (3, ["丙局", "丁局", "戊局"])):
+        ok(pufa, "assign", str(task), *units)
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 2, "甲局", 50, "2012-03-01")
+    # 乙局: task 1 done 2012-07-10, after its due 06-30: late 5 → 60 − 5 = 55; task 2 never
+    # reported and overdue: max(0, 0 − 10) = 0 (not −10). 55/100 → 55.0.
+    log(pufa, 1, "乙局", 100, "2012-07-10")
+    # 丙局 and 丁局: only task 3 (10 points), 50 %: 5/10 → 50.0 each, one scale with the others.
+    log(pufa, 3, "丙局", 50, "2012-07-01")
+    log(pufa, 3, "丁局", 50, "2012-07-02")
+    # 戊局: task 3 at 10 %: 1/10 → 10.0, plus bonus 3 + 4 = 7 capped at 5 → 15.0.
+    log(pufa, 3, "戊局", 10, "2012-07-03")
+    ok(pufa, "score", "bonus", "--unit", "戊局", "--points", "3", "--reason", "市級表彰")
+    ok(pufa, "score", "bonus", "--unit", "戊局", "--points", "4", "--reason", "省級表彰")
+    rows = scores(pufa, "--as-of", "2012-07-31")
+    # 甲局 70.0; 乙局 55.0 (deductions: 60 − 55 = 5 from late, 0 − 0 from the floored task 2).
+    assert [(u, rows[u]["score"], rows[u]["rank"]) for u in rows] == [
+        ("甲局", 70.0, 1),
+        ("乙局", 55.0, 2),
+        ("丁局", 50.0, 3),
+        ("丙局", 50.0, 3),
+        ("戊局", 15.0, 5),
+    ]
+    assert rows["乙局"]["deductions"] == 5 and rows["乙局"]["earned"] == 55
+    assert rows["丙局"]["possible"] == 10 and rows["丙局"]["earned"] == 5
+    assert rows["戊局"]["bonus"] == 5
+
+
+def test_half_up_rounding_without_float_noise(scored, pufa):
+    """40 points at 17 % with overdue 1.9: 6.8 − 1.9 = 4.9 (4.8999999999999995 in floats);
+    100 × 4.9 / 40 = 12.25 → 12.3 half up (12.2 with float noise or banker's rounding)."""
+    scored(
+        "scoring:\n  points: {default: 40}\n  deductions: {overdue: 1.9}\n",
+        tasks="      - {number: 1, title: 任務一, due: 一季度}\n",
+    )
+    ok(pufa, "assign", "1", "甲局")
+    log(pufa, 1, "甲局", 17, "2012-02-01")
+    row = scores(pufa, "--as-of", "2012-04-01")["甲局"]
+    assert row["score"] == 12.3
+    assert row["earned"] == 4.9 and row["deductions"] == 1.9
+
+
+def test_manual_items_count_the_reviewer_not_the_self_score(scored, pufa):
+    """Tasks as in the worked example (70 of 100) plus 組織領導 out of 20: self 18, reviewer 15:
+    100 × (70 + 15) / (100 + 20) = 70.8333… → 70.8."""
+    scored(WORKED + "  items: [{key: org, label: 組織領導, points: 20}]\n")
+    ok(pufa, "assign", "1", "甲局")
+    ok(pufa, "assign", "2", "甲局")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 2, "甲局", 50, "2012-03-01")
+    ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "18")
+    # Self-score alone: the reviewer's 0 counts → 100 × 70 / 120 = 58.333… → 58.3.
+    assert scores(pufa, "--as-of", "2012-06-30")["甲局"]["score"] == 58.3
+    ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "18", "--review", "12")
+    ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "19", "--review", "15")
+    assert scores(pufa, "--as-of", "2012-06-30")["甲局"]["score"] == 70.8
+    # A new self-score keeps the reviewer's latest (15).
+    ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "20")
+    doc = json.loads(ok(pufa, "score", "-f", "json", "--by", "task", "--as-of", "2012-06-30").out)
+    assert doc["items"] == [
+        {"unit": "甲局", "item": "org", "label": "組織領導", "points": 20, "self": 20,
+         "review": 15}
+    ]
+    assert doc["rows"][1] == {
+        "unit": "甲局",
+        "task": 2,
+        "section": 1,
+        "title": "任務二",
+        "points": 40,
+        "percent": 50,
+        "due": "2012-03-31",
+        "done_on": None,
+        "deductions": {"overdue": 10, "late": 0, "missed_checkpoint": 0, "missing_evidence": 0},
+        "earned": 10,
+        "lost": 30,
+    }
+
+
+def test_late_counts_the_day_done_after_the_last_entry_below_100(scored, pufa):
+    """甲局 reaches 100 on 06-01 (on time), goes back to 80 on 06-15, and 100 again on 07-05:
+    done on 07-05, after 06-30 → late 5: 60 − 5 = 55 of 60 (task 1 only) → 91.7."""
+    scored()
+    ok(pufa, "assign", "1", "甲局")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 1, "甲局", 80, "2012-06-15")
+    log(pufa, 1, "甲局", 100, "2012-07-05")
+    assert scores(pufa, "--as-of", "2012-06-10")["甲局"]["score"] == 100.0
+    # 06-20: 80 % and not yet due: 48/60 = 80.0.
+    assert scores(pufa, "--as-of", "2012-06-20")["甲局"]["score"] == 80.0
+    # 07-01: 80 % and overdue: 48 − 10 = 38 → 63.3.
+    assert scores(pufa, "--as-of", "2012-07-01")["甲局"]["score"] == 63.3
+    assert scores(pufa, "--as-of", "2012-07-31")["甲局"]["score"] == 91.7
+
+
+def test_csv_markdown_and_table(scored, pufa):
+    scored()
+    ok(pufa, "assign", "1", "甲局")
+    log(pufa, 1, "甲局", 50, "2012-06-01")
+    r = ok(pufa, "score", "-f", "csv", "--as-of", "2012-06-30")
+    # 30 of 60 → 50.0
+    assert r.out.splitlines() == [
+        "rank,unit,score,earned,possible,deductions,bonus,rank_change",
+        "1,甲局,50.0,30,60,0,0,",
+    ]
+    md = ok(pufa, "score", "-f", "markdown", "--as-of", "2012-06-30").out
+    assert "| 1 | 甲局 | 50.0 |" in md
+    table = ok(pufa, "score", "--as-of", "2012-06-30").out
+    assert "甲局" in table and "50.0" in table
+
+
+BAD_SCORING = {
+    "negative points": ("  points: {default: -1}\n", "scoring.points.default", "not -1"),
+    "unknown deduction": ("  deductions: {absent: 2}\n", "scoring.deductions.absent",
+                          "unknown deduction"),
+    "item key twice": (
+        "  items: [{key: org, label: 甲, points: 5}, {key: org, label: 乙, points: 5}]\n",
+        "scoring.items[1].key",
+        "used twice",
+    ),
+    "unknown task": ("  points: {9: 5}\n", "scoring.points.9", "task 9 is not in the plan"),
+    "negative cap": ("  bonus_cap: -2\n", "scoring.bonus_cap", "not -2"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_SCORING))
+def test_a_bad_scoring_block_is_one_line_exit_2(name, pufa, tmp_path):
+    block, where, words = BAD_SCORING[name]
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan_yaml("scoring:\n" + block), encoding="utf-8")
+    r = pufa("plan", "check", path)
+    assert r.code == 2, r
+    assert len(r.err.strip().splitlines()) == 1 and where in r.err and words in r.err, r
+
+
+BAD_MANUAL = {
+    "self above points": ("set", "--unit", "甲局", "--item", "org", "--self", "21"),
+    "review above points": ("set", "--unit", "甲局", "--item", "org", "--self", "2", "--review",
+                            "20.5"),
+    "negative self": ("set", "--unit", "甲局", "--item", "org", "--self", "-1"),
+    "unknown item": ("set", "--unit", "甲局", "--item", "nope", "--self", "1"),
+    "unknown unit": ("set", "--unit", "無此局", "--item", "org", "--self", "1"),
+    "bonus without reason": ("bonus", "--unit", "甲局", "--points", "2"),
+    "bonus blank reason": ("bonus", "--unit", "甲局", "--points", "2", "--reason", " "),
+    "bonus of zero": ("bonus", "--unit", "甲局", "--points", "0", "--reason", "x"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_MANUAL))
+def test_bad_manual_scores_write_nothing(name, scored, pufa, db):
+    scored(WORKED + "  items: [{key: org, label: 組織領導, points: 20}]\n")
+    before = dump_db(db)
+    r = pufa("score", *BAD_MANUAL[name])
+    assert r.code == 2, r
+    assert r.err.startswith("Error: ") and len(r.err.strip().splitlines()) == 1, r
+    assert dump_db(db) == before
+
+
+def test_a_plan_without_scoring_says_so(loaded, pufa):
+    r = pufa("score")
+    assert r.code == 2 and "does not score" in r.err, r
