@@ -91,7 +91,11 @@ def test_the_worked_example_of_the_docs(scored, pufa):
 
 def test_floor_at_zero_per_task_late_normalisation_ties_and_the_bonus_cap(scored, pufa):
     scored()
-    for task, units in ((1, ["甲局", "乙局"]), (2, ["甲局", "乙局"]), (3, ["丙局", "丁局", "戊局"])):
+    for task, units in (
+        (1, ["甲局", "乙局"]),
+        (2, ["甲局", "乙局"]),
+        (3, ["丙局", "丁局", "戊局"]),
+    ):
         ok(pufa, "assign", str(task), *units)
     log(pufa, 1, "甲局", 100, "2012-06-01")
     log(pufa, 2, "甲局", 50, "2012-03-01")
@@ -151,8 +155,7 @@ def test_manual_items_count_the_reviewer_not_the_self_score(scored, pufa):
     ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "20")
     doc = json.loads(ok(pufa, "score", "-f", "json", "--by", "task", "--as-of", "2012-06-30").out)
     assert doc["items"] == [
-        {"unit": "甲局", "item": "org", "label": "組織領導", "points": 20, "self": 20,
-         "review": 15}
+        {"unit": "甲局", "item": "org", "label": "組織領導", "points": 20, "self": 20, "review": 15}
     ]
     assert doc["rows"][1] == {
         "unit": "甲局",
@@ -203,8 +206,11 @@ def test_csv_markdown_and_table(scored, pufa):
 
 BAD_SCORING = {
     "negative points": ("  points: {default: -1}\n", "scoring.points.default", "not -1"),
-    "unknown deduction": ("  deductions: {absent: 2}\n", "scoring.deductions.absent",
-                          "unknown deduction"),
+    "unknown deduction": (
+        "  deductions: {absent: 2}\n",
+        "scoring.deductions.absent",
+        "unknown deduction",
+    ),
     "item key twice": (
         "  items: [{key: org, label: 甲, points: 5}, {key: org, label: 乙, points: 5}]\n",
         "scoring.items[1].key",
@@ -227,8 +233,17 @@ def test_a_bad_scoring_block_is_one_line_exit_2(name, pufa, tmp_path):
 
 BAD_MANUAL = {
     "self above points": ("set", "--unit", "甲局", "--item", "org", "--self", "21"),
-    "review above points": ("set", "--unit", "甲局", "--item", "org", "--self", "2", "--review",
-                            "20.5"),
+    "review above points": (
+        "set",
+        "--unit",
+        "甲局",
+        "--item",
+        "org",
+        "--self",
+        "2",
+        "--review",
+        "20.5",
+    ),
     "negative self": ("set", "--unit", "甲局", "--item", "org", "--self", "-1"),
     "unknown item": ("set", "--unit", "甲局", "--item", "nope", "--self", "1"),
     "unknown unit": ("set", "--unit", "無此局", "--item", "org", "--self", "1"),
