@@ -266,3 +266,28 @@ def test_bad_manual_scores_write_nothing(name, scored, pufa, db):
 def test_a_plan_without_scoring_says_so(loaded, pufa):
     r = pufa("score")
     assert r.code == 2 and "does not score" in r.err, r
+
+
+def test_the_report_by_unit_gains_the_score_where_the_plan_scores(scored, pufa):
+    """The worked example's 70.0 beside 甲局's own completion ((100 + 50)/2 = 75 %)."""
+    scored()
+    ok(pufa, "assign", "1", "甲局")
+    ok(pufa, "assign", "2", "甲局")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 2, "甲局", 50, "2012-03-01")
+    doc = json.loads(ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30", "-f", "json").out)
+    assert [(r["unit"], r["percent"], r["score"]) for r in doc["rows"]] == [("甲局", 75.0, 70.0)]
+    csv = ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30", "-f", "csv").out
+    assert csv.splitlines()[0].endswith(",percent,score") and csv.splitlines()[1].endswith(
+        ",75.0,70.0"
+    )
+    table = ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30").out
+    assert "Score" in table and "70.0" in table
+    # By section nothing changes: no score key.
+    sections = json.loads(ok(pufa, "report", "--as-of", "2012-06-30", "-f", "json").out)
+    assert all("score" not in r for r in sections["rows"])
+
+
+def test_a_report_of_a_plan_without_scoring_has_no_score(loaded, pufa):
+    doc = json.loads(ok(pufa, "report", "--by", "unit", "-f", "json", "--quarter", "2").out)
+    assert doc["rows"] and all("score" not in r for r in doc["rows"])

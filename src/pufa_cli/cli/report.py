@@ -182,6 +182,7 @@ def column_labels() -> dict[str, str]:
         "next": _("Next steps"),
         "late": _("Late rpt."),  # reporting rounds answered late (遲報)
         "missing": _("Missed rpt."),  # reporting rounds missed (漏報)
+        "score": _("Score"),
     }
 
 
@@ -398,6 +399,10 @@ def _unit_table(result: Any, text: Any, width: int) -> Any:
             rows[-1][-2:-2] = [late, missing]
     if result.plan.reporting:
         cols[-2:-2] = [Col(labels["late"], "right"), Col(labels["missing"], "right")]
+    if any(r.score is not None for r in result.rows):  # the plan scores: its score, after %
+        cols.insert(-1, Col(labels["score"], "right"))
+        for row, r in zip(rows, result.rows, strict=True):
+            row.insert(-1, "" if r.score is None else f"{r.score:.1f}")
     # No total row: the rows count each unit's own share, the total counts tasks (JSON has it).
     cols, rows, _footer = _fit(cols, rows, None, width, [len(cols) - 1])
     return table(_heading(result, text), cols, rows, width=width)

@@ -250,6 +250,7 @@ def build_report(
                 )
                 for r in rows
             ]
+        rows = _with_scores(conn, plan, as_of, rows)
     else:
         from pufa_cli.targets import task_targets
 
@@ -311,6 +312,18 @@ def latest_problems(conn: Connection, plan: PlanRef, as_of: date) -> dict[int, t
         {"plan": plan.id, "as_of": as_of},
     )
     return {int(t): (p or "", n or "") for t, p, n in rows if p or n}
+
+
+def _with_scores(conn: Connection, plan: PlanRef, as_of: date, rows: list[Any]) -> list[Any]:
+    """By-unit rows with each unit's score, where the plan scores (docs/scoring.md)."""
+    from pufa_cli.scoring.compute import compute_scores, plan_scoring
+
+    scoring = plan_scoring(conn, plan)
+    if scoring is None:
+        return rows
+    scores = compute_scores(conn, plan, as_of, scoring=scoring, previous=("", {}))
+    by_id = {u.unit_id: u.score for u in scores.units}
+    return [_with(r, score=by_id.get(r.unit_id)) for r in rows]
 
 
 def _with(row: Any, **changes: Any) -> Any:

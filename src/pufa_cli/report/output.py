@@ -41,7 +41,7 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
     if isinstance(row, SectionRow):
         return {"section": row.section, "title": text_fn(row.title), **counts_json(row.counts)}
     if isinstance(row, UnitRow):
-        return {
+        data = {
             "rank": row.rank,
             "unit": row.unit,
             "lead": row.lead,
@@ -50,6 +50,9 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
             # reporting rounds: plans with ``reporting:`` only (issue 16)
             **({} if row.late is None else {"late": row.late, "missing": row.missing}),
         }
+        if row.score is not None:
+            data["score"] = row.score
+        return data
     assert isinstance(row, TaskRow)
     return {
         "section": row.section,
@@ -145,6 +148,8 @@ def report_rows(
         headers.insert(headers.index("done") + 1, "awaiting_review")
     if report.plan.reporting and report.by == BY_UNIT:
         headers += ["late", "missing"]
+    if any(getattr(r, "score", None) is not None for r in report.rows):
+        headers.append("score")
     out: list[list[Any]] = []
     for row in report.rows:
         data = row_json(row, text_fn)

@@ -75,6 +75,7 @@ class UnitRow:
     # Reporting rounds (a plan with ``reporting:`` only, else None): rounds late and missing.
     late: int | None = None
     missing: int | None = None
+    score: float | None = None  # where the plan scores (scoring/compute.py)
 
 
 @dataclass
