@@ -258,6 +258,23 @@ def lead_of(path: Path, number: int) -> str:
         db.close()
 
 
+# Points, deductions and a manual item: every part of the score is computed.
+SCORING = (
+    '{"bonus_cap": 20.0, "default": 10.0, "deductions": {"late": 2.0, "overdue": 5.0}, '
+    '"items": [{"key": "org", "label": "組織領導", "points": 10.0}], "points": {"19": 20.0}}'
+)
+
+
+def give_scoring(path: Path) -> None:
+    """The benchmark year's plan scores (its file would have a ``scoring:`` block)."""
+    db = sqlite3.connect(path)
+    try:
+        with db:
+            db.execute("UPDATE plans SET scoring = ? WHERE year = ?", (SCORING, YEAR))
+    finally:
+        db.close()
+
+
 # --- the report's query, in process ---------------------------------------------------------
 
 
@@ -424,6 +441,18 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
         query_rows(b, path, size, rows)
     else:
         rows.append(Row("`pufa report --quarter 4`", size, "", note="not yet available"))
+    if have["score"]:
+        # The score answers like the report (issue 17): the same targets.
+        give_scoring(path)
+        target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")
+        row = startup_row(
+            "`pufa score --quarter 4`",
+            [b.pufa, "score", "--quarter", "4", *year, *db],
+            target,
+            8 if size == "small" else None,
+        )
+        if size == "large" and row.median_ms is not None:
+            row.checks.append((row.median_ms, 300))
     if have["export"]:
         out = RUN_DIR / f"{size}-entries.csv"
         sample, note = b.measure(
@@ -643,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
             p for p in (str(Path(args.pythonpath).resolve()), os.environ.get("PYTHONPATH")) if p
         )
     rows: list[Row] = []
-    have = {c: b.available(c) for c in ("report", "export", "import")}
+    have = {c: b.available(c) for c in ("report", "export", "import", "score")}
     ready = ", ".join(c for c, ok in have.items() if ok)
     b.say(f"available: {ready or 'none of report, export, import'}")
     sample, note = b.measure([b.pufa, "--help"])
