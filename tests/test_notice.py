@@ -50,6 +50,7 @@ def test_a_notice_is_frozen_against_a_back_dated_entry(ledger, pufa):
         "red": 1,
         "yellow": 0,
         "percent": 58.3,
+        "missed": 0,
     }
     assert [(r["unit"], r["rank"], r["score"], r["rank_change"]) for r in body["ranking"]] == [
         ("甲局", 1, 70.0, None),

@@ -278,9 +278,10 @@ def test_the_report_by_unit_gains_the_score_where_the_plan_scores(scored, pufa):
     doc = json.loads(ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30", "-f", "json").out)
     assert [(r["unit"], r["percent"], r["score"]) for r in doc["rows"]] == [("甲局", 75.0, 70.0)]
     csv = ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30", "-f", "csv").out
-    assert csv.splitlines()[0].endswith(",percent,score") and csv.splitlines()[1].endswith(
-        ",75.0,70.0"
-    )
+    import csv as csvmod
+
+    (row,) = list(csvmod.DictReader(csv.splitlines()))
+    assert (row["unit"], row["percent"], row["score"]) == ("甲局", "75.0", "70.0")
     table = ok(pufa, "report", "--by", "unit", "--as-of", "2012-06-30").out
     assert "Score" in table and "70.0" in table
     # By section nothing changes: no score key.
@@ -291,3 +292,73 @@ def test_the_report_by_unit_gains_the_score_where_the_plan_scores(scored, pufa):
 def test_a_report_of_a_plan_without_scoring_has_no_score(loaded, pufa):
     doc = json.loads(ok(pufa, "report", "--by", "unit", "-f", "json", "--quarter", "2").out)
     assert doc["rows"] and all("score" not in r for r in doc["rows"])
+
+
+def test_each_missed_checkpoint_deducts(scored, pufa):
+    """Task 1 (10 points) checked at 一季度 (03-31) and 上半年 (06-30), missed_checkpoint: 2.
+    甲局 reports 50 % on 05-01 only: the 03-31 checkpoint is missed (no entry by then), the
+    06-30 one met: 10 × 50 % − 2 = 3 → 30.0. 乙局 reports 20 % on 03-15 and 60 % on 06-01:
+    both met, 6 → 60.0."""
+    scored(
+        "scoring:\n  deductions: {missed_checkpoint: 2}\n",
+        tasks="      - {number: 1, title: 任務一, due: 上半年, checks: [一季度, 上半年]}\n",
+    )
+    ok(pufa, "assign", "1", "甲局", "乙局")
+    log(pufa, 1, "甲局", 50, "2012-05-01")
+    log(pufa, 1, "乙局", 20, "2012-03-15")
+    log(pufa, 1, "乙局", 60, "2012-06-01")
+    rows = scores(pufa, "--as-of", "2012-06-30")
+    assert (rows["甲局"]["score"], rows["乙局"]["score"]) == (30.0, 60.0)
+    assert rows["甲局"]["deductions"] == 2 and rows["乙局"]["deductions"] == 0
+    # On 03-31 the first checkpoint is not yet missed by anyone who reported by then: 乙局 2 of
+    # 10 → 20.0; 甲局 nothing yet and the checkpoint missed: max(0, 0 − 2) = 0 → 0.0.
+    rows = scores(pufa, "--as-of", "2012-03-31")
+    assert (rows["甲局"]["score"], rows["乙局"]["score"]) == (0.0, 20.0)
+    doc = json.loads(ok(pufa, "score", "--by", "task", "-f", "json", "--as-of", "2012-06-30").out)
+    assert [(r["unit"], r["deductions"]["missed_checkpoint"]) for r in doc["rows"]] == [
+        ("乙局", 0),
+        ("甲局", 2),
+    ]
+
+
+def test_the_workbook_gains_a_score_sheet(scored, pufa, tmp_path):
+    """The worked example with 組織領導 (self 18, reviewer 15) as the office's table: each task
+    with its deductions and points earned, the item, then the total: 70 + 15 = 85 of 120 →
+    70.8."""
+    from openpyxl import load_workbook
+
+    scored(WORKED + "  items: [{key: org, label: 組織領導, points: 20}]\n")
+    ok(pufa, "assign", "1", "甲局")
+    ok(pufa, "assign", "2", "甲局")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    log(pufa, 2, "甲局", 50, "2012-03-01")
+    ok(pufa, "score", "set", "--unit", "甲局", "--item", "org", "--self", "18", "--review", "15")
+    out = tmp_path / "台賬.xlsx"
+    ok(pufa, "export", "--what", "all", "-f", "xlsx", "--as-of", "2012-06-30", "--out", out)
+    wb = load_workbook(out, read_only=True)
+    assert "Score" in wb.sheetnames
+    # A read-only sheet leaves out empty cells at the end of a row: pad to the 14 columns.
+    rows = [[*r, *[None] * (14 - len(r))] for r in wb["Score"].iter_rows(values_only=True)]
+    assert rows[0][:5] == ["Unit", "Task or item", "Title", "Points", "%"]
+    assert rows[1:] == [
+        ["甲局", 1, "任務一", 60, 100, 0, 0, 0, 0, 60, None, None, None, None],
+        ["甲局", 2, "任務二", 40, 50, 10, 0, 0, 0, 10, None, None, None, None],
+        ["甲局", "org", "組織領導", 20, None, None, None, None, None, 15, 18, 15, None, None],
+        [
+            "甲局",
+            None,
+            "Total (rank 1)",
+            120,
+            None,
+            None,
+            None,
+            None,
+            None,
+            85,
+            None,
+            None,
+            0,
+            70.8,
+        ],
+    ]
+    wb.close()

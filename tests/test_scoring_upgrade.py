@@ -8,11 +8,11 @@ import json
 from test_plan_identity import _restore_0003, _rows
 
 # The revision that adds scoring, manual scores, bonuses and notices.
-SCORING_REVISION = "0005"
+SCORING_REVISION = "0006"
 
 
 def test_a_ledger_from_before_scoring_upgrades_with_every_row_kept(db, pufa, tmp_path):
-    from pufa_cli import db as dbmod
+    from pufa_cli import store as dbmod
     from pufa_cli.config import resolve_db
     from pufa_cli.schema import KNOWN_REVISIONS
 

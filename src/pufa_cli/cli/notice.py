@@ -164,59 +164,22 @@ def notice_show(
 
         data = notice_html(body, trend, text).encode()
     if out is None:
-        import sys
+        from pufa_cli.files import stdout_text
 
-        sys.stdout.write(data.decode())
+        with stdout_text() as fh:
+            fh.write(data.decode())
         return
     write_file(out, data, replace=force)
     notice(_("{path} written").format(path=out))
 
 
 def write_file(path: Path, data: bytes, *, replace: bool) -> None:
-    """Complete or not at all: a temporary file beside ``path``, renamed over it (``replace``)
-    or linked to a name that must not exist yet."""
-    import os
-    import tempfile
+    """Complete or not at all (files.atomic_path): without ``replace`` a file that appeared
+    meanwhile is not overwritten."""
+    from pufa_cli.files import atomic_path
 
-    from pufa_cli.errors import Conflict, RuntimeFailure
-
-    folder = path.absolute().parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise RuntimeFailure(
-            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise Conflict(
-                    _("{path} exists: pass --force to replace it").format(path=path)
-                ) from None
-    except OSError as exc:
-        raise RuntimeFailure(
-            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_path(path, replace=replace) as tmp:
+        tmp.write_bytes(data)
 
 
 def register(app: typer.Typer) -> None:

@@ -370,6 +370,25 @@ def _entries_sheets(
     return count
 
 
+def _score_sheet(
+    wb: Any, conn: Connection, plan: PlanRef, as_of: date, text_fn: Callable[[str], str]
+) -> None:
+    """The assessment table (scoring/sheet.py), where the plan scores."""
+    from pufa_cli.scoring.sheet import score_sheet
+
+    sheet = score_sheet(conn, plan, as_of, text_fn)
+    if sheet is None:
+        return
+    labels, rows = sheet
+    widths = [display_width(x) + 2 for x in labels]
+    for r in rows:
+        _fit(widths, r)
+    ws = _new_sheet(wb, pgettext("sheet name", "Score"), widths, "B2")
+    ws.append(_header_cells(ws, labels))
+    for r in rows:
+        ws.append(_xlsx_row(r))
+
+
 def write_workbook(
     conn: Connection,
     ledger: Ledger | None,
@@ -379,7 +398,8 @@ def write_workbook(
     out: IO[bytes],
     text_fn: Callable[[str], str],
 ) -> int:
-    """The workbook an office forwards: Report, Tasks, Entries (continued on Entries 2 …)."""
+    """The workbook an office forwards: Report, Tasks, Score (where the plan scores), Entries
+    (continued on Entries 2 …)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -393,6 +413,8 @@ def write_workbook(
         assert ledger is not None
         _tasks_sheet(wb, ledger, text_fn, styles)
         count = len(ledger.tasks)
+    if spec.what == WHAT_ALL:
+        _score_sheet(wb, conn, plan, spec.as_of, text_fn)
     if spec.what in (WHAT_ENTRIES, WHAT_ALL):
         header = _page_header(plan, text_fn, spec.as_of)
         count = _entries_sheets(wb, conn, entries_plan, header, styles)

@@ -1,7 +1,8 @@
 """Counts behind the deductions that other parts of pufa know about, one function each.
 
 Each returns what exists in this pufa: checkpoints, evidence and reporting rounds are kept by
-their own modules; where a module is not there, its count is zero (docs/scoring.md says which).
+their own modules, whose rules are used as they are; where a part is not there yet, its count is
+zero (docs/scoring.md says which).
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ Key = tuple[int, int]  # (task id, unit id)
 
 
 def missed_checkpoints(conn: Connection, plan: PlanRef, as_of: date) -> dict[Key, int]:
-    """Missed checkpoints of each unit's share of a task as of ``as_of``.
+    """Checkpoints each assigned unit missed on a task as of ``as_of`` (checks and cadence,
+    the rule of ``checkpoints``: docs/rules.md)."""
+    from pufa_cli.checkpoints import checkpoint_states
 
-    Checkpoints do not count in this pufa yet (no checkpoint rule): always empty."""
-    return {}
+    return {
+        (task_id, unit_id): missed
+        for task_id, state in checkpoint_states(conn, plan, as_of).items()
+        for unit_id, missed in state.missed_by_unit.items()
+        if missed
+    }
 
 
 def missing_evidence(conn: Connection, plan: PlanRef, as_of: date) -> dict[Key, int]:
