@@ -27,12 +27,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pufa_cli.store import Connection, as_date
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
 from pufa_cli.progress import ASSIGNMENT_CTE, PlanRef
 from pufa_cli.scoring import sources
 from pufa_cli.scoring.rules import ROUND_KINDS, TASK_KINDS, Scoring
+from pufa_cli.store import Connection, as_date
 
 # Float noise (6.8 − 1.9 = 4.8999999999999995) must not move a half-up rounding: values are
 # first rounded to this many decimals.

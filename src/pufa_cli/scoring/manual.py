@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from pufa_cli.store import Connection
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import json_number
 from pufa_cli.progress import PlanRef
 from pufa_cli.scoring.compute import require_scoring
 from pufa_cli.scoring.rules import MAX_POINTS
+from pufa_cli.store import Connection
 
 
 def _check_points(value: float, name: str, high: float) -> None:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pufa_cli.store import Connection, as_date, as_datetime
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection, as_date, as_datetime
 
 # The version of the frozen document's layout, so later pufas read old notices as issued.
 BODY_VERSION = 1

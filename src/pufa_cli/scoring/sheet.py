@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pufa_cli.store import Connection
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
 from pufa_cli.scoring.compute import compute_scores, number, plan_scoring
 from pufa_cli.scoring.rules import TASK_KINDS
 from pufa_cli.scoring.wording import TextFn
+from pufa_cli.store import Connection
 
 
 def score_labels() -> list[str]:

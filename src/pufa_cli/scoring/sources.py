@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pufa_cli.store import Connection
 from pufa_cli.progress import PlanRef
+from pufa_cli.store import Connection
 
 Key = tuple[int, int]  # (task id, unit id)
 
