@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pufa_cli.i18n import _, ngettext
+from pufa_cli.i18n import _, ngettext, pgettext
 
 TextFn = Callable[[str], str]
 
@@ -60,7 +60,7 @@ def counts_paragraph(body: dict[str, Any], text: TextFn) -> str:
 def section_table(body: dict[str, Any], text: TextFn) -> tuple[list[str], list[list[Any]]]:
     headers = [
         _("Sec."),
-        _("Section"),
+        pgettext("section title", "Section"),
         _("Tasks"),
         _("Done"),
         _("Overdue"),
