@@ -371,7 +371,12 @@ def _entries_sheets(
 
 
 def _score_sheet(
-    wb: Any, conn: Connection, plan: PlanRef, as_of: date, text_fn: Callable[[str], str]
+    wb: Any,
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    text_fn: Callable[[str], str],
+    styles: _Styles,
 ) -> None:
     """The assessment table (scoring/sheet.py), where the plan scores."""
     from pufa_cli.scoring.sheet import score_sheet
@@ -383,10 +388,12 @@ def _score_sheet(
     widths = [display_width(x) + 2 for x in labels]
     for r in rows:
         _fit(widths, r)
-    ws = _new_sheet(wb, pgettext("sheet name", "Score"), widths, "B2")
-    ws.append(_header_cells(ws, labels))
+    header = _page_header(plan, text_fn, as_of)
+    ws = _new_sheet(wb, pgettext("sheet name", "Score"), widths, 1, header)
+    ws.append(_header_cells(ws, labels, styles))
     for r in rows:
         ws.append(_xlsx_row(r))
+    _autofilter(ws, 1, len(labels), 1 + len(rows))
 
 
 def write_workbook(
@@ -414,7 +421,7 @@ def write_workbook(
         _tasks_sheet(wb, ledger, text_fn, styles)
         count = len(ledger.tasks)
     if spec.what == WHAT_ALL:
-        _score_sheet(wb, conn, plan, spec.as_of, text_fn)
+        _score_sheet(wb, conn, plan, spec.as_of, text_fn, styles)
     if spec.what in (WHAT_ENTRIES, WHAT_ALL):
         header = _page_header(plan, text_fn, spec.as_of)
         count = _entries_sheets(wb, conn, entries_plan, header, styles)
