@@ -113,6 +113,9 @@ def test_markdown_names_the_lagging_units_in_the_readers_language(ledger, pufa):
     assert "As of 2012-06-30, 1 of the 3 tasks of 考核測試方案 are done (overall 58.3%)." in md
     assert "2 任務二 — due 2012-03-31, 25.0%, overdue: 乙局、甲局" in md
     assert "| 1 | 甲局 | 70.0 |" in md
+    hant = ok(pufa, "--lang", "zh-Hant", "notice", "show", "2012-1").out
+    # One done of three; two in progress, no space between Chinese sentences.
+    assert "共 3 項任務" in hant and "已完成 1 項" in hant and "。進行中 2 項" in hant
     zh = ok(pufa, "--lang", "zh-Hans", "notice", "show", "2012-1").out
     assert "考核测试方案" in zh and "乙局、甲局" in zh
 

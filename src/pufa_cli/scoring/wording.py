@@ -3,6 +3,7 @@ counts, and the tables (headers and cells) in the reader's language and script."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +55,8 @@ def counts_paragraph(body: dict[str, Any], text: TextFn) -> str:
         parts.append(" " + _("Leading: {units}.").format(units="、".join(first)))
         if last:
             parts.append(" " + _("Lagging: {units}.").format(units="、".join(last)))
-    return "".join(parts)
+    # Sentences are joined with a space, which Chinese does not put after 。 or ;.
+    return re.sub(r"(?<=[\u3002\uff1b\uff01\uff1f])\s+", "", "".join(parts))
 
 
 def section_table(body: dict[str, Any], text: TextFn) -> tuple[list[str], list[list[Any]]]:
