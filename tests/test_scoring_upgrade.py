@@ -8,7 +8,7 @@ import json
 from test_plan_identity import _restore_0003, _rows
 
 # The revision that adds scoring, manual scores, bonuses and notices.
-SCORING_REVISION = "0007"
+SCORING_REVISION = "0008"
 
 
 def test_a_ledger_from_before_scoring_upgrades_with_every_row_kept(db, pufa, tmp_path):

@@ -31,12 +31,12 @@ def missed_checkpoints(conn: Connection, plan: PlanRef, as_of: date) -> dict[Key
 def missing_evidence(conn: Connection, plan: PlanRef, as_of: date) -> dict[Key, int]:
     """Done claims without evidence, per unit's share of a task.
 
-    This pufa stores no evidence yet: always empty."""
+    Not yet wired to the evidence of ``supervision.evidence``: always empty (docs/scoring.md)."""
     return {}
 
 
 def round_counts(conn: Connection, plan: PlanRef, as_of: date) -> dict[int, dict[str, int]]:
     """Per unit: ``late_report`` and ``missing_report`` reporting rounds as of ``as_of``.
 
-    This pufa has no reporting rounds yet: always empty."""
+    Not yet wired to ``supervision.rounds``: always empty (docs/scoring.md)."""
     return {}
