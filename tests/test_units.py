@@ -42,10 +42,11 @@ def test_unit_add_and_list(loaded, pufa, today):
     assert (r.out, r.err) == ("", f"unit added: {SJ}\n")
     ok(pufa, "unit", "add", JY, "-q")
     zero = {"lead": 0, "supporting": 0, "done": 0, "overdue": 0}
-    # The plan's lead units are registered by init and assigned to tasks 7 and 8.
+    # The plan's lead units are registered by init and assigned to tasks 7 and 8; both tasks are
+    # due 12-31 and not done, so as of today (12-31) each lead has one overdue task.
     assert unit_list(pufa) == {
-        LD: {"kind": None, **zero, "lead": 1},
-        BG: {"kind": None, **zero, "lead": 1},
+        LD: {"kind": None, **zero, "lead": 1, "overdue": 1},
+        BG: {"kind": None, **zero, "lead": 1, "overdue": 1},
         SJ: {"kind": "部門", **zero},
         JY: {"kind": None, **zero},
     }

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.names import match_key, normalize_name
-from pufa_cli.progress import TASK_CTES, PlanRef
+from pufa_cli.progress import OVERDUE_SQL, TASK_CTES, PlanRef
 from pufa_cli.store import Connection
 from pufa_cli.store.sql import INSERT_UNIT
 
@@ -104,7 +104,7 @@ def list_units(conn: Connection, plan: PlanRef | None, as_of: date) -> list[Unit
     else:
         rows = conn.rows(
             TASK_CTES + ", st AS (SELECT task_id, CASE WHEN pct >= 100 THEN 1 ELSE 0 END AS done, "
-            "CASE WHEN pct < 100 AND due < :as_of THEN 1 ELSE 0 END AS overdue FROM ts) "
+            f"CASE WHEN {OVERDUE_SQL} THEN 1 ELSE 0 END AS overdue FROM ts) "
             "SELECT u.name, u.kind, "
             "COALESCE(SUM(CASE WHEN a.role = 'lead' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN a.role = 'support' THEN 1 ELSE 0 END), 0), "
