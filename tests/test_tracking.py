@@ -422,3 +422,53 @@ def test_bad_input_is_refused_with_one_line_and_nothing_written(units, pufa):
             failures.append((name, "database changed"))
     assert not failures, "\n".join(f"{n}: {r!r}" for n, r in failures)
     assert dump_db(units) == before
+
+
+# --- show as of a date, the status colour, the due word ----------------------------------------
+
+
+def test_show_as_of_leaves_out_later_entries(units, pufa, monkeypatch):
+    ok(pufa, "assign", "19", JY)
+    early = log(pufa, "19", "-u", JY, "-p", "30", "--date", "2011-05-01", "-n", "五月")
+    late = log(pufa, "19", "-u", JY, "-p", "80", "--date", "2011-08-01", "-n", "八月")
+    data = show(pufa, 19, "--as-of", "Q2")
+    # The page matches its numbers: 30 % as of 06-30, and only the entry that counts then.
+    assert data["percent"] == 30.0
+    assert [e["id"] for e in data["history"]] == [early]
+    assert data["later_entries"] == 1
+    assert [e["id"] for e in show(pufa, 19, "--as-of", "Q3")["history"]] == [early, late]
+    assert show(pufa, 19, "--as-of", "Q3")["later_entries"] == 0
+    monkeypatch.setenv("COLUMNS", "120")
+    out = ok(pufa, "show", "19", "--as-of", "Q2").out
+    assert "五月" in out and "八月" not in out
+    assert "1 later entry (after 2011-06-30) not shown" in out
+
+
+def test_status_is_coloured_as_the_light(units, pufa, monkeypatch):
+    # As of 06-30 task 19 (due 12-31) expects 49.6 %: at 45 % it is 4.6 behind, a green light,
+    # so its status "in progress" is green, not yellow. At 30 % (19.6 behind) it is yellow.
+    ok(pufa, "assign", "19", JY)
+    log(pufa, "19", "-u", JY, "-p", "45", "--date", "2011-06-01")
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    green, yellow = "\x1b[32min progress", "\x1b[33min progress"
+    for command in (("tasks", "--section", "5"), ("show", "19")):
+        out = ok(pufa, *command, "--as-of", "Q2").out
+        assert green in out and yellow not in out, command
+    log(pufa, "19", "-u", JY, "-p", "30", "--date", "2011-06-02")
+    for command in (("tasks", "--section", "5"), ("show", "19")):
+        out = ok(pufa, *command, "--as-of", "Q2").out
+        assert yellow in out and green not in out, command
+
+
+def test_due_word_is_the_plans_where_the_plans_date_stands(units, pufa):
+    # Task 19 is due 年底 (12-31) in the plan. An assignment's own due date written "Q4" is the
+    # same date: the task's due word stays the plan's 年底.
+    ok(pufa, "assign", "19", JY, TW)
+    ok(pufa, "assign", "19", JY, "--due", "Q4")
+    data = show(pufa, 19)
+    assert (data["due"], data["due_word"]) == ("2011-12-31", "年底")
+    # Every unit due earlier: the task is due at the overrides' date, with their word.
+    ok(pufa, "assign", "19", JY, TW, "--due", "上半年")
+    data = show(pufa, 19)
+    assert (data["due"], data["due_word"]) == ("2011-06-30", "上半年")

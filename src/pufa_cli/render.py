@@ -184,10 +184,10 @@ def status_label(status: str, overdue: bool = False) -> str:
     return _("{status}, overdue").format(status=word) if overdue else word
 
 
-def status_style(status: str, overdue: bool = False) -> str:
-    if overdue:
-        return "red"
-    return {"done": "green", "in-progress": "yellow"}.get(status, "")
+def status_style(colour: str) -> str:
+    """A status is coloured as its light (green / yellow / red), so an in-progress task on
+    schedule reads green beside its green light."""
+    return colour if colour in ("green", "yellow", "red") else ""
 
 
 def percent_text(value: float) -> str:

@@ -398,7 +398,7 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
                 percent_text(r.percent),
                 percent_text(r.expected),
                 Text(_light(r.colour), style=r.colour),
-                Text(status_label(r.status, r.overdue), style=status_style(r.status, r.overdue)),
+                Text(status_label(r.status, r.overdue), style=status_style(r.colour)),
             ]
         )
     cols, rows, _footer = _fit(cols, rows, None, width, [5, 3, 1])

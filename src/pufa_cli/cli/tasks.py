@@ -22,7 +22,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _, npgettext
+from pufa_cli.i18n import _, ngettext, npgettext
 
 
 class QuarterFilter(str, Enum):
@@ -120,7 +120,7 @@ def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
                 text("; ".join(g.as_text() for g in v.targets)),
                 percent_text(ts.percent),
                 Text(
-                    status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue)
+                    status_label(ts.status, ts.overdue), style=status_style(_light(ts, day, plan))
                 ),
             ]
         )
@@ -129,6 +129,12 @@ def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
     )
     caption = npgettext("table caption", "{n} task", "{n} tasks", len(rows)).format(n=len(rows))
     show(table(title, cols, rows, caption=caption))
+
+
+def _light(ts: Any, day: Any, plan: Any) -> str:
+    from pufa_cli.report.schedule import light
+
+    return light(ts.status, ts.overdue, ts.percent, ts.due, day, plan.start)
 
 
 def show_task(
@@ -146,6 +152,7 @@ def show_task(
         checks_of,
         history,
         json_number,
+        later_entries,
         list_tasks,
         parse_task_number,
         task_id_for,
@@ -167,7 +174,8 @@ def show_task(
         )
         assert row is not None
         views = [v for v in list_tasks(conn, plan, day) if v.status.task_id == task_id]
-        entries = history(conn, task_id)
+        entries = history(conn, task_id, day)
+        later = later_entries(conn, task_id, day)
         metric_values = unit_metric_values(conn, task_id, day)
     if not views:
         from pufa_cli.errors import NotFound
@@ -198,6 +206,7 @@ def show_task(
             "issued": details.issued.isoformat() if details.issued else None,
             "addressees": [text(a) for a in details.addressees],
             "history": [dict(e, note=e["note"]) for e in entries],
+            "later_entries": later,
         }
     )
     by_unit = {u["unit"]: u for u in data["units"]}
@@ -211,7 +220,7 @@ def show_task(
 
         print_json(data)
         return
-    _show_table(data, view, text)
+    _show_table(data, view, text, _light(view.status, day, plan))
 
 
 def _checkpoint_text(check: dict[str, str], text: Any) -> str:
@@ -235,7 +244,7 @@ def _plan_line(data: dict[str, Any]) -> str:
     return line
 
 
-def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
+def _show_table(data: dict[str, Any], view: Any, text: Any, colour: str) -> None:
     from rich.console import Group
     from rich.text import Text
 
@@ -269,7 +278,7 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
         # 責任領導: the official answerable for the task
         head.append(f"{_('Leader')}: {data['leader']}\n")
     head.append(f"{_('Percent')}: {percent_text(ts.percent)}  {_('Status')}: ")
-    head.append(status_label(ts.status, ts.overdue), style=status_style(ts.status, ts.overdue))
+    head.append(status_label(ts.status, ts.overdue), style=status_style(colour))
     head.append(f"  ({_('as of')} {data['as_of']})\n\n")
     head.append(data["text"] + "\n")
     parts: list[Any] = [head]
@@ -354,8 +363,19 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
                 rows,
             )
         )
-    else:
+    elif not data["later_entries"]:
         parts.append(Text(_("No progress entries yet.")))
+    if data["later_entries"]:
+        later = data["later_entries"]
+        parts.append(
+            Text(
+                ngettext(
+                    "{n} later entry (after {day}) not shown",
+                    "{n} later entries (after {day}) not shown",
+                    later,
+                ).format(n=later, day=data["as_of"])
+            )
+        )
     show(Group(*parts))
 
 
