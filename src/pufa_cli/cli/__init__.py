@@ -197,7 +197,7 @@ def build_app() -> typer.Typer:
         --quiet given before the command (`pufa --year 2011 report`) become that command's
         defaults: the same option after the command still wins."""
         given = {"db": db, "year": year, "quiet_": quiet_ or None}
-        command = ctx.command.get_command(ctx, ctx.invoked_subcommand or "")
+        command = ctx.command.get_command(ctx, ctx.invoked_subcommand or "")  # type: ignore[attr-defined]
         if command is not None:
             ctx.default_map = {
                 str(ctx.invoked_subcommand): _defaults_for(
