@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
-from pufa_cli.ledger import MAX_ID, task_id_for
+from pufa_cli.ledger import MAX_ID, task_id_for, unit_metric_values
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
@@ -311,8 +311,11 @@ def log_progress(
     now: datetime,
     today: date,
     assign_unit: bool = False,
+    again: bool = False,
 ) -> int:
-    """Append one progress entry; return its id."""
+    """Append one progress entry; return its id. The same entry as one already counting (same
+    task, unit, date, percent, metrics and note) is refused with that entry's id unless
+    ``again``: a retried script or a double click does not count twice."""
     if percent is not None and done:
         raise BadInput(_("give either --percent or --done, not both"))
     if percent is not None:
@@ -352,6 +355,16 @@ def log_progress(
         percent = 100
     elif percent is None:
         percent = derived_percent(conn, task_id, unit.id, day, targets, values)
+    metric_ids = {targets[k][0]: v for k, v in values.items()}
+    if not again:
+        first = _same_entry(conn, task_id, unit.id, day, percent, note, metric_ids)
+        if first is not None:
+            raise Conflict(
+                _(
+                    "the same entry is already recorded as entry {id} (task {task}, {unit}, "
+                    "{day}); to record it a second time, add --again"
+                ).format(id=first, task=task, unit=unit.name, day=day.isoformat())
+            )
     key = entry_key(plan.year, task, unit.name, day, percent, values, note, by)
     return insert_entry(
         conn,
@@ -363,10 +376,74 @@ def log_progress(
             note,
             by,
             key,
-            {targets[k][0]: v for k, v in values.items()},
+            metric_ids,
         ),
         now,
     )
+
+
+def _same_entry(
+    conn: Connection,
+    task_id: int,
+    unit_id: int,
+    day: date,
+    percent: int,
+    note: str,
+    metrics: Mapping[int, float],
+) -> int | None:
+    """The first counting (not retracted) entry with these very values, or None. A retracted
+    one does not stand in the way: logging it again is how a figure is restored."""
+    candidates = [
+        int(eid)
+        for (eid,) in conn.rows(
+            "SELECT e.id FROM entries e WHERE e.task_id = :t AND e.unit_id = :u "
+            "AND e.entry_date = :d AND e.percent = :p AND e.note = :n "
+            "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) ORDER BY e.id",
+            {"t": task_id, "u": unit_id, "d": day, "p": percent, "n": note},
+        )
+    ]
+    for eid in candidates:
+        stored = {
+            int(g): float(v)
+            for g, v in conn.rows(
+                "SELECT target_id, value FROM entry_metrics WHERE entry_id = :e", {"e": eid}
+            )
+        }
+        if stored == dict(metrics):
+            return eid
+    return None
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What an entry counts as: its task, unit and percent, and the unit's value against each
+    of the task's targets as of the entry's date (``37/100 個``)."""
+
+    id: int
+    task: int
+    unit: str
+    percent: int
+    targets: list[tuple[float, float, str]]
+
+
+def entry_summary(conn: Connection, entry_id: int) -> EntrySummary:
+    row = conn.one(
+        "SELECT e.task_id, t.number, e.unit_id, u.name, e.percent, e.entry_date FROM entries e "
+        "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id WHERE e.id = :e",
+        {"e": entry_id},
+    )
+    if row is None:
+        raise NotFound(_("no entry {id}").format(id=entry_id))
+    task_id, number, unit_id, unit, percent, day = row
+    values = unit_metric_values(conn, int(task_id), as_date(day))
+    targets = [
+        (values.get((int(unit_id), str(key)), 0.0), float(target), str(measure))
+        for key, target, measure in conn.rows(
+            "SELECT key, target, unit FROM targets WHERE task_id = :t ORDER BY position",
+            {"t": task_id},
+        )
+    ]
+    return EntrySummary(entry_id, int(number), str(unit), int(percent), targets)
 
 
 def retract(conn: Connection, entry_id: int, reason: str, by: str, now: datetime) -> int:

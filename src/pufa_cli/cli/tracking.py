@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -158,6 +158,10 @@ def log_cmd(
     assign_unit: Annotated[
         bool, typer.Option("--assign", help=_("Assign the unit to the task first if it is not."))
     ] = False,
+    again: Annotated[
+        bool,
+        typer.Option("--again", help=_("Record it even if the same entry is already recorded.")),
+    ] = False,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
@@ -169,7 +173,7 @@ def log_cmd(
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
-    from pufa_cli.tracker import entry_window, log_progress
+    from pufa_cli.tracker import entry_summary, entry_window, log_progress
 
     quiet(quiet_)
     number = parse_task_number(task)
@@ -202,8 +206,51 @@ def log_cmd(
             now=clock.now(),
             today=today,
             assign_unit=assign_unit,
+            again=again,
         )
-    typer.echo(entry_id)
+        summary = entry_summary(conn, entry_id)
+        # The id goes out before the commit: if stdout cannot take it (`> /dev/full`, a closed
+        # pipe), nothing is recorded and the exit status is 1, so a script may safely retry.
+        write_or_fail(f"{entry_id}\n", _("nothing was recorded"))
+    notice(summary_text(summary))
+
+
+def write_or_fail(text: str, consequence: str) -> None:
+    """Write ``text`` to stdout now, or fail (exit 1) saying what that means."""
+    import sys
+
+    from pufa_cli.errors import RuntimeFailure
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise RuntimeFailure(
+            _("cannot write to standard output ({reason}); {consequence}").format(
+                reason=exc.strerror or type(exc).__name__, consequence=consequence
+            )
+        ) from None
+
+
+def summary_text(summary: Any) -> str:
+    """``entry 42 — task 19: 區教育局 37/100 個 = 37 %``: what a new entry counts as."""
+    from pufa_cli.ledger import fmt_number
+
+    targets = "; ".join(
+        f"{fmt_number(value)}/{fmt_number(target)} {unit}"
+        for value, target, unit in summary.targets
+    )
+    if targets:
+        return _("entry {id} — task {task}: {unit} {targets} = {percent} %").format(
+            id=summary.id,
+            task=summary.task,
+            unit=summary.unit,
+            targets=targets,
+            percent=summary.percent,
+        )
+    return _("entry {id} — task {task}: {unit} {percent} %").format(
+        id=summary.id, task=summary.task, unit=summary.unit, percent=summary.percent
+    )
 
 
 def retract_cmd(
