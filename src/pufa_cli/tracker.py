@@ -435,7 +435,9 @@ def entry_summary(conn: Connection, entry_id: int) -> EntrySummary:
     if row is None:
         raise NotFound(_("no entry {id}").format(id=entry_id))
     task_id, number, unit_id, unit, percent, day = row
-    values = unit_metric_values(conn, int(task_id), as_date(day))
+    entry_day = as_date(day)
+    assert entry_day is not None  # entry_date is NOT NULL
+    values = unit_metric_values(conn, int(task_id), entry_day)
     targets = [
         (values.get((int(unit_id), str(key)), 0.0), float(target), str(measure))
         for key, target, measure in conn.rows(
