@@ -170,6 +170,8 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
         "entries",
         "entry_metrics",
         "retractions",
+        "unit_events",
+        "unit_event_entries",
     ]
     conn = dbmod.connect(resolve_db(url_or_path))
     try:

@@ -19,23 +19,26 @@ from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import MAX_ID, task_id_for, unit_metric_values
+from pufa_cli.names import BIDI_CONTROLS
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
-from pufa_cli.units import UnitRef, resolve_unit
+from pufa_cli.units import UnitRef, record_event, resolve_unit
 
 MAX_NOTE = 10_000
 MAX_BY = 200
 
 
-@dataclass(frozen=True)
+@dataclass
 class AssignResult:
     task: int
     added: list[str]
     changed: list[str]
     unchanged: list[str]
+    # (old lead, new lead) when this --lead made another unit the lead.
+    lead_change: tuple[str, str] | None = None
 
 
 def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
@@ -45,6 +48,13 @@ def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) ->
         raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=limit))
     allowed = {"\n", "\t"} if multiline else set()
     for ch in text:
+        if ch in BIDI_CONTROLS:
+            # They reorder the text after them on screen: a note could show what it does not say.
+            raise BadInput(
+                _("{what} contains a bidirectional control character (U+{code:04X})").format(
+                    what=what, code=ord(ch)
+                )
+            )
         if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
             raise BadInput(
                 _("{what} contains a control character (U+{code:04X})").format(
@@ -128,6 +138,7 @@ def assign(
     due_word: str | None,
     now: datetime,
     person: str | None = None,
+    by: str = "",
 ) -> AssignResult:
     """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
     task_id = task_id_for(conn, plan, task)
@@ -143,19 +154,30 @@ def assign(
         resolved.insert(0, lead_unit)
     if not resolved:
         raise BadInput(_("name at least one unit to assign"))
+    result = AssignResult(task, [], [], [])
     if lead_unit is not None:
         row = conn.one(
-            "SELECT u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "SELECT a.id, u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
             "WHERE a.task_id = :t AND a.role = 'lead'",
             {"t": task_id},
         )
-        if row is not None and int(row[0]) != lead_unit.id:
-            raise Conflict(
-                _("task {task} already has a lead, {unit}; unassign it first").format(
-                    task=task, unit=row[1]
-                )
+        if row is not None and int(row[1]) != lead_unit.id:
+            # The lead changes in place: the old lead stays on as a supporting unit (before the
+            # new lead is set, so there is never a second lead), and the change is recorded.
+            conn.run(
+                "UPDATE assignments SET role = :r WHERE id = :id", {"r": ROLE_SUPPORT, "id": row[0]}
             )
-    result = AssignResult(task, [], [], [])
+            record_event(
+                conn,
+                "lead",
+                lead_unit.id,
+                old=str(row[2]),
+                new=lead_unit.name,
+                by=by,
+                now=now,
+                task_id=task_id,
+            )
+            result.lead_change = (str(row[2]), lead_unit.name)
     for unit in resolved:
         role = ROLE_LEAD if lead_unit is not None and unit.id == lead_unit.id else None
         existing = _assignment(conn, task_id, unit.id)

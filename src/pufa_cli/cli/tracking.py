@@ -73,6 +73,14 @@ def assign_cmd(
             due_word=due,
             now=clock.now(),
             person=person,
+            by=clock.user(),
+        )
+    if result.lead_change is not None:
+        old, new = result.lead_change
+        notice(
+            _("task {task}: the lead is now {new}; {old} stays as a supporting unit").format(
+                task=number, new=new, old=old
+            )
         )
     if result.added:
         notice(
