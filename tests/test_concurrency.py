@@ -94,7 +94,7 @@ def test_8_x_5_installed_pufa_processes_at_once(sqlite_db, pufa):
     def worker(w: int) -> list[tuple[int, str]]:
         out = []
         for i in range(5):
-            argv = ["log", "19", "-u", UNIT, "-p", str(10 * i), "--assign", "--by", f"p{w}"]
+            argv = ["log", "19", "-u", UNIT, "-p", str(10 * i), "--assign", "--by", f"p{w}", "-q"]
             proc = subprocess.run(
                 [exe, *argv, "--note", f"{w}:{i}"],
                 env=env,

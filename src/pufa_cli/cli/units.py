@@ -20,7 +20,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _, npgettext
+from pufa_cli.i18n import _
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
 
@@ -163,40 +163,10 @@ def unit_list(
             ]
         )
         return
-    from pufa_cli.i18n import plan_text
-    from pufa_cli.render import Col, show, table
+    from pufa_cli.render import show
+    from pufa_cli.render.task_view import units_table
 
-    script = plan.script if plan else "Hant"
-    title = _("Units — plan {year}, as of {day}").format(
-        year=plan.year if plan else "-", day=day.isoformat()
-    )
-    show(
-        table(
-            title,
-            [
-                Col(_("Unit"), flexible=True),
-                Col(_("Kind")),
-                Col(_("Lead"), "right"),
-                Col(_("Supporting"), "right"),
-                Col(_("Done"), "right"),
-                Col(_("Overdue"), "right"),
-            ],
-            [
-                [
-                    plan_text(u.name, script),
-                    plan_text(u.kind, script),
-                    u.lead,
-                    u.support,
-                    u.done,
-                    u.overdue,
-                ]
-                for u in units
-            ],
-            caption=npgettext("table caption", "{n} unit", "{n} units", len(units)).format(
-                n=len(units)
-            ),
-        )
-    )
+    show(units_table(units, plan, day))
 
 
 def register(app: typer.Typer) -> None:
