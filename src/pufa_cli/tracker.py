@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, unit_text
 from pufa_cli.ledger import MAX_ID, task_id_for, unit_metric_values
 from pufa_cli.names import BIDI_CONTROLS
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
@@ -235,7 +235,9 @@ def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
     unit = resolve_unit(conn, unit_name)
     if _assignment(conn, task_id, unit.id) is None:
         raise NotFound(
-            _("unit {unit} is not assigned to task {task}").format(unit=unit.name, task=task)
+            _("unit {unit} is not assigned to task {task}").format(
+                unit=unit_text(unit.name), task=task
+            )
         )
     conn.run(
         "DELETE FROM assignments WHERE task_id = :t AND unit_id = :u", {"t": task_id, "u": unit.id}
@@ -359,7 +361,7 @@ def log_progress(
                 _(
                     "unit {unit} is not assigned to task {task} (assign it with "
                     "'pufa assign {task} {unit}', or log with --assign)"
-                ).format(unit=unit.name, task=task)
+                ).format(unit=unit_text(unit.name), task=task)
             )
         conn.run(
             INSERT_ASSIGNMENT,
@@ -385,7 +387,7 @@ def log_progress(
                 _(
                     "the same entry is already recorded as entry {id} (task {task}, {unit}, "
                     "{day}); to record it a second time, add --again"
-                ).format(id=first, task=task, unit=unit.name, day=day.isoformat())
+                ).format(id=first, task=task, unit=unit_text(unit.name), day=day.isoformat())
             )
     key = entry_key(plan.year, task, unit.name, day, percent, values, note, by)
     return insert_entry(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pufa_cli.errors import BadInput, Conflict, NotFound
-from pufa_cli.i18n import _, ngettext
+from pufa_cli.i18n import _, ngettext, unit_text
 from pufa_cli.names import lookup_name, match_key, normalize_name
 from pufa_cli.progress import OVERDUE_SQL, TASK_CTES, PlanRef
 from pufa_cli.store import Connection
@@ -60,16 +60,16 @@ def unknown_unit_message(conn: Connection, typed: str) -> str:
         if old is not None and match_key(str(old)) == key:
             how = _("renamed to") if action == "rename" else _("merged into")
             return _("unknown unit '{name}' ({how} '{current}'); did you mean '{current}'?").format(
-                name=name, how=how, current=current
+                name=unit_text(name), how=how, current=unit_text(current)
             )
     names = [str(r[0]) for r in conn.rows("SELECT name FROM units ORDER BY name")]
     keyed = {match_key(n): n for n in names}
     close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.6)
     if close:
         return _("unknown unit '{name}'; did you mean '{suggestion}'?").format(
-            name=name, suggestion=keyed[close[0]]
+            name=unit_text(name), suggestion=unit_text(keyed[close[0]])
         )
-    return _("unknown unit '{name}' (add it with: pufa unit add NAME)").format(name=name)
+    return _("unknown unit '{name}' (add it with: pufa unit add NAME)").format(name=unit_text(name))
 
 
 def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> UnitRef:
@@ -77,7 +77,7 @@ def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> U
     name = normalize_name(typed)
     existing = find_unit(conn, name)
     if existing is not None:
-        raise Conflict(_("unit '{name}' already exists").format(name=existing.name))
+        raise Conflict(_("unit '{name}' already exists").format(name=unit_text(existing.name)))
     if kind is not None:
         kind = _kind(kind)
     unit_id = conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
@@ -118,7 +118,7 @@ def rename_unit(
     name = normalize_name(new)
     clash = find_unit(conn, name)
     if clash is not None and clash.id != unit.id:
-        raise Conflict(_("unit '{name}' already exists").format(name=clash.name))
+        raise Conflict(_("unit '{name}' already exists").format(name=unit_text(clash.name)))
     if name == unit.name:
         raise BadInput(_("'{name}' is already the unit's name").format(name=name))
     conn.run(
@@ -136,7 +136,9 @@ def set_kind(conn: Connection, typed: str, kind: str, *, by: str, now: datetime)
     old = conn.scalar("SELECT kind FROM units WHERE id = :id", {"id": unit.id})
     if old == new:
         raise BadInput(
-            _("unit '{name}' is already of kind '{kind}'").format(name=unit.name, kind=new)
+            _("unit '{name}' is already of kind '{kind}'").format(
+                name=unit_text(unit.name), kind=new
+            )
         )
     conn.run("UPDATE units SET kind = :k WHERE id = :id", {"k": new, "id": unit.id})
     record_event(conn, "kind", unit.id, old=old, new=new, by=by, now=now)
@@ -158,7 +160,7 @@ def remove_unit(conn: Connection, typed: str, *, by: str, now: datetime) -> str:
                 "unit '{name}' is still in use ({assignments}, {entries}): unassign it, or "
                 "merge it into another unit with 'pufa unit merge'"
             ).format(
-                name=unit.name,
+                name=unit_text(unit.name),
                 assignments=count_text("assignment", assigned),
                 entries=count_text("entry", entries),
             )
@@ -192,7 +194,9 @@ def merge_units(conn: Connection, old: str, new: str, *, by: str, now: datetime)
     dst = resolve_unit(conn, new)
     if src.id == dst.id:
         raise BadInput(
-            _("'{name}' and '{other}' are the same unit").format(name=src.name, other=new)
+            _("'{name}' and '{other}' are the same unit").format(
+                name=unit_text(src.name), other=unit_text(new)
+            )
         )
     moved_assignments = 0
     for aid, task_id, role in conn.rows(

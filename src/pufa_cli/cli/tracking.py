@@ -16,7 +16,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, unit_text
 
 TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
 
@@ -79,21 +79,25 @@ def assign_cmd(
         old, new = result.lead_change
         notice(
             _("task {task}: the lead is now {new}; {old} stays as a supporting unit").format(
-                task=number, new=new, old=old
+                task=number, new=unit_text(new), old=unit_text(old)
             )
         )
     if result.added:
         notice(
-            _("task {task}: assigned {units}").format(task=number, units=", ".join(result.added))
+            _("task {task}: assigned {units}").format(
+                task=number, units=", ".join(map(unit_text, result.added))
+            )
         )
     if result.changed:
         notice(
-            _("task {task}: updated {units}").format(task=number, units=", ".join(result.changed))
+            _("task {task}: updated {units}").format(
+                task=number, units=", ".join(map(unit_text, result.changed))
+            )
         )
     if result.unchanged:
         notice(
             _("task {task}: already assigned {units}").format(
-                task=number, units=", ".join(result.unchanged)
+                task=number, units=", ".join(map(unit_text, result.unchanged))
             )
         )
 
@@ -117,7 +121,7 @@ def unassign_cmd(
     with session(db, write=True) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         name = unassign(conn, plan, number, unit)
-    notice(_("task {task}: unassigned {unit}").format(task=number, unit=name))
+    notice(_("task {task}: unassigned {unit}").format(task=number, unit=unit_text(name)))
 
 
 def log_cmd(
@@ -252,12 +256,12 @@ def summary_text(summary: Any) -> str:
         return _("entry {id} — task {task}: {unit} {targets} = {percent} %").format(
             id=summary.id,
             task=summary.task,
-            unit=summary.unit,
+            unit=unit_text(summary.unit),
             targets=targets,
             percent=summary.percent,
         )
     return _("entry {id} — task {task}: {unit} {percent} %").format(
-        id=summary.id, task=summary.task, unit=summary.unit, percent=summary.percent
+        id=summary.id, task=summary.task, unit=unit_text(summary.unit), percent=summary.percent
     )
 
 

@@ -20,7 +20,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, unit_text
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
 
@@ -42,7 +42,7 @@ def unit_add(
     quiet(quiet_)
     with session(db, write=True) as conn:
         unit = add_unit(conn, name, kind, clock.now())
-    notice(_("unit added: {name}").format(name=unit.name))
+    notice(_("unit added: {name}").format(name=unit_text(unit.name)))
 
 
 def unit_rename(
@@ -80,8 +80,8 @@ def unit_merge(
 
     notice(
         _("unit {old} merged into {new}: moved {assignments} and {entries}").format(
-            old=result.old,
-            new=result.new,
+            old=unit_text(result.old),
+            new=unit_text(result.new),
             assignments=count_text("assignment", result.assignments),
             entries=count_text("entry", result.entries),
         )
@@ -104,7 +104,7 @@ def unit_set(
     quiet(quiet_)
     with session(db, write=True) as conn:
         unit = set_kind(conn, name, kind, by=clock.user(), now=clock.now())
-    notice(_("unit {name}: kind {kind}").format(name=unit.name, kind=kind.strip()))
+    notice(_("unit {name}: kind {kind}").format(name=unit_text(unit.name), kind=kind.strip()))
 
 
 def unit_remove(
@@ -120,7 +120,7 @@ def unit_remove(
     quiet(quiet_)
     with session(db, write=True) as conn:
         removed = remove_unit(conn, name, by=clock.user(), now=clock.now())
-    notice(_("unit removed: {name}").format(name=removed))
+    notice(_("unit removed: {name}").format(name=unit_text(removed)))
 
 
 def unit_list(
