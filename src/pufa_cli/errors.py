@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-EXIT_OK = 0
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
 

@@ -39,7 +39,6 @@ NOT_STARTED = "not-started"
 OVERDUE = "overdue"
 # A filter, not a status: a task that missed a checkpoint (see checkpoints.py).
 BEHIND = "behind"
-STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
 
 # Overdue as of D: not done by the end of the due date. The same rule in SQL, over a CTE's
 # ``pct`` and ``due`` columns and the ``:as_of`` parameter.

@@ -63,7 +63,6 @@ def report(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Report completion by section, unit or task as of a date."""
     from pufa_cli.i18n import plan_text
     from pufa_cli.progress import find_plan
     from pufa_cli.report import build_report, thresholds_from

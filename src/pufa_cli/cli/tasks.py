@@ -62,7 +62,6 @@ def tasks(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """List the plan's tasks with due dates, targets, percent and status."""
     from pufa_cli.i18n import plan_text
     from pufa_cli.inputs import parse_status
     from pufa_cli.ledger import list_tasks, task_json
@@ -113,7 +112,6 @@ def show_task(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Show one task in full: text, timing, targets, units and the whole history."""
     from pufa_cli.i18n import plan_text
     from pufa_cli.ledger import (
         checks_of,

@@ -53,7 +53,6 @@ def assign_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Assign units to a task."""
     from pufa_cli import clock
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
@@ -110,7 +109,6 @@ def unassign_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Remove a unit from a task (its entries stay in the history)."""
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
@@ -179,7 +177,6 @@ def log_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Append a progress entry; prints its id."""
     from pufa_cli import clock
     from pufa_cli.inputs import default_day, parse_day, parse_percent
     from pufa_cli.ledger import parse_task_number
@@ -279,7 +276,6 @@ def retract_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Retract an entry: it stops counting and stays in the history."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.tracker import retract

@@ -34,7 +34,6 @@ def unit_add(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Register a responsible unit."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import add_unit
@@ -51,7 +50,6 @@ def unit_rename(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Rename a unit; its assignments and history follow it."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import rename_unit
@@ -68,7 +66,6 @@ def unit_merge(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Merge a unit into another: its assignments and entries move, the merge is recorded."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import merge_units
@@ -96,7 +93,6 @@ def unit_set(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Change a unit's kind; the old kind is recorded."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import set_kind
@@ -112,7 +108,6 @@ def unit_remove(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Remove a unit that no task and no entry refers to."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import remove_unit
@@ -131,7 +126,6 @@ def unit_list(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """List units with their tasks as lead / supporting, done and overdue."""
     from pufa_cli.errors import NotFound
     from pufa_cli.progress import find_plan
     from pufa_cli.units import list_units
