@@ -713,8 +713,8 @@ def test_a_retracted_duplicate_round_trips(loaded, pufa, tmp_path, fresh_db, mon
             ok(pufa, "init", "-q", *db_args)
         ok(pufa, "unit", "add", SJ, "-q", *db_args)
         ok(pufa, "assign", "15", SJ, "-q", *db_args)
-    for _ in range(2):
-        ok(pufa, "log", "15", "--unit", SJ, "--percent", "80", "--date", "2011-06-30")
+    for again in ((), ("--again",)):  # the second time is refused as a duplicate without it
+        ok(pufa, "log", "15", "--unit", SJ, "--percent", "80", "--date", "2011-06-30", *again)
     ok(pufa, "retract", "2", "--reason", "重複填報", "-q")
     out = tmp_path / f"e.{fmt}"
     ok(pufa, "export", "-w", "entries", "-o", out, "-q")

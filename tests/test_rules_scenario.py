@@ -233,8 +233,9 @@ def test_show_gives_each_units_metrics_and_the_history(ledger, pufa):
         ("study_hours", 35),
         ("training_days", 6),
     ]
-    # The history is the whole ledger (not cut at --as-of), oldest first, with each entry's
-    # stored percent; same-date entries in the order recorded.
+    # The history as of Q3 is what the figures as of Q3 are made of: the entries dated on or
+    # before 09-30, oldest first, with each entry's stored percent; same-date entries in the
+    # order recorded. f7 (11-02) and f8 (12-30) come later: counted, not listed.
     assert [(e["id"], e["date"], e["unit"], e["percent"]) for e in data["history"]] == [
         (ledger["f1"], "2011-01-20", SJ, 20),
         (ledger["f2"], Q1, GA, 10),
@@ -242,10 +243,11 @@ def test_show_gives_each_units_metrics_and_the_history(ledger, pufa):
         (ledger["f4"], Q2, GA, 60),
         (ledger["f5"], Q2, GA, 45),
         (ledger["f6"], "2011-07-10", SJ, 55),
-        (ledger["f7"], "2011-11-02", GA, 100),
-        (ledger["f8"], "2011-12-30", SJ, 76),
     ]
-    assert data["history"][-1]["metrics"] == {"study_hours": 40, "training_days": 11}
+    assert data["later_entries"] == 2
+    whole = show_json(pufa, 10, Q4)["history"]  # as of 12-31: the whole ledger
+    assert [e["id"] for e in whole[-2:]] == [ledger["f7"], ledger["f8"]]
+    assert whole[-1]["metrics"] == {"study_hours": 40, "training_days": 11}
     task7 = show_json(pufa, 7, Q3)
     assert task7["units"] == [
         {
