@@ -121,7 +121,8 @@ def status_col(header: str) -> Col:
     from rich.cells import cell_len
 
     words = [status_label(s) for s in ("done", "in-progress", "not-started")]
-    longest = max(cell_len(w) for w in words)
+    # "in progress," (with the comma that joins ", overdue") is the widest first line.
+    longest = max(cell_len(w) for w in words) + 1
     overdue = cell_len(status_label("done", True)) - cell_len(words[0])
     return Col(header, flexible=True, least=max(longest, overdue))
 

@@ -92,6 +92,14 @@ def fixed_width(
     return _padding(cols) + sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
 
 
+def _floor(col: Col, natural: int) -> int:
+    """The narrowest a flexible column is made: its ``least``, its header (a header is not
+    wrapped: 完成狀態 stays on one line), or its whole text when that is shorter."""
+    from rich.cells import cell_len
+
+    return min(max(col.least, cell_len(col.header)), natural)
+
+
 def _shares(natural: list[int], cols: Sequence[Col], room: int) -> dict[int, int]:
     """Widths for the flexible columns: all they want if it fits, else the room shared in
     proportion to what each wants, none below MIN_FLEX (or its own width, if smaller)."""
@@ -100,7 +108,7 @@ def _shares(natural: list[int], cols: Sequence[Col], room: int) -> dict[int, int
     if not flex or wanted <= room:
         return {}
     caps: dict[int, int] = {}
-    floors = {i: min(cols[i].least, natural[i]) for i in flex}
+    floors = {i: _floor(cols[i], natural[i]) for i in flex}
     left = max(room, sum(floors.values()))
     for n, i in enumerate(flex):
         share = left if n == len(flex) - 1 else left * natural[i] // wanted
@@ -172,7 +180,7 @@ def table(
     t.pufa_min_width = (  # type: ignore[attr-defined]
         fixed
         + _padding(cols)
-        + sum(min(c.least, natural[i]) for i, c in enumerate(cols) if c.flexible)
+        + sum(_floor(c, natural[i]) for i, c in enumerate(cols) if c.flexible)
     )
     return t
 
