@@ -251,7 +251,7 @@ def register(app: typer.Typer) -> None:
         "init",
         help=_(
             "Create or upgrade the database and load the plan (safe to "
-            "run again). Example: pufa init --plan plans/2012-example.yaml"
+            "run again). Example: pufa init --plan plans/2022.yaml"
         ),
     )(init)
     plan_app = typer.Typer(help=_("Plan files."), no_args_is_help=True)
@@ -259,7 +259,7 @@ def register(app: typer.Typer) -> None:
         "check",
         help=_(
             "Check a plan file without touching any database. "
-            "Example: pufa plan check plans/2012-example.yaml"
+            "Example: pufa plan check plans/2022.yaml"
         ),
     )(plan_check)
     from pufa_cli.cli.draft import plan_draft
