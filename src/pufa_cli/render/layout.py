@@ -10,12 +10,11 @@ them. Piped output is not limited by a terminal at all (see ``console``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pufa_cli.names import BIDI_CONTROLS
+from pufa_cli.errors import escape_controls
 
 # The narrowest a flexible column is made (cells): four Chinese characters, one English word.
 MIN_FLEX = 8
@@ -34,21 +33,15 @@ class Col:
 
 
 def visible(text: str) -> str:
-    """Text safe to print on a terminal: control characters (ESC, BEL, NUL, CSI …; not newline
-    or tab), bidi controls and line separators become escapes such as ``\\x1b`` and
-    ``\\u202e``, so plan text or a value read from a file can neither drive the terminal nor
-    reorder what is shown. The one escaping rule for everything printed for people."""
-    if not any(_unsafe(ch) for ch in text):
-        return text
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if _unsafe(ch) else ch for ch in text
+    """Text safe to print on a terminal, keeping its line breaks and tabs: every other control
+    character, bidi control or line separator becomes an escape such as ``\\x1b`` or
+    ``\\u202e`` (``errors.escape_controls``, the one escaping rule, applied line by line), so
+    plan text or a value read from a file can neither drive the terminal nor reorder a line."""
+    if "\n" not in text and "\t" not in text:
+        return escape_controls(text)
+    return "\n".join(
+        "\t".join(escape_controls(part) for part in line.split("\t")) for line in text.split("\n")
     )
-
-
-def _unsafe(ch: str) -> bool:
-    if ch in "\n\t":
-        return False
-    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS
 
 
 def _visible_cell(value: Any) -> Any:
