@@ -807,3 +807,17 @@ def test_unit_names_in_zh_hans_messages_are_simplified(loaded: str, pufa: Any) -
         assert simplified in r.err and "區教育局" not in r.err, (args, r)
         # Chinese lines use the full-width colon after 错误
         assert not r.err.startswith("错误: "), r
+
+
+def test_column_names_in_chinese_messages_come_with_their_labels(
+    loaded: str, pufa: Any, tmp_path: Path
+) -> None:
+    """An import error names a column by the word on the sheet and by its machine name."""
+    sheet = tmp_path / "進展.csv"
+    sheet.write_text("task,unit,date\n19,區教育局,2011-03-01\n", encoding="utf-8")
+    hant = pufa("--lang", "zh-Hant", "import", str(sheet))
+    assert hant.code == 2 and "完成度 percent" in hant.err and "任務 task、單位 unit" in hant.err
+    hans = pufa("--lang", "zh-Hans", "import", str(sheet))
+    assert hans.code == 2 and "完成度 percent" in hans.err and "任务 task、单位 unit" in hans.err
+    en = pufa("--lang", "en", "import", str(sheet))
+    assert "missing column(s) percent (required: task, unit, date, percent)" in en.err
