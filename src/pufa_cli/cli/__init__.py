@@ -18,7 +18,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from pufa_cli.cli.common import DbOption, QuietOption, YearOption
+from pufa_cli.cli.common import DbOption, PlanIdOption, QuietOption, YearOption
 from pufa_cli.i18n import _
 from pufa_cli.typer_internals import click_exceptions
 
@@ -191,12 +191,13 @@ def build_app() -> typer.Typer:
         ),
         db: DbOption = None,
         year: YearOption = None,
+        plan_id: PlanIdOption = None,
         quiet_: QuietOption = False,
     ) -> None:
-        """--lang and --version are read in main() before the app is built. --db, --year and
-        --quiet given before the command (`pufa --year 2011 report`) become that command's
-        defaults: the same option after the command still wins."""
-        given = {"db": db, "year": year, "quiet_": quiet_ or None}
+        """--lang and --version are read in main() before the app is built. --db, --year,
+        --plan-id and --quiet given before the command (`pufa --year 2011 report`) become that
+        command's defaults: the same option after the command still wins."""
+        given = {"db": db, "year": year, "plan_id": plan_id, "quiet_": quiet_ or None}
         command = ctx.command.get_command(ctx, ctx.invoked_subcommand or "")  # type: ignore[attr-defined]
         if command is not None:
             ctx.default_map = {
