@@ -262,7 +262,9 @@ def parse_po(text: str, name: str = "<po>") -> Catalog:
             Entry(d.msgid, forms, d.plural, d.comments, d.files, d.flags, d.obsolete, d.context)
         )
 
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only: str.splitlines() would also break at U+2028, U+0085, \x0b, \x1c …,
+    # which a message may hold raw inside its quotes.
+    for lineno, raw in enumerate(text.split("\n"), 1):
         where = f"{name}:{lineno}"
         line = raw.strip()
         obsolete = line.startswith("#~")
@@ -326,7 +328,7 @@ def _field(keyword: str, text: str, prefix: str = "") -> list[str]:
     # Split only after embedded newlines (as gettext does for the header); no width wrapping,
     # so a changed message is a one-line diff.
     if "\n" in text[:-1]:
-        parts = text.splitlines(keepends=True)
+        parts = [p for p in re.split(r"(?<=\n)", text) if p]  # not splitlines(): see parse_po
         return [f'{prefix}{keyword} ""'] + [f"{prefix}{_quote(p)}" for p in parts]
     return [f"{prefix}{keyword} {_quote(text)}"]
 

@@ -178,9 +178,15 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
         "manual_scores",
         "bonuses",
         "notices",
+        "unit_events",
+        "unit_event_entries",
     ]
     conn = dbmod.connect(resolve_db(url_or_path))
     try:
-        return dbmod.dump(conn, [t for t in tables if conn.has_table(t)])
+        return {
+            t: sorted(conn.rows(f"SELECT * FROM {t}"), key=repr)
+            for t in tables
+            if conn.has_table(t)
+        }
     finally:
         conn.close()

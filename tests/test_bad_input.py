@@ -164,7 +164,6 @@ CASES: list[Case] = [
     Case("unit-add-other-script", ["unit", "add", "区依法治区办公室"], says="exists"),
     Case("unit-add-control-char", ["unit", "add", "區\x07司法局"]),
     Case("unit-rename-clash", ["unit", "rename", OFFICE, GROUP], says="exists"),
-    Case("assign-second-lead", ["assign", "7", "--lead", OFFICE], says="lead"),
     Case("assign-bad-due", ["assign", "19", OFFICE, "--due", "下下月"]),
     Case("assign-no-unit", ["assign", "19"]),
     Case("unassign-not-assigned", ["unassign", "1", OFFICE]),

@@ -150,3 +150,27 @@ def test_an_entry_cannot_predate_its_plan_year(loaded, pufa):
     )
     assert r.code == 2 and "before the plan year 2011" in r.err, r
     assert pufa("show", "9", "-f", "json").out == before
+
+
+def test_global_options_before_the_command(db, pufa, monkeypatch, tmp_path):
+    # `pufa -q init`: quiet before the command silences init's notices as after it.
+    r = pufa("-q", "init")
+    assert (r.code, r.err) == (0, ""), r
+    # `pufa --db X tasks`: the database named before the command, not PUFA_DB's.
+    other = str(tmp_path / "other.db")
+    r = pufa("--db", other, "-q", "init")
+    assert r.code == 0, r
+    monkeypatch.setenv("PUFA_DB", str(tmp_path / "missing" / "none.db"))
+    r = pufa("--db", other, "tasks", "-f", "json")
+    assert r.code == 0 and len(json.loads(r.out)) == 23, r
+    # … down a group too: `pufa --db X unit add U`, `pufa --db X unit list`
+    r = pufa("--db", other, "-q", "unit", "add", "區教育局")
+    assert (r.code, r.err) == (0, ""), r
+    assert "區教育局" in pufa("--db", other, "unit", "list").out
+    # `pufa --year 2011 report`: the year before the command; after it, the command's own wins.
+    r = pufa("--db", other, "--year", "2011", "report", "-f", "json")
+    assert r.code == 0 and json.loads(r.out)["year"] == 2011, r
+    r = pufa("--db", other, "--year", "2011", "report", "--year", "2012")
+    assert r.code == 2 and "2012" in r.err, r
+    r = pufa("--db", other, "--year", "2012", "report")
+    assert r.code == 2 and "2012" in r.err, r

@@ -220,8 +220,9 @@ def test_tasks_csv_is_the_ledger(ledger, pufa):
     assert t19["lead"] == JY and t19["supporting"] == TW
     assert t19["due"] == "2011-12-31" and t19["due_word"] == "年底"
     assert t19["percent"] == "55.0"  # (60 + 50) / 2
-    assert t19["status"] == "in-progress" and t19["overdue"] == "false"
-    assert t19["colour"] == "red"  # 45 points behind, as of the last day
+    # due 12-31 and not done at its end: overdue, and so red
+    assert t19["status"] == "in-progress" and t19["overdue"] == "true"
+    assert t19["colour"] == "red"
     assert t19["targets"] == "bases=37/100 個"
     assert t19["latest_note"] == "'" + HYPERLINK
     t14 = dict(zip(TASK_COLUMNS, rows[14], strict=True))
@@ -230,7 +231,7 @@ def test_tasks_csv_is_the_ledger(ledger, pufa):
     assert t14["percent"] == "70.0" and t14["latest_note"] == "'+86 電話聯繫"
     t7 = dict(zip(TASK_COLUMNS, rows[7], strict=True))
     assert t7["lead"] == "區依法治區工作領導小組" and t7["targets"] == "inspections=0/2 次"
-    assert t7["status"] == "not-started" and t7["overdue"] == "false"
+    assert t7["status"] == "not-started" and t7["overdue"] == "true"  # due 12-31, as of 12-31
     tasks = json.loads(ok(pufa, "tasks", "-f", "json", "--as-of", "2011-12-31").out)
     assert [int(r[2]) for r in rows[1:]] == [t["number"] for t in tasks]
 
@@ -676,10 +677,10 @@ def test_human_csv_has_human_values(ledger, pufa):
 
     tasks = table("export", "-w", "tasks", "--as-of", "2011-12-31")
     t19 = tasks[18]
-    assert (t19["Status"], t19["Overdue"], t19["Colour"]) == ("in progress", "no", "red")
+    assert (t19["Status"], t19["Overdue"], t19["Colour"]) == ("in progress", "yes", "red")
     assert {t["Status"] for t in tasks} == {"in progress", "not started", "done"}
     hant = table("--lang", "zh-Hant", "export", "-w", "tasks", "--as-of", "2011-12-31")
-    assert (hant[18]["完成狀態"], hant[18]["逾期"], hant[18]["亮燈"]) == ("進行中", "否", "紅")
+    assert (hant[18]["完成狀態"], hant[18]["逾期"], hant[18]["亮燈"]) == ("進行中", "是", "紅")
     by_task = table("export", "--by", "task", "--as-of", "2011-12-31")
     assert {t["Status"] for t in by_task} == {"in progress", "not started", "done"}
     assert {t["Overdue"] for t in by_task} <= {"yes", "no"}
@@ -687,7 +688,7 @@ def test_human_csv_has_human_values(ledger, pufa):
     assert sorted(e["Retracted"] for e in entries) == ["no"] * 7 + ["yes"]
     # machine headers keep machine values
     r = ok(pufa, "export", "-w", "tasks", "--as-of", "2011-12-31", "--no-bom")
-    assert ",in-progress,false,red," in r.out
+    assert ",in-progress,true,red," in r.out  # task 19, overdue as of its due date
 
 
 @pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
@@ -716,8 +717,8 @@ def test_a_retracted_duplicate_round_trips(loaded, pufa, tmp_path, fresh_db, mon
             ok(pufa, "init", "-q", *db_args)
         ok(pufa, "unit", "add", SJ, "-q", *db_args)
         ok(pufa, "assign", "15", SJ, "-q", *db_args)
-    for _ in range(2):
-        ok(pufa, "log", "15", "--unit", SJ, "--percent", "80", "--date", "2011-06-30")
+    for again in ((), ("--again",)):  # the second time is refused as a duplicate without it
+        ok(pufa, "log", "15", "--unit", SJ, "--percent", "80", "--date", "2011-06-30", *again)
     ok(pufa, "retract", "2", "--reason", "重複填報", "-q")
     out = tmp_path / f"e.{fmt}"
     ok(pufa, "export", "-w", "entries", "-o", out, "-q")

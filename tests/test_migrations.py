@@ -29,6 +29,8 @@ TABLES = {
     "manual_scores",
     "bonuses",
     "notices",
+    "unit_events",
+    "unit_event_entries",
 }
 
 
@@ -271,6 +273,55 @@ def _rows_now_unmigrated(target: Any) -> dict[str, list[tuple[Any, ...]]]:
             return {
                 t: sorted((_as_text(r) for r in conn.execute(text(f"SELECT * FROM {t}"))), key=repr)
                 for t in LEDGER
+            }
+    finally:
+        engine.dispose()
+
+
+def test_unit_events_upgrade_keeps_every_row(db, pufa, monkeypatch):
+    """0009 (unit_events) on a database written at 0008 with units, assignments, entries and a
+    retraction: opened by an everyday command, it is upgraded and every row is still there."""
+    from conftest import dump_db
+
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    assert pufa("init", "-q").code == 0
+    for args in (
+        ("unit", "add", "區教育局", "--kind", "部門"),
+        ("unit", "add", "區團委"),
+        ("assign", "19", "區教育局", "區團委", "--lead", "區教育局"),
+        ("log", "19", "-u", "區教育局", "-m", "bases=37", "--date", "2011-05-01"),
+        ("log", "19", "-u", "區團委", "-p", "20", "--date", "2011-06-01"),
+        ("retract", "2", "-r", "重複"),
+    ):
+        assert pufa(*args, "-q").code == 0, args
+    target = resolve_db(db)
+    dbmod.migrate(target, "0008", down=True)
+    before = _raw_rows(target)  # read without pufa's connect, which would upgrade it
+    assert "unit_events" not in before and len(before["entries"]) == 2
+    assert len(before["retractions"]) == 1 and len(before["assignments"]) == 4
+    r = pufa("tasks", "-q")  # the automatic upgrade on opening
+    assert r.code == 0, r
+    assert dbmod.current_revision(target) == SCHEMA_HEAD
+    after = _raw_rows(target)
+    assert {t: after[t] for t in before if t != "alembic_version"} == {
+        t: rows for t, rows in before.items() if t != "alembic_version"
+    }
+    assert after["unit_events"] == [] and after["unit_event_entries"] == []
+    assert after["alembic_version"] == [(SCHEMA_HEAD,)]
+    # … and the new tables work on the upgraded database.
+    assert pufa("unit", "rename", "區團委", "共青團區委", "-q").code == 0
+    assert [r[1] for r in dump_db(db)["unit_events"]] == ["rename"]
+
+
+def _raw_rows(target: Any) -> dict[str, list[tuple[Any, ...]]]:
+    from sqlalchemy import inspect, text
+
+    engine = dbmod.sa_engine(target)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}")))
+                for t in inspect(conn).get_table_names()
             }
     finally:
         engine.dispose()

@@ -124,20 +124,21 @@ def counts(*values: Any) -> dict[str, Any]:
 S1, S2 = "第一部分宣傳教育", "第二部分依法治理"
 
 # By section, by hand.  (tasks, done, in_progress, not_started, overdue, red, yellow, percent)
-#  Q1  t1 (50+20)/2 = 35 in-progress, due today → expected 100, behind 65: red (not overdue)
+# Overdue as of D: not done and due <= D (the due date has ended without it being done).
+#  Q1  t1 (50+20)/2 = 35 in-progress, due today and not done: overdue, red
 #      t2 10 (metric 10/100), behind 14.66: yellow   t3 (30+0)/2 = 15, behind 9.66: green
 #      t4 0 not-started, behind 49.72: red           t5 0 not-started, behind 32.97: red
 #  Q2  t1 35 overdue: red   t2 60 (e6 retracted), ahead: green   t3 (30+40)/2 = 35,
 #      behind 14.59: yellow   t4 done on its due date: green   t5 0, behind 66.30: red
 #  Q3  t1 done   t2 60, behind 14.79: yellow   t3 (90+40)/2 = 65, behind 9.79: green
-#      t4 done   t5 0, due today: not overdue but expected 100: red
-#  Q4  t1 done   t2 60 (e13 retracted), behind 40: red, not overdue (due today)
-#      t3 (90+100)/2 = 95, behind 5: green   t4 done   t5 0 overdue: red
+#      t4 done   t5 0, due today: overdue, red
+#  Q4  t1 done   t2 60 (e13 retracted), due today: overdue, red
+#      t3 (90+100)/2 = 95, due today and not done: overdue, red   t4 done   t5 0 overdue: red
 BY_SECTION: dict[str, dict[str, Any]] = {
     Q1: {
-        "rows": [counts(2, 0, 2, 0, 0, 1, 1, 22.5), counts(3, 0, 1, 2, 0, 2, 0, 5.0)],
-        "total": counts(5, 0, 3, 2, 0, 3, 1, 12.0),
-        "overdue": [],
+        "rows": [counts(2, 0, 2, 0, 1, 1, 1, 22.5), counts(3, 0, 1, 2, 0, 2, 0, 5.0)],
+        "total": counts(5, 0, 3, 2, 1, 3, 1, 12.0),
+        "overdue": [1],
         "due_next": [4],
     },
     Q2: {
@@ -147,15 +148,15 @@ BY_SECTION: dict[str, dict[str, Any]] = {
         "due_next": [5],
     },
     Q3: {
-        "rows": [counts(2, 1, 1, 0, 0, 0, 1, 80.0), counts(3, 1, 1, 1, 0, 1, 0, 55.0)],
-        "total": counts(5, 2, 2, 1, 0, 1, 1, 65.0),
-        "overdue": [],
+        "rows": [counts(2, 1, 1, 0, 0, 0, 1, 80.0), counts(3, 1, 1, 1, 1, 1, 0, 55.0)],
+        "total": counts(5, 2, 2, 1, 1, 1, 1, 65.0),
+        "overdue": [5],
         "due_next": [2, 3],
     },
     Q4: {
-        "rows": [counts(2, 1, 1, 0, 0, 1, 0, 80.0), counts(3, 1, 1, 1, 1, 1, 0, 65.0)],
-        "total": counts(5, 2, 2, 1, 1, 2, 0, 71.0),
-        "overdue": [5],
+        "rows": [counts(2, 1, 1, 0, 1, 1, 0, 80.0), counts(3, 1, 1, 1, 2, 2, 0, 65.0)],
+        "total": counts(5, 2, 2, 1, 3, 3, 0, 71.0),
+        "overdue": [2, 3, 5],
         "due_next": [],
     },
 }
@@ -192,20 +193,20 @@ def unit_row(rank: int, unit: str, lead: int, supporting: int, *values: Any) -> 
 # By unit, by hand: each unit's own percent on each of its tasks, judged against its own due
 # date.  SJ: t1 (lead, 03-31), t3 (lead, 12-31);  JY: t1 (support), t2 (lead, 12-31);
 # TW: t3 (support), t4 (lead, 06-30).
-#  Q1  SJ t1 50 due today: red; t3 30, behind -5.3: green              → 40.0
-#      JY t1 20: red; t2 10, behind 14.66: yellow                        → 15.0
+#  Q1  SJ t1 50 due today: overdue, red; t3 30, behind -5.3: green     → 40.0
+#      JY t1 20: overdue, red; t2 10, behind 14.66: yellow               → 15.0
 #      TW t3 no entry: not-started, behind 24.66: yellow; t4 none: red   →  0.0
 #  Q2  SJ t1 50 overdue: red; t3 30, behind 19.59: yellow → 40.0
 #      JY t1 20 overdue: red; t2 60: green                → 40.0 (tie with SJ: rank 2, by name)
 #      TW t3 40, behind 9.59: green; t4 done             → 70.0
 #  Q3  SJ t1 done; t3 90: green → 95.0   JY t1 done; t2 60, behind 14.79: yellow → 80.0
 #      TW t3 40, behind 34.79: red; t4 done → 70.0
-#  Q4  SJ t1 done; t3 90, behind exactly 10: green (not more than 10) → 95.0
-#      JY t1 done; t2 60, behind 40: red → 80.0   TW both done → 100.0
+#  Q4  SJ t1 done; t3 90, due today and not done: overdue, red → 95.0
+#      JY t1 done; t2 60, overdue: red → 80.0   TW both done → 100.0
 BY_UNIT: dict[str, list[dict[str, Any]]] = {
     Q1: [
-        unit_row(1, SJ, 2, 0, 2, 0, 2, 0, 0, 1, 0, 40.0),
-        unit_row(2, JY, 1, 1, 2, 0, 2, 0, 0, 1, 1, 15.0),
+        unit_row(1, SJ, 2, 0, 2, 0, 2, 0, 1, 1, 0, 40.0),
+        unit_row(2, JY, 1, 1, 2, 0, 2, 0, 1, 1, 1, 15.0),
         unit_row(3, TW, 1, 1, 2, 0, 0, 2, 0, 1, 1, 0.0),
     ],
     Q2: [
@@ -220,8 +221,8 @@ BY_UNIT: dict[str, list[dict[str, Any]]] = {
     ],
     Q4: [
         unit_row(1, TW, 1, 1, 2, 2, 0, 0, 0, 0, 0, 100.0),
-        unit_row(2, SJ, 2, 0, 2, 1, 1, 0, 0, 0, 0, 95.0),
-        unit_row(3, JY, 1, 1, 2, 1, 1, 0, 0, 1, 0, 80.0),
+        unit_row(2, SJ, 2, 0, 2, 1, 1, 0, 1, 1, 0, 95.0),
+        unit_row(3, JY, 1, 1, 2, 1, 1, 0, 1, 1, 0, 80.0),
     ],
 }
 
@@ -271,7 +272,7 @@ def bases(value: int) -> list[dict[str, Any]]:
 IP, NS, DONE = "in-progress", "not-started", "done"
 BY_TASK: dict[str, list[dict[str, Any]]] = {
     Q1: [
-        task_row(1, 1, "任務一", [SJ, JY], Q1, 35.0, 100.0, IP, False, "red"),
+        task_row(1, 1, "任務一", [SJ, JY], Q1, 35.0, 100.0, IP, True, "red"),
         task_row(2, 1, "任務二", [JY], Q4, 10.0, 24.7, IP, False, "yellow", bases(10)),
         task_row(3, 2, "任務三", [SJ, TW], Q4, 15.0, 24.7, IP, False, "green"),
         task_row(4, 2, "任務四", [TW], Q2, 0.0, 49.7, NS, False, "red"),
@@ -289,12 +290,12 @@ BY_TASK: dict[str, list[dict[str, Any]]] = {
         task_row(2, 1, "任務二", [JY], Q4, 60.0, 74.8, IP, False, "yellow", bases(60)),
         task_row(3, 2, "任務三", [SJ, TW], Q4, 65.0, 74.8, IP, False, "green"),
         task_row(4, 2, "任務四", [TW], Q2, 100.0, 100.0, DONE, False, "green"),
-        task_row(5, 2, "任務五", [], Q3, 0.0, 100.0, NS, False, "red"),
+        task_row(5, 2, "任務五", [], Q3, 0.0, 100.0, NS, True, "red"),
     ],
     Q4: [
         task_row(1, 1, "任務一", [SJ, JY], Q1, 100.0, 100.0, DONE, False, "green"),
-        task_row(2, 1, "任務二", [JY], Q4, 60.0, 100.0, IP, False, "red", bases(60)),
-        task_row(3, 2, "任務三", [SJ, TW], Q4, 95.0, 100.0, IP, False, "green"),
+        task_row(2, 1, "任務二", [JY], Q4, 60.0, 100.0, IP, True, "red", bases(60)),
+        task_row(3, 2, "任務三", [SJ, TW], Q4, 95.0, 100.0, IP, True, "red"),
         task_row(4, 2, "任務四", [TW], Q2, 100.0, 100.0, DONE, False, "green"),
         task_row(5, 2, "任務五", [], Q3, 0.0, 100.0, NS, True, "red"),
     ],
@@ -326,18 +327,19 @@ def test_filters_narrow_the_tasks(scenario, pufa):
         (1, 1, 100.0),
         (2, 1, 95.0),
     ]
-    assert data["total"] == counts(2, 1, 1, 0, 0, 0, 0, 97.5)
-    assert data["overdue"] == []
+    # Task 3 (95, due 12-31) is overdue as of 12-31.
+    assert data["total"] == counts(2, 1, 1, 0, 1, 1, 0, 97.5)
+    assert data["overdue"] == [3]
     by_unit = report(pufa, "--quarter", "4", "--unit", SJ, "--by", "unit")
-    assert by_unit["rows"] == [unit_row(1, SJ, 2, 0, 2, 1, 1, 0, 0, 0, 0, 95.0)]
+    assert by_unit["rows"] == [unit_row(1, SJ, 2, 0, 2, 1, 1, 0, 1, 1, 0, 95.0)]
     # Section 2 by unit: SJ has only task 3 there, JY nothing.
     data = report(pufa, "--quarter", "4", "--section", "2", "--by", "unit")
     assert [(r["rank"], r["unit"], r["tasks"], r["percent"]) for r in data["rows"]] == [
         (1, TW, 2, 100.0),
         (2, SJ, 1, 90.0),
     ]
-    assert data["total"] == counts(3, 1, 1, 1, 1, 1, 0, 65.0)
-    assert data["overdue"] == [5]
+    assert data["total"] == counts(3, 1, 1, 1, 2, 2, 0, 65.0)
+    assert data["overdue"] == [3, 5]
     data = report(pufa, "--quarter", "3", "--section", "1", "--by", "task")
     assert [r["number"] for r in data["rows"]] == [1, 2]
     assert data["due_next"] == [2]
@@ -366,18 +368,20 @@ def test_a_plan_with_no_entries(loaded, pufa):
                 red, yellow = (1, 3) if row["section"] == 4 else (0, size)
             else:
                 red, yellow = size, 0
-            overdue = 1 if quarter > 1 and row["section"] == 4 else 0
+            # Task 14 is overdue from the end of 03-31 on; as of 12-31 every task is.
+            overdue = size if quarter == 4 else (1 if row["section"] == 4 else 0)
             # Task 2 (section 1) and task 7 (section 2) have checkpoints 上半年 and the year
             # end, and nobody reports: 0 missed at Q1, 1 each at Q2 and Q3, 2 each at Q4.
             missed = [0, 1, 1, 2][quarter - 1] if row["section"] in (1, 2) else 0
             want = counts(size, 0, 0, size, overdue, red, yellow, 0.0) | {"missed": missed}
             assert {k: row[k] for k in (*KEYS, "missed")} == want
         if quarter == 1:
-            assert data["total"] == counts(23, 0, 0, 23, 0, 1, 22, 0.0)
+            assert data["total"] == counts(23, 0, 0, 23, 1, 1, 22, 0.0)
         else:
-            total = counts(23, 0, 0, 23, 1, 23, 0, 0.0) | {"missed": 2 if quarter < 4 else 4}
+            late = 23 if quarter == 4 else 1
+            total = counts(23, 0, 0, 23, late, 23, 0, 0.0) | {"missed": 2 if quarter < 4 else 4}
             assert data["total"] == total
-        assert data["overdue"] == ([] if quarter == 1 else [14])
+        assert data["overdue"] == (list(range(1, 24)) if quarter == 4 else [14])
         assert data["due_next"] == (everything_but_14 if quarter == 3 else [])
     by_unit = report(pufa, "--quarter", "2", "--by", "unit")
     # The plan names two leads (tasks 7 and 8); both at 0, a tie broken by name.

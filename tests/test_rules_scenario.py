@@ -102,30 +102,31 @@ def check(pufa: Any, expected: dict[str, dict[int, tuple[Any, ...]]]) -> None:
                 assert {u["unit"]: u["percent"] for u in source["units"]} == units, (day, task)
 
 
-# State A, by hand (mean over the units assigned now; due = the latest unit's due date):
+# State A, by hand (mean over the units assigned now; due = the latest unit's due date;
+# overdue as of D = not done and due <= D, i.e. not done by the end of the due date):
 #   task 10 (due 12-31):
 #     Q1  SJ f1 = 20, GA f2 = 10 (dated 03-31 counts; f3 of 04-01 does not) → 15.0
 #     Q2  SJ f3 = 40, GA f5 = 45 (f4 and f5 both 06-30: the later, f5, wins) → 42.5
 #     Q3  SJ f6 = 55, GA f5 = 45 → 50.0
-#     Q4  SJ f8 = 76, GA f7 = 100 → 88.0, not done; due 12-31 is not before D: not overdue
+#     Q4  SJ f8 = 76, GA f7 = 100 → 88.0, not done at the end of its due date 12-31: overdue
 #   task 7 (LD only, due 06-30 by the override):
-#     Q1  no entry yet → 0.0 not-started, not overdue
-#     Q2  h1 = 50 → in-progress; due 06-30 is not before 06-30: not overdue
+#     Q1  no entry yet → 0.0 not-started, not overdue (due 06-30 is after 03-31)
+#     Q2  h1 = 50 → in-progress; 06-30 has ended and it is not done: overdue
 #     Q3  50 → overdue (with the plan's own 12-31 it would not be)
 #     Q4  h2 = 100 → done, and a done task is never overdue
 #   task 14 (SJ and GA, due 03-31):
-#     Q1  SJ k1 = 30, GA none yet (k2 is 04-10) = 0 → 15.0, not overdue on its due date
+#     Q1  SJ k1 = 30, GA none yet (k2 is 04-10) = 0 → 15.0, overdue as of its due date
 #     Q2  SJ k3 = 80, GA k2 = 60 → 70.0 overdue;  Q3 the same
 #     Q4  SJ k3 = 80, GA k4 = 100 → 90.0 overdue
 STATE_A: dict[str, dict[int, tuple[Any, ...]]] = {
     Q1: {
         10: (15.0, IP, False, Q4, {SJ: 20, GA: 10}),
         7: (0.0, NS, False, Q2, {LD: 0}),
-        14: (15.0, IP, False, Q1, {SJ: 30, GA: 0}),
+        14: (15.0, IP, True, Q1, {SJ: 30, GA: 0}),
     },
     Q2: {
         10: (42.5, IP, False, Q4, {SJ: 40, GA: 45}),
-        7: (50.0, IP, False, Q2, {LD: 50}),
+        7: (50.0, IP, True, Q2, {LD: 50}),
         14: (70.0, IP, True, Q1, {SJ: 80, GA: 60}),
     },
     Q3: {
@@ -134,7 +135,7 @@ STATE_A: dict[str, dict[int, tuple[Any, ...]]] = {
         14: (70.0, IP, True, Q1, {SJ: 80, GA: 60}),
     },
     Q4: {
-        10: (88.0, IP, False, Q4, {SJ: 76, GA: 100}),
+        10: (88.0, IP, True, Q4, {SJ: 76, GA: 100}),
         7: (100.0, DONE, False, Q2, {LD: 100}),
         14: (90.0, IP, True, Q1, {SJ: 80, GA: 100}),
     },
@@ -146,22 +147,22 @@ STATE_A: dict[str, dict[int, tuple[Any, ...]]] = {
 #         → 0.0 not-started
 #     Q2  SJ f3 = 40 — stored when logged; it is NOT recomputed to ⌊(0 + 40)/2⌋ = 20 now that
 #         f1 is retracted → 40.0
-#     Q3  f6 = 55 → 55.0;  Q4  f8 = 76 → 76.0
+#     Q3  f6 = 55 → 55.0;  Q4  f8 = 76 → 76.0, overdue (12-31 has ended, not done)
 #   task 7: unchanged.
 #   task 14: no unit assigned → the latest counting entry of any unit dated <= D;
 #            due falls back to the plan's 03-31.
-#     Q1  k1 = 30 → 30.0 in-progress, not overdue
+#     Q1  k1 = 30 → 30.0 in-progress, overdue (due 03-31 has ended, not done)
 #     Q2  latest dated is k3 (05-01; k2 is 04-10) = 80 → overdue;  Q3 the same
 #     Q4  k4 (10-15) = 100 → done, not overdue
 STATE_B: dict[str, dict[int, tuple[Any, ...]]] = {
     Q1: {
         10: (0.0, NS, False, Q4, {SJ: 0}),
         7: (0.0, NS, False, Q2, {LD: 0}),
-        14: (30.0, IP, False, Q1, {}),
+        14: (30.0, IP, True, Q1, {}),
     },
     Q2: {
         10: (40.0, IP, False, Q4, {SJ: 40}),
-        7: (50.0, IP, False, Q2, {LD: 50}),
+        7: (50.0, IP, True, Q2, {LD: 50}),
         14: (80.0, IP, True, Q1, {}),
     },
     Q3: {
@@ -170,7 +171,7 @@ STATE_B: dict[str, dict[int, tuple[Any, ...]]] = {
         14: (80.0, IP, True, Q1, {}),
     },
     Q4: {
-        10: (76.0, IP, False, Q4, {SJ: 76}),
+        10: (76.0, IP, True, Q4, {SJ: 76}),
         7: (100.0, DONE, False, Q2, {LD: 100}),
         14: (100.0, DONE, False, Q1, {}),
     },
@@ -196,12 +197,15 @@ def test_percents_and_statuses_at_every_quarter_end(ledger, pufa):
 
 def test_the_other_tasks_and_the_filters_agree(ledger, pufa):
     # The 20 untouched tasks have no entry: 0.0 and not-started at every quarter; the only
-    # plan due date before 12-31 is task 14's (一季度), and task 7's override gives 06-30.
-    for day, overdue in ((Q1, []), (Q2, [14]), (Q3, [7, 14]), (Q4, [14])):
+    # plan due date before 12-31 is task 14's (一季度), and task 7's override gives 06-30. As of
+    # 12-31 every task not done is overdue: all 23 but task 7 (done in Q4).
+    everything_but_7 = [n for n in range(1, 24) if n != 7]
+    for day, overdue in ((Q1, [14]), (Q2, [7, 14]), (Q3, [7, 14]), (Q4, everything_but_7)):
         listed = tasks_json(pufa, day)
         assert len(listed) == 23
         others = [t for n, t in listed.items() if n not in (7, 10, 14)]
-        assert {(t["percent"], t["status"], t["overdue"]) for t in others} == {(0.0, NS, False)}
+        late = day == Q4
+        assert {(t["percent"], t["status"], t["overdue"]) for t in others} == {(0.0, NS, late)}
         r = pufa("tasks", "-f", "json", "--as-of", day, "--status", "overdue")
         assert [t["number"] for t in json.loads(r.out)] == overdue, day
     r = pufa("tasks", "-f", "json", "--as-of", Q4, "--status", "done")
@@ -229,8 +233,9 @@ def test_show_gives_each_units_metrics_and_the_history(ledger, pufa):
         ("study_hours", 35),
         ("training_days", 6),
     ]
-    # The history is the whole ledger (not cut at --as-of), oldest first, with each entry's
-    # stored percent; same-date entries in the order recorded.
+    # The history as of Q3 is what the figures as of Q3 are made of: the entries dated on or
+    # before 09-30, oldest first, with each entry's stored percent; same-date entries in the
+    # order recorded. f7 (11-02) and f8 (12-30) come later: counted, not listed.
     assert [(e["id"], e["date"], e["unit"], e["percent"]) for e in data["history"]] == [
         (ledger["f1"], "2011-01-20", SJ, 20),
         (ledger["f2"], Q1, GA, 10),
@@ -238,10 +243,11 @@ def test_show_gives_each_units_metrics_and_the_history(ledger, pufa):
         (ledger["f4"], Q2, GA, 60),
         (ledger["f5"], Q2, GA, 45),
         (ledger["f6"], "2011-07-10", SJ, 55),
-        (ledger["f7"], "2011-11-02", GA, 100),
-        (ledger["f8"], "2011-12-30", SJ, 76),
     ]
-    assert data["history"][-1]["metrics"] == {"study_hours": 40, "training_days": 11}
+    assert data["later_entries"] == 2
+    whole = show_json(pufa, 10, Q4)["history"]  # as of 12-31: the whole ledger
+    assert [e["id"] for e in whole[-2:]] == [ledger["f7"], ledger["f8"]]
+    assert whole[-1]["metrics"] == {"study_hours": 40, "training_days": 11}
     task7 = show_json(pufa, 7, Q3)
     assert task7["units"] == [
         {

@@ -84,9 +84,12 @@ def test_the_worked_example_of_the_docs(scored, pufa):
         "bonus": 0,
         "rank_change": None,
     }
-    # On 2012-03-31 task 2 is due that day, not yet overdue, and task 1's entry (06-01) is
-    # still to come: 0 + 40 × 50 % = 20 of 100 → 20.0.
-    assert scores(pufa, "--as-of", "2012-03-31")["甲局"]["score"] == 20.0
+    # On 2012-03-30 task 2 (due 03-31) is not yet overdue, and task 1's entry (06-01) is still
+    # to come: 0 + 40 × 50 % = 20 of 100 → 20.0.
+    assert scores(pufa, "--as-of", "2012-03-30")["甲局"]["score"] == 20.0
+    # On 03-31 itself, not done by the end of its due day, it is overdue (docs/rules.md,
+    # due <= D): 0 + max(0, 20 − 10) = 10 of 100 → 10.0.
+    assert scores(pufa, "--as-of", "2012-03-31")["甲局"]["score"] == 10.0
 
 
 def test_floor_at_zero_per_task_late_normalisation_ties_and_the_bonus_cap(scored, pufa):
@@ -192,15 +195,15 @@ def test_csv_markdown_and_table(scored, pufa):
     scored()
     ok(pufa, "assign", "1", "甲局")
     log(pufa, 1, "甲局", 50, "2012-06-01")
-    r = ok(pufa, "score", "-f", "csv", "--as-of", "2012-06-30")
-    # 30 of 60 → 50.0
+    r = ok(pufa, "score", "-f", "csv", "--as-of", "2012-06-29")
+    # The day before task 1 is due (06-30), so not overdue: 30 of 60 → 50.0
     assert r.out.splitlines() == [
         "rank,unit,score,earned,possible,deductions,bonus,rank_change",
         "1,甲局,50.0,30,60,0,0,",
     ]
-    md = ok(pufa, "score", "-f", "markdown", "--as-of", "2012-06-30").out
+    md = ok(pufa, "score", "-f", "markdown", "--as-of", "2012-06-29").out
     assert "| 1 | 甲局 | 50.0 |" in md
-    table = ok(pufa, "score", "--as-of", "2012-06-30").out
+    table = ok(pufa, "score", "--as-of", "2012-06-29").out
     assert "甲局" in table and "50.0" in table
 
 

@@ -49,9 +49,11 @@ def warning(colour: str, day: str) -> str:
 )
 def test_a_lagging_task_without_problems_is_warned(ready, pufa, percent, day, colour):
     r = ok(pufa, "log", "19", "-u", JY, "-p", percent, "--date", day)
-    assert r.err == (warning(colour, day) if colour else "")
+    # stderr: what the entry counts as, then the warning when the task lags.
+    counts = f"entry {int(r.out)} — task 19: {JY} 0/100 個 = {percent} %\n"
+    assert r.err == counts + (warning(colour, day) if colour else "")
     r = ok(pufa, "log", "19", "-u", JY, "-p", percent, "--date", day, "--problems", "經費未到位")
-    assert r.err == ""
+    assert r.err == f"entry {int(r.out)} — task 19: {JY} 0/100 個 = {percent} %\n"
 
 
 def test_problems_and_next_are_stored_shown_and_reported_latest(ready, pufa, monkeypatch):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import dump_db, run_installed
+from conftest import dump_db, pufa_executable, run_installed
 
 SJ, JY, TW, LD = "區司法局", "區教育局", "區團委", "區依法治區工作領導小組"
 
@@ -123,9 +123,11 @@ def test_log_prints_the_new_entry_id_on_stdout_only(units, pufa, monkeypatch):
     monkeypatch.setenv("PUFA_TODAY", "2011-05-05")
     # 15 % on 05-05 is behind schedule: --problems keeps the lag warning (issue 16) away.
     r = ok(pufa, "log", "19", "--unit", JY, "--percent", "15", "--problems", "選址未定")
-    assert r.err == ""
     assert r.out.strip().isdigit() and r.out == r.out.strip() + "\n"
     first = int(r.out)
+    # stderr says what the entry counts as: no bases reported yet, 15 % as given.
+    assert r.err == f"entry {first} — task 19: {JY} 0/100 個 = 15 %\n"
+    assert ok(pufa, "log", "19", "-u", JY, "-p", "16", "-q").err == ""
     second = log(pufa, "19", "-u", JY, "--done", "--date", "2011-04-01", "--by", "李科長")
     assert second > first
     history = show(pufa, 19)["history"]
@@ -133,6 +135,7 @@ def test_log_prints_the_new_entry_id_on_stdout_only(units, pufa, monkeypatch):
     assert [(e["id"], e["date"], e["percent"], e["by"]) for e in history] == [
         (second, "2011-04-01", 100, "李科長"),  # --done is 100
         (first, "2011-05-05", 15, "clerk_wang"),  # --date defaults to today, --by to the OS user
+        (first + 1, "2011-05-05", 16, "clerk_wang"),
     ]
 
 
@@ -322,8 +325,9 @@ def test_a_mean_just_under_100_is_not_shown_as_100(units, pufa):
 def test_installed_pufa_logs_retracts_and_refuses(units, pufa):
     ok(pufa, "assign", "19", JY)
     r = run_installed("log", "19", "-u", "区教育局", "-p", "35", "--date", "2011-03-01")
-    assert r.code == 0 and r.err == "", r
+    assert r.code == 0, r
     entry = int(r.out)
+    assert r.err == f"entry {entry} — task 19: {JY} 0/100 個 = 35 %\n"
     r = run_installed("retract", str(entry), "-r", "重複")
     assert (r.code, r.out, r.err) == (0, "", f"entry {entry} retracted\n")
     before = dump_db(units)
@@ -349,8 +353,8 @@ BAD_INPUT: list[tuple[str, tuple[str, ...], str]] = [
     ("unknown unit, far", ("assign", "19", "區公安局"), "pufa unit add"),
     ("unknown unit (tasks)", ("tasks", "--unit", "区教育"), "did you mean '區教育局'?"),
     ("empty unit name", ("log", "19", "-u", "  ", "-p", "5"), "empty"),
-    ("a second lead", ("assign", "7", "--lead", SJ), "already has a lead"),
-    ("a second lead, given", ("assign", "19", TW, "--lead", TW), "already has a lead"),
+    ("a note with a bidi control", (*L19, "-p", "5", "-n", "ab\u202ecd"), "bidirectional"),
+    ("--by with a bidi control", (*L19, "-p", "5", "--by", "\u2067王"), "bidirectional"),
     ("no unit to assign", ("assign", "19"), "at least one unit"),
     ("unknown --due word", ("assign", "19", SJ, "--due", "明年"), "unknown period"),
     ("--due outside the plan year", ("assign", "19", SJ, "--due", "2012-03-31"), "plan year"),
@@ -427,3 +431,131 @@ def test_bad_input_is_refused_with_one_line_and_nothing_written(units, pufa):
             failures.append((name, "database changed"))
     assert not failures, "\n".join(f"{n}: {r!r}" for n, r in failures)
     assert dump_db(units) == before
+
+
+# --- show as of a date, the status colour, the due word ----------------------------------------
+
+
+def test_show_as_of_leaves_out_later_entries(units, pufa, monkeypatch):
+    ok(pufa, "assign", "19", JY)
+    early = log(pufa, "19", "-u", JY, "-p", "30", "--date", "2011-05-01", "-n", "五月")
+    late = log(pufa, "19", "-u", JY, "-p", "80", "--date", "2011-08-01", "-n", "八月")
+    data = show(pufa, 19, "--as-of", "Q2")
+    # The page matches its numbers: 30 % as of 06-30, and only the entry that counts then.
+    assert data["percent"] == 30.0
+    assert [e["id"] for e in data["history"]] == [early]
+    assert data["later_entries"] == 1
+    assert [e["id"] for e in show(pufa, 19, "--as-of", "Q3")["history"]] == [early, late]
+    assert show(pufa, 19, "--as-of", "Q3")["later_entries"] == 0
+    monkeypatch.setenv("COLUMNS", "120")
+    out = ok(pufa, "show", "19", "--as-of", "Q2").out
+    assert "五月" in out and "八月" not in out
+    assert "1 later entry (after 2011-06-30) not shown" in out
+
+
+def test_status_is_coloured_as_the_light(units, pufa, monkeypatch):
+    # As of 06-30 task 19 (due 12-31) expects 49.6 %: at 45 % it is 4.6 behind, a green light,
+    # so its status "in progress" is green, not yellow. At 30 % (19.6 behind) it is yellow.
+    ok(pufa, "assign", "19", JY)
+    log(pufa, "19", "-u", JY, "-p", "45", "--date", "2011-06-01")
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    green, yellow = "\x1b[32min progress", "\x1b[33min progress"
+    for command in (("tasks", "--section", "5"), ("show", "19")):
+        out = ok(pufa, *command, "--as-of", "Q2").out
+        assert green in out and yellow not in out, command
+    log(pufa, "19", "-u", JY, "-p", "30", "--date", "2011-06-02")
+    for command in (("tasks", "--section", "5"), ("show", "19")):
+        out = ok(pufa, *command, "--as-of", "Q2").out
+        assert yellow in out and green not in out, command
+
+
+def test_due_word_is_the_plans_where_the_plans_date_stands(units, pufa):
+    # Task 19 is due 年底 (12-31) in the plan. An assignment's own due date written "Q4" is the
+    # same date: the task's due word stays the plan's 年底.
+    ok(pufa, "assign", "19", JY, TW)
+    ok(pufa, "assign", "19", JY, "--due", "Q4")
+    data = show(pufa, 19)
+    assert (data["due"], data["due_word"]) == ("2011-12-31", "年底")
+    # Every unit due earlier: the task is due at the overrides' date, with their word.
+    ok(pufa, "assign", "19", JY, TW, "--due", "上半年")
+    data = show(pufa, 19)
+    assert (data["due"], data["due_word"]) == ("2011-06-30", "上半年")
+
+
+# --- duplicates, PUFA_BY and PUFA_TODAY, output that cannot be written ---------------------------
+
+
+def test_the_same_entry_twice_is_refused_with_the_first_id(units, pufa):
+    ok(pufa, "assign", "19", JY, TW)
+    L = ("19", "-u", JY, "--date", "2011-05-01", "-m", "bases=37", "-n", "新建37個基地")
+    first = log(pufa, *L)
+    before = dump_db(units)
+    r = pufa("log", *L)
+    assert r.code == 2 and r.out == "" and f"entry {first}" in r.err and "--again" in r.err, r
+    assert r.err.count("\n") == 1 and dump_db(units) == before
+    # Who records it is not part of what is recorded: still the same entry.
+    assert pufa("log", *L, "--by", "李科長").code == 2
+    # Anything else different is a new entry: the note, the date, the unit, the value, the percent.
+    variants = [
+        ("19", "-u", JY, "--date", "2011-05-01", "-m", "bases=37", "-n", "新建37個"),
+        ("19", "-u", JY, "--date", "2011-05-02", "-m", "bases=37", "-n", "新建37個基地"),
+        ("19", "-u", TW, "--date", "2011-05-01", "-m", "bases=37", "-n", "新建37個基地"),
+        ("19", "-u", JY, "--date", "2011-05-01", "-m", "bases=38", "-n", "新建37個基地"),
+        (*L, "-p", "50"),
+    ]
+    ids = [log(pufa, *v) for v in variants]
+    assert ids == list(range(first + 1, first + 6))
+    # --again records it a second time; then a third try is refused naming the first.
+    again = log(pufa, *L, "--again")
+    assert again == first + 6
+    r = pufa("log", *L)
+    assert r.code == 2 and f"entry {first} " in r.err
+    # Once both are retracted, logging it again is how the figure is restored.
+    ok(pufa, "retract", str(first), "-r", "重複")
+    r = pufa("log", *L)
+    assert r.code == 2 and f"entry {again} " in r.err
+    ok(pufa, "retract", str(again), "-r", "重複")
+    assert log(pufa, *L) == first + 7
+
+
+def test_pufa_by_and_pufa_today_are_what_is_recorded(units, pufa, monkeypatch):
+    ok(pufa, "assign", "14", SJ)
+    monkeypatch.setenv("PUFA_TODAY", "2011-03-20")
+    monkeypatch.setenv("PUFA_BY", "督查科")
+    first = log(pufa, "14", "-u", SJ, "-p", "30")
+    ok(pufa, "retract", str(first), "-r", "誤報")
+    second = log(pufa, "14", "-u", SJ, "-p", "40", "--by", "李科長")  # --by wins
+    entries = {e["id"]: e for e in show(pufa, 14)["history"]}
+    assert (entries[first]["by"], entries[second]["by"]) == ("督查科", "李科長")
+    # Every recorded time is on the pinned day, as the entry's date is.
+    assert entries[first]["date"] == "2011-03-20"
+    assert entries[first]["recorded_at"].startswith("2011-03-20T")
+    assert entries[first]["retracted_at"].startswith("2011-03-20T")
+    assert entries[first]["retracted_by"] == "督查科"
+    assert entries[second]["recorded_at"].startswith("2011-03-20T")
+
+
+def test_log_to_a_full_disk_records_nothing(units):
+    """`pufa log > /dev/full`: the id is written before the commit, so a failed write leaves
+    nothing recorded and says so (exit 1); a retry then records the entry once."""
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.fail("this test needs /dev/full (Linux)")
+    before = dump_db(units)
+    args = ["log", "19", "-u", JY, "-p", "10", "--assign", "--date", "2011-05-01"]
+    env = {"PUFA_DB": units, "PUFA_TODAY": "2011-12-31"}
+    exe = pufa_executable()
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [exe, *args], stdout=full, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("Error: ") and "nothing was recorded" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert dump_db(units) == before
+    r = run_installed(*args, env=env)
+    assert r.code == 0 and r.out.strip().isdigit(), r

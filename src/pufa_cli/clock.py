@@ -1,7 +1,9 @@
 """The wall clock, read in one place. Domain code takes dates as arguments.
 
-``PUFA_TODAY=YYYY-MM-DD`` pins "today" for every default (``--as-of``, ``--date``): useful for
-re-running a month-end cron job late, and for tests and benchmarks.
+``PUFA_TODAY=YYYY-MM-DD`` pins "today" for every default (``--as-of``, ``--date``) and the date
+of every time pufa records (an entry's ``recorded_at``, a retraction's time): useful for
+re-running a month-end cron job late, and for tests and benchmarks. ``PUFA_BY`` names who
+records (else the OS user); ``--by`` wins over both.
 """
 
 from __future__ import annotations
@@ -17,13 +19,20 @@ def today() -> date:
 
 
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    """The time to record: the wall clock's, on PUFA_TODAY's date when that is set."""
+    current = datetime.now().replace(microsecond=0)
+    if os.environ.get("PUFA_TODAY"):
+        return datetime.combine(today(), current.time())
+    return current
 
 
 def user() -> str:
-    """Who is recording: the OS user (``--by`` overrides)."""
+    """Who is recording: ``PUFA_BY``, else the OS user (``--by`` overrides both)."""
     import getpass
 
+    pinned = os.environ.get("PUFA_BY", "").strip()
+    if pinned:
+        return pinned
     try:
         return getpass.getuser()
     except (KeyError, OSError):

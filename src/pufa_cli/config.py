@@ -33,10 +33,6 @@ class DbTarget:
     # True for the user-data-folder default, whose folder pufa may create.
     default: bool = False
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.path is not None
-
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)

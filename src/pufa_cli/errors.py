@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 
-EXIT_OK = 0
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
 
-# C0 and C1 controls and DEL, and the bidirectional overrides and isolates: what a terminal
-# would act on (move the cursor, clear the screen, set the window title, reorder the line).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls and DEL, and the bidirectional marks, overrides and isolates: what a
+# terminal would act on (move the cursor, clear the screen, set the window title, reorder the
+# line). The one escaping rule: render.visible applies it to multi-line text line by line.
+# U+2028 and U+2029 end a line on some terminals and in many viewers.
+_CONTROLS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def escape_controls(text: str) -> str:

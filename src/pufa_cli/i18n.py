@@ -161,6 +161,8 @@ _CLICK_ERRORS = (
     N_("Option {option} does not take a value."),
     N_("Got unexpected extra argument(s) ({args})"),
     N_("{value} is not a valid integer."),
+    N_("{value} is not a valid int range."),
+    N_("{value} is not a valid int."),
     N_("{value} is not a valid float."),
     N_("{value} is not one of {choices}."),
     N_("{value} is not in the range {range}."),
@@ -265,11 +267,23 @@ def _localize_click() -> None:
 
             def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
                 if prefix is None and _current != "en":
-                    prefix = _(CLICK_USAGE) + " "
+                    word = _(CLICK_USAGE)  # 用法： (a full-width colon needs no space after it)
+                    prefix = word if word.endswith("：") else word + " "
                 write_usage(self, prog, args, prefix)
 
             usage.pufa_original = write_usage  # type: ignore[attr-defined]
             formatting.HelpFormatter.write_usage = usage
+        write_heading = formatting.HelpFormatter.write_heading
+        if not hasattr(write_heading, "pufa_original"):
+
+            def heading(self: Any, text: str) -> None:
+                if _current == "en":
+                    write_heading(self, text)
+                else:  # 選項： with the full-width colon of a Chinese line
+                    self.write(f"{'':>{self.current_indent}}{text}：\n")
+
+            heading.pufa_original = write_heading  # type: ignore[attr-defined]
+            formatting.HelpFormatter.write_heading = heading
     if core is not None:
         get_help_option = core.Command.get_help_option
         if not hasattr(get_help_option, "pufa_original"):
@@ -374,6 +388,12 @@ def detect_script(text: str) -> str:
 def reader_script() -> str | None:
     """The script the current reader wants plan text in, or None (as stored)."""
     return {"zh-Hant": HANT, "zh-Hans": HANS}.get(_current)
+
+
+def unit_text(name: str) -> str:
+    """A unit name in a message, in the reader's script: a zh-Hans reader reads 区教育局 for the
+    registered 區教育局 (names are matched across scripts, so this is the same unit)."""
+    return to_simplified(name) if _current == "zh-Hans" and name else name
 
 
 def plan_text(text: str | None, script: str = HANT) -> str:

@@ -109,11 +109,10 @@ def list_tasks(
 
 
 def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None], str]:
-    """(task id, None) → the plan's due word; (task id, date) → the word of an assignment's
-    own due date, so a task due at an override shows the override's word."""
+    """(task id, None) → the plan's due word; (task id, date) → the word for a task due on that
+    date: the plan's own word on the plan's due date (an override written ``Q4`` for 年底's
+    12-31 does not replace 年底), else the word of the assignment whose own date it is."""
     out: dict[tuple[int, date | None], str] = {}
-    for tid, word in conn.rows("SELECT id, due_word FROM tasks WHERE plan_id = :p", {"p": plan.id}):
-        out[(int(tid), None)] = str(word)
     for tid, word, due in conn.rows(
         "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
         "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p AND a.due_date IS NOT NULL",
@@ -126,6 +125,10 @@ def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None],
         {"p": plan.id},
     ):
         out[(int(tid), as_date(due))] = str(word)
+    for tid, word, due in conn.rows(
+        "SELECT id, due_word, due_date FROM tasks WHERE plan_id = :p", {"p": plan.id}
+    ):
+        out[(int(tid), None)] = out[(int(tid), as_date(due))] = str(word)
     return out
 
 
@@ -149,14 +152,16 @@ def parse_task_number(text: str) -> int:
     return value
 
 
-def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
-    """Every entry of a task, oldest first, retracted ones included and marked."""
+def history(conn: Connection, task_id: int, as_of: date) -> list[dict[str, Any]]:
+    """Every entry of a task dated on or before ``as_of``, oldest first, retracted ones included
+    and marked: the entries the figures as of that date are made of."""
     metrics: dict[int, dict[str, float]] = defaultdict(dict)
+    params = {"t": task_id, "as_of": as_of}
     for eid, key, value in conn.rows(
         "SELECT m.entry_id, g.key, m.value FROM entry_metrics m "
         "JOIN targets g ON g.id = m.target_id JOIN entries e ON e.id = m.entry_id "
-        "WHERE e.task_id = :t",
-        {"t": task_id},
+        "WHERE e.task_id = :t AND e.entry_date <= :as_of",
+        params,
     ):
         metrics[int(eid)][str(key)] = float(value)
     out = []
@@ -164,8 +169,8 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
         "SELECT e.id, e.entry_date, u.name, e.percent, e.note, e.recorded_by, e.created_at, "
         "r.retracted_at, r.reason, r.retracted_by, e.problems, e.next_steps FROM entries e "
         "JOIN units u ON u.id = e.unit_id LEFT JOIN retractions r ON r.entry_id = e.id "
-        "WHERE e.task_id = :t ORDER BY e.entry_date, e.id",
-        {"t": task_id},
+        "WHERE e.task_id = :t AND e.entry_date <= :as_of ORDER BY e.entry_date, e.id",
+        params,
     ):
         eid, day, unit, pct, note, by, created, r_at, r_reason, r_by, problems, next_ = row
         out.append(
@@ -187,6 +192,17 @@ def history(conn: Connection, task_id: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def later_entries(conn: Connection, task_id: int, as_of: date) -> int:
+    """How many entries of a task are dated after ``as_of`` (left out of its history then)."""
+    return int(
+        conn.scalar(
+            "SELECT COUNT(*) FROM entries WHERE task_id = :t AND entry_date > :as_of",
+            {"t": task_id, "as_of": as_of},
+        )
+        or 0
+    )
 
 
 def unit_metric_values(conn: Connection, task_id: int, as_of: date) -> dict[tuple[int, str], float]:

@@ -41,7 +41,8 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
 def _error(message: str, code: int) -> int:
     text = " ".join(str(message).split()) if "\n" in str(message) else str(message)
     text = escape_controls(text)
-    print(f"{_('Error')}: {text}", file=sys.stderr)
+    # One template, so a Chinese line reads 錯誤：… with the full-width colon.
+    print(_("Error: {message}").format(message=text), file=sys.stderr)
     return code
 
 

@@ -338,3 +338,31 @@ class Notice(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+
+
+class UnitEvent(Base):
+    """What happened to a unit (append-only): ``rename``, ``merge``, ``kind``, ``lead``,
+    ``remove``, with the old and new value (names, kinds, or the task's old and new lead)."""
+
+    __tablename__ = "unit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))
+    # The unit as it is now (a merge's surviving unit); NULL once removed.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True, index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), nullable=True
+    )
+    old_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    new_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class UnitEventEntry(Base):
+    """An entry a merge moved to another unit: its original unit is the event's old name."""
+
+    __tablename__ = "unit_event_entries"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("unit_events.id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True)

@@ -7,7 +7,8 @@
 * A task is due at its plan due date; an assignment's own due date overrides it for that unit,
   and the task is due when its last unit is.
 * Status: ``done`` at 100; ``not-started`` when no counting entry is dated <= D; otherwise
-  ``in-progress``. A task not done whose due date is before D is ``overdue``.
+  ``in-progress``. A task not done at the end of its due date is ``overdue``: as of D when
+  ``due <= D`` (one definition: :func:`is_overdue` and :data:`OVERDUE_SQL`).
 
 The latest entry is found by a correlated ``ORDER BY entry_date DESC, id DESC LIMIT 1``
 subquery that walks ``ix_entries_latest`` backwards: on SQLite over 1,000,000 entries it is
@@ -40,7 +41,16 @@ OVERDUE = "overdue"
 BEHIND = "behind"
 # A plan with `review: required`: a task at 100 % whose latest claims are not all approved.
 AWAITING_REVIEW = "awaiting-review"
-STATUSES = (DONE, IN_PROGRESS, NOT_STARTED)
+
+# Overdue as of D: not done by the end of the due date. The same rule in SQL, over a CTE's
+# ``pct`` and ``due`` columns and the ``:as_of`` parameter.
+OVERDUE_SQL = "pct < 100 AND due <= :as_of"
+
+
+def is_overdue(due: date, as_of: date) -> bool:
+    """A task not done is overdue as of ``as_of`` once its due date has ended: ``due <= as_of``
+    (a task due 12-31 and not done is overdue in the year-end report as of 12-31)."""
+    return due <= as_of
 
 
 def latest_sql(
@@ -212,7 +222,7 @@ def status_of(percent: float, reported: int, due: date, as_of: date) -> tuple[st
     if percent >= 100:
         return DONE, False
     status = IN_PROGRESS if reported else NOT_STARTED
-    return status, due < as_of
+    return status, is_overdue(due, as_of)
 
 
 _PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"

@@ -17,25 +17,28 @@ from datetime import date, datetime
 
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
-from pufa_cli.i18n import _
-from pufa_cli.ledger import MAX_ID, task_id_for
+from pufa_cli.i18n import _, unit_text
+from pufa_cli.ledger import MAX_ID, task_id_for, unit_metric_values
+from pufa_cli.names import BIDI_CONTROLS
 from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
-from pufa_cli.units import UnitRef, resolve_unit
+from pufa_cli.units import UnitRef, record_event, resolve_unit
 
 MAX_NOTE = 10_000
 MAX_BY = 200
 
 
-@dataclass(frozen=True)
+@dataclass
 class AssignResult:
     task: int
     added: list[str]
     changed: list[str]
     unchanged: list[str]
+    # (old lead, new lead) when this --lead made another unit the lead.
+    lead_change: tuple[str, str] | None = None
 
 
 def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
@@ -45,6 +48,13 @@ def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) ->
         raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=limit))
     allowed = {"\n", "\t"} if multiline else set()
     for ch in text:
+        if ch in BIDI_CONTROLS:
+            # They reorder the text after them on screen: a note could show what it does not say.
+            raise BadInput(
+                _("{what} contains a bidirectional control character (U+{code:04X})").format(
+                    what=what, code=ord(ch)
+                )
+            )
         if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
             raise BadInput(
                 _("{what} contains a control character (U+{code:04X})").format(
@@ -134,6 +144,7 @@ def assign(
     due_word: str | None,
     now: datetime,
     person: str | None = None,
+    by: str = "",
 ) -> AssignResult:
     """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
     task_id = task_id_for(conn, plan, task)
@@ -149,19 +160,30 @@ def assign(
         resolved.insert(0, lead_unit)
     if not resolved:
         raise BadInput(_("name at least one unit to assign"))
+    result = AssignResult(task, [], [], [])
     if lead_unit is not None:
         row = conn.one(
-            "SELECT u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "SELECT a.id, u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
             "WHERE a.task_id = :t AND a.role = 'lead'",
             {"t": task_id},
         )
-        if row is not None and int(row[0]) != lead_unit.id:
-            raise Conflict(
-                _("task {task} already has a lead, {unit}; unassign it first").format(
-                    task=task, unit=row[1]
-                )
+        if row is not None and int(row[1]) != lead_unit.id:
+            # The lead changes in place: the old lead stays on as a supporting unit (before the
+            # new lead is set, so there is never a second lead), and the change is recorded.
+            conn.run(
+                "UPDATE assignments SET role = :r WHERE id = :id", {"r": ROLE_SUPPORT, "id": row[0]}
             )
-    result = AssignResult(task, [], [], [])
+            record_event(
+                conn,
+                "lead",
+                lead_unit.id,
+                old=str(row[2]),
+                new=lead_unit.name,
+                by=by,
+                now=now,
+                task_id=task_id,
+            )
+            result.lead_change = (str(row[2]), lead_unit.name)
     for unit in resolved:
         role = ROLE_LEAD if lead_unit is not None and unit.id == lead_unit.id else None
         existing = _assignment(conn, task_id, unit.id)
@@ -219,7 +241,9 @@ def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
     unit = resolve_unit(conn, unit_name)
     if _assignment(conn, task_id, unit.id) is None:
         raise NotFound(
-            _("unit {unit} is not assigned to task {task}").format(unit=unit.name, task=task)
+            _("unit {unit} is not assigned to task {task}").format(
+                unit=unit_text(unit.name), task=task
+            )
         )
     conn.run(
         "DELETE FROM assignments WHERE task_id = :t AND unit_id = :u", {"t": task_id, "u": unit.id}
@@ -324,8 +348,11 @@ def log_progress(
     assign_unit: bool = False,
     problems: str = "",
     next_steps: str = "",
+    again: bool = False,
 ) -> int:
-    """Append one progress entry; return its id."""
+    """Append one progress entry; return its id. The same entry as one already counting (same
+    task, unit, date, percent, metrics and note) is refused with that entry's id unless
+    ``again``: a retried script or a double click does not count twice."""
     if percent is not None and done:
         raise BadInput(_("give either --percent or --done, not both"))
     if percent is not None:
@@ -349,7 +376,7 @@ def log_progress(
                 _(
                     "unit {unit} is not assigned to task {task} (assign it with "
                     "'pufa assign {task} {unit}', or log with --assign)"
-                ).format(unit=unit.name, task=task)
+                ).format(unit=unit_text(unit.name), task=task)
             )
         conn.run(
             INSERT_ASSIGNMENT,
@@ -367,6 +394,18 @@ def log_progress(
         percent = 100
     elif percent is None:
         percent = derived_percent(conn, task_id, unit.id, day, targets, values)
+    metric_ids = {targets[k][0]: v for k, v in values.items()}
+    if not again:
+        first = _same_entry(
+            conn, task_id, unit.id, day, percent, note, metric_ids, problems, next_steps
+        )
+        if first is not None:
+            raise Conflict(
+                _(
+                    "the same entry is already recorded as entry {id} (task {task}, {unit}, "
+                    "{day}); to record it a second time, add --again"
+                ).format(id=first, task=task, unit=unit_text(unit.name), day=day.isoformat())
+            )
     key = entry_key(
         plan.year, task, unit.name, day, percent, values, note, by, problems, next_steps
     )
@@ -380,12 +419,90 @@ def log_progress(
             note,
             by,
             key,
-            {targets[k][0]: v for k, v in values.items()},
+            metric_ids,
             problems,
             next_steps,
         ),
         now,
     )
+
+
+def _same_entry(
+    conn: Connection,
+    task_id: int,
+    unit_id: int,
+    day: date,
+    percent: int,
+    note: str,
+    metrics: Mapping[int, float],
+    problems: str = "",
+    next_steps: str = "",
+) -> int | None:
+    """The first counting (not retracted) entry with these very values (problems and next
+    steps included: a new reason is a new report), or None. A retracted one does not stand in
+    the way: logging it again is how a figure is restored."""
+    candidates = [
+        int(eid)
+        for (eid,) in conn.rows(
+            "SELECT e.id FROM entries e WHERE e.task_id = :t AND e.unit_id = :u "
+            "AND e.entry_date = :d AND e.percent = :p AND e.note = :n "
+            "AND COALESCE(e.problems, '') = :pr AND COALESCE(e.next_steps, '') = :nx "
+            "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) ORDER BY e.id",
+            {
+                "t": task_id,
+                "u": unit_id,
+                "d": day,
+                "p": percent,
+                "n": note,
+                "pr": problems,
+                "nx": next_steps,
+            },
+        )
+    ]
+    for eid in candidates:
+        stored = {
+            int(g): float(v)
+            for g, v in conn.rows(
+                "SELECT target_id, value FROM entry_metrics WHERE entry_id = :e", {"e": eid}
+            )
+        }
+        if stored == dict(metrics):
+            return eid
+    return None
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What an entry counts as: its task, unit and percent, and the unit's value against each
+    of the task's targets as of the entry's date (``37/100 個``)."""
+
+    id: int
+    task: int
+    unit: str
+    percent: int
+    targets: list[tuple[float, float, str]]
+
+
+def entry_summary(conn: Connection, entry_id: int) -> EntrySummary:
+    row = conn.one(
+        "SELECT e.task_id, t.number, e.unit_id, u.name, e.percent, e.entry_date FROM entries e "
+        "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id WHERE e.id = :e",
+        {"e": entry_id},
+    )
+    if row is None:
+        raise NotFound(_("no entry {id}").format(id=entry_id))
+    task_id, number, unit_id, unit, percent, day = row
+    entry_day = as_date(day)
+    assert entry_day is not None  # entry_date is NOT NULL
+    values = unit_metric_values(conn, int(task_id), entry_day)
+    targets = [
+        (values.get((int(unit_id), str(key)), 0.0), float(target), str(measure))
+        for key, target, measure in conn.rows(
+            "SELECT key, target, unit FROM targets WHERE task_id = :t ORDER BY position",
+            {"t": task_id},
+        )
+    ]
+    return EntrySummary(entry_id, int(number), str(unit), int(percent), targets)
 
 
 def retract(conn: Connection, entry_id: int, reason: str, by: str, now: datetime) -> int:

@@ -1,8 +1,13 @@
-"""The registry of responsible units (區司法局, 區教育局, 各街道 …): finding one by name.
+"""The registry of responsible units (區司法局, 區教育局, 各街道 …): finding one by name, and
+changing the registry (add, rename, merge, set, remove) with every change recorded.
 
-A typed name is normalised (``names.normalize_name``) and matched exactly first; failing that,
-by its script- and case-folded key, so 区司法局 finds 區司法局. An unknown name is an error with a
-"did you mean …?" suggestion; no unit is ever created by a typo.
+A typed name is folded (``names.lookup_name``) and matched exactly first; failing that, by its
+script- and case-folded key, so 区司法局 finds 區司法局. An unknown name is an error with a
+"did you mean …?" suggestion — the new name when it is an old name of a renamed or merged
+unit; no unit is ever created by a typo.
+
+Every change is a ``unit_events`` row (append-only, like entries): a merge also records each
+entry it moved (``unit_event_entries``), so an entry's original unit can always be told.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pufa_cli.errors import BadInput, Conflict, NotFound
-from pufa_cli.i18n import _
-from pufa_cli.names import match_key, normalize_name
-from pufa_cli.progress import TASK_CTES, PlanRef
+from pufa_cli.i18n import _, ngettext, unit_text
+from pufa_cli.names import lookup_name, match_key, normalize_name
+from pufa_cli.progress import OVERDUE_SQL, TASK_CTES, PlanRef
 from pufa_cli.store import Connection
 from pufa_cli.store.sql import INSERT_UNIT
 
@@ -27,7 +32,7 @@ class UnitRef:
 
 
 def find_unit(conn: Connection, typed: str) -> UnitRef | None:
-    name = normalize_name(typed)
+    name = lookup_name(typed)
     row = conn.one("SELECT id, name FROM units WHERE name = :n", {"n": name})
     if row is None:
         row = conn.one(
@@ -46,15 +51,25 @@ def resolve_unit(conn: Connection, typed: str) -> UnitRef:
 
 
 def unknown_unit_message(conn: Connection, typed: str) -> str:
-    name = normalize_name(typed)
+    name = lookup_name(typed)
+    key = match_key(name)
+    for old, current, action in conn.rows(
+        "SELECT e.old_value, u.name, e.action FROM unit_events e JOIN units u ON u.id = e.unit_id "
+        "WHERE e.action IN ('rename', 'merge') ORDER BY e.id DESC"
+    ):
+        if old is not None and match_key(str(old)) == key:
+            how = _("renamed to") if action == "rename" else _("merged into")
+            return _("unknown unit '{name}' ({how} '{current}'); did you mean '{current}'?").format(
+                name=unit_text(name), how=how, current=unit_text(current)
+            )
     names = [str(r[0]) for r in conn.rows("SELECT name FROM units ORDER BY name")]
     keyed = {match_key(n): n for n in names}
-    close = difflib.get_close_matches(match_key(name), list(keyed), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.6)
     if close:
         return _("unknown unit '{name}'; did you mean '{suggestion}'?").format(
-            name=name, suggestion=keyed[close[0]]
+            name=unit_text(name), suggestion=unit_text(keyed[close[0]])
         )
-    return _("unknown unit '{name}' (add it with: pufa unit add NAME)").format(name=name)
+    return _("unknown unit '{name}' (add it with: pufa unit add NAME)").format(name=unit_text(name))
 
 
 def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> UnitRef:
@@ -62,29 +77,159 @@ def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> U
     name = normalize_name(typed)
     existing = find_unit(conn, name)
     if existing is not None:
-        raise Conflict(_("unit '{name}' already exists").format(name=existing.name))
+        raise Conflict(_("unit '{name}' already exists").format(name=unit_text(existing.name)))
     if kind is not None:
-        kind = " ".join(unicodedata.normalize("NFKC", kind).split())
-        if not kind or len(kind) > 40:
-            raise BadInput(_("--kind must be 1 to 40 characters"))
+        kind = _kind(kind)
     unit_id = conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
     return UnitRef(unit_id, name)
 
 
-def rename_unit(conn: Connection, old: str, new: str) -> tuple[str, str]:
-    """Rename a unit; its assignments and history follow it."""
+def record_event(
+    conn: Connection,
+    action: str,
+    unit_id: int | None,
+    *,
+    old: str | None,
+    new: str | None,
+    by: str,
+    now: datetime,
+    task_id: int | None = None,
+) -> int:
+    """One row of the registry's history (append-only)."""
+    return conn.insert(
+        "INSERT INTO unit_events (action, unit_id, task_id, old_value, new_value, recorded_by, "
+        "created_at) VALUES (:a, :u, :t, :o, :n, :b, :at) RETURNING id",
+        {"a": action, "u": unit_id, "t": task_id, "o": old, "n": new, "b": by, "at": now},
+    )
+
+
+def _kind(kind: str) -> str:
+    text = " ".join(unicodedata.normalize("NFKC", kind).split())
+    if not text or len(text) > 40:
+        raise BadInput(_("--kind must be 1 to 40 characters"))
+    return text
+
+
+def rename_unit(
+    conn: Connection, old: str, new: str, *, by: str = "", now: datetime | None = None
+) -> tuple[str, str]:
+    """Rename a unit; its assignments and history follow it, and the old name is recorded."""
     unit = resolve_unit(conn, old)
     name = normalize_name(new)
     clash = find_unit(conn, name)
     if clash is not None and clash.id != unit.id:
-        raise Conflict(_("unit '{name}' already exists").format(name=clash.name))
+        raise Conflict(_("unit '{name}' already exists").format(name=unit_text(clash.name)))
     if name == unit.name:
         raise BadInput(_("'{name}' is already the unit's name").format(name=name))
     conn.run(
         "UPDATE units SET name = :n, match_key = :k WHERE id = :id",
         {"n": name, "k": match_key(name), "id": unit.id},
     )
+    record_event(conn, "rename", unit.id, old=unit.name, new=name, by=by, now=now or datetime.now())
     return unit.name, name
+
+
+def set_kind(conn: Connection, typed: str, kind: str, *, by: str, now: datetime) -> UnitRef:
+    """Change a unit's kind (部門, 街道 …); the old kind is recorded."""
+    unit = resolve_unit(conn, typed)
+    new = _kind(kind)
+    old = conn.scalar("SELECT kind FROM units WHERE id = :id", {"id": unit.id})
+    if old == new:
+        raise BadInput(
+            _("unit '{name}' is already of kind '{kind}'").format(
+                name=unit_text(unit.name), kind=new
+            )
+        )
+    conn.run("UPDATE units SET kind = :k WHERE id = :id", {"k": new, "id": unit.id})
+    record_event(conn, "kind", unit.id, old=old, new=new, by=by, now=now)
+    return unit
+
+
+def remove_unit(conn: Connection, typed: str, *, by: str, now: datetime) -> str:
+    """Delete a unit nothing refers to (no assignment, no entry); recorded by name."""
+    unit = resolve_unit(conn, typed)
+    assigned = int(
+        conn.scalar("SELECT COUNT(*) FROM assignments WHERE unit_id = :u", {"u": unit.id}) or 0
+    )
+    entries = int(
+        conn.scalar("SELECT COUNT(*) FROM entries WHERE unit_id = :u", {"u": unit.id}) or 0
+    )
+    if assigned or entries:
+        raise Conflict(
+            _(
+                "unit '{name}' is still in use ({assignments}, {entries}): unassign it, or "
+                "merge it into another unit with 'pufa unit merge'"
+            ).format(
+                name=unit_text(unit.name),
+                assignments=count_text("assignment", assigned),
+                entries=count_text("entry", entries),
+            )
+        )
+    # Its earlier events keep their rows; they no longer point at a unit.
+    conn.run("UPDATE unit_events SET unit_id = NULL WHERE unit_id = :u", {"u": unit.id})
+    conn.run("DELETE FROM units WHERE id = :u", {"u": unit.id})
+    record_event(conn, "remove", None, old=unit.name, new=None, by=by, now=now)
+    return unit.name
+
+
+def count_text(what: str, n: int) -> str:
+    """``1 assignment``, ``2 entries``: a count with its noun in the reader's plural form."""
+    if what == "assignment":
+        return ngettext("{n} assignment", "{n} assignments", n).format(n=n)
+    return ngettext("{n} progress entry", "{n} progress entries", n).format(n=n)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    old: str
+    new: str
+    assignments: int
+    entries: int
+
+
+def merge_units(conn: Connection, old: str, new: str, *, by: str, now: datetime) -> MergeResult:
+    """Merge unit ``old`` into ``new``: its assignments and entries become ``new``'s, ``old``
+    leaves the registry, and the merge is recorded with every entry it moved."""
+    src = resolve_unit(conn, old)
+    dst = resolve_unit(conn, new)
+    if src.id == dst.id:
+        raise BadInput(
+            _("'{name}' and '{other}' are the same unit").format(
+                name=unit_text(src.name), other=unit_text(new)
+            )
+        )
+    moved_assignments = 0
+    for aid, task_id, role in conn.rows(
+        "SELECT id, task_id, role FROM assignments WHERE unit_id = :u ORDER BY id", {"u": src.id}
+    ):
+        both = conn.one(
+            "SELECT id, role FROM assignments WHERE task_id = :t AND unit_id = :u",
+            {"t": task_id, "u": dst.id},
+        )
+        if both is None:
+            conn.run("UPDATE assignments SET unit_id = :u WHERE id = :id", {"u": dst.id, "id": aid})
+        else:
+            # Both were assigned: one assignment stays, the lead role with it if either led.
+            conn.run("DELETE FROM assignments WHERE id = :id", {"id": aid})
+            if role == "lead" and both[1] != "lead":
+                conn.run("UPDATE assignments SET role = 'lead' WHERE id = :id", {"id": both[0]})
+        moved_assignments += 1
+    event = record_event(conn, "merge", dst.id, old=src.name, new=dst.name, by=by, now=now)
+    entry_ids = [
+        int(e)
+        for (e,) in conn.rows(
+            "SELECT id FROM entries WHERE unit_id = :u ORDER BY id", {"u": src.id}
+        )
+    ]
+    if entry_ids:
+        conn.run_many(
+            "INSERT INTO unit_event_entries (event_id, entry_id) VALUES (:ev, :e)",
+            [{"ev": event, "e": e} for e in entry_ids],
+        )
+        conn.run("UPDATE entries SET unit_id = :n WHERE unit_id = :o", {"n": dst.id, "o": src.id})
+    conn.run("UPDATE unit_events SET unit_id = :n WHERE unit_id = :o", {"n": dst.id, "o": src.id})
+    conn.run("DELETE FROM units WHERE id = :u", {"u": src.id})
+    return MergeResult(src.name, dst.name, moved_assignments, len(entry_ids))
 
 
 @dataclass(frozen=True)
@@ -97,20 +242,25 @@ class UnitSummary:
     overdue: int
 
 
-def list_units(conn: Connection, plan: PlanRef | None, as_of: date) -> list[UnitSummary]:
-    """Every unit with its tasks in ``plan`` as lead / supporting, done and overdue."""
+def list_units(
+    conn: Connection, plan: PlanRef | None, as_of: date, *, only_plan: bool = False
+) -> list[UnitSummary]:
+    """Every unit with its tasks in ``plan`` as lead / supporting, done and overdue; with
+    ``only_plan``, only the units assigned to a task of ``plan``."""
     if plan is None:
         rows = conn.rows("SELECT name, kind, 0, 0, 0, 0 FROM units ORDER BY name")
     else:
         rows = conn.rows(
             TASK_CTES + ", st AS (SELECT task_id, CASE WHEN pct >= 100 THEN 1 ELSE 0 END AS done, "
-            "CASE WHEN pct < 100 AND due < :as_of THEN 1 ELSE 0 END AS overdue FROM ts) "
+            f"CASE WHEN {OVERDUE_SQL} THEN 1 ELSE 0 END AS overdue FROM ts) "
             "SELECT u.name, u.kind, "
             "COALESCE(SUM(CASE WHEN a.role = 'lead' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN a.role = 'support' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(st.done), 0), COALESCE(SUM(st.overdue), 0) "
             "FROM units u LEFT JOIN (assignments a JOIN st ON st.task_id = a.task_id) "
-            "ON a.unit_id = u.id GROUP BY u.id, u.name, u.kind ORDER BY u.name",
+            "ON a.unit_id = u.id GROUP BY u.id, u.name, u.kind "
+            + ("HAVING COUNT(a.id) > 0 " if only_plan else "")
+            + "ORDER BY u.name",
             {"plan": plan.id, "as_of": as_of},
         )
     return [UnitSummary(str(n), k, int(a), int(b), int(c), int(d)) for n, k, a, b, c, d in rows]

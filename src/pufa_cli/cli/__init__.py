@@ -18,6 +18,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from pufa_cli.cli.common import DbOption, PlanIdOption, QuietOption, YearOption
 from pufa_cli.i18n import _
 from pufa_cli.typer_internals import click_exceptions
 
@@ -196,6 +197,7 @@ def build_app() -> typer.Typer:
 
     @app.callback()
     def _root(
+        ctx: typer.Context,
         lang: str = typer.Option(
             None,
             "--lang",
@@ -205,7 +207,30 @@ def build_app() -> typer.Typer:
         version: bool = typer.Option(
             False, "--version", "-V", help=_("Show pufa's version and exit.")
         ),
+        db: DbOption = None,
+        year: YearOption = None,
+        plan_id: PlanIdOption = None,
+        quiet_: QuietOption = False,
     ) -> None:
-        """--lang and --version are read in main() before the app is built."""
+        """--lang and --version are read in main() before the app is built. --db, --year,
+        --plan-id and --quiet given before the command (`pufa --year 2011 report`) become that
+        command's defaults: the same option after the command still wins."""
+        given = {"db": db, "year": year, "plan_id": plan_id, "quiet_": quiet_ or None}
+        command = ctx.command.get_command(ctx, ctx.invoked_subcommand or "")  # type: ignore[attr-defined]
+        if command is not None:
+            ctx.default_map = {
+                str(ctx.invoked_subcommand): _defaults_for(
+                    command, {k: v for k, v in given.items() if v is not None}
+                )
+            }
 
     return app
+
+
+def _defaults_for(command: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """Click's default_map for ``command``: the global options it takes, nested by subcommand
+    for a group (``pufa --db X unit list``)."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        return {name: _defaults_for(sub, given) for name, sub in subcommands.items()}
+    return {p.name: given[p.name] for p in command.params if p.name in given}

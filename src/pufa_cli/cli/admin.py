@@ -23,7 +23,6 @@ def backup_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Copy the SQLite database consistently, even while others write; prints the copy's path."""
     from pufa_cli import clock
     from pufa_cli.maintenance import backup
     from pufa_cli.render import notice
@@ -63,9 +62,6 @@ def check_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Check the database: integrity, foreign keys, schema, ledger rules; exit 1 on a problem.
-
-    With --quiet nothing is printed but the error line when a check fails (for cron)."""
     from pufa_cli.errors import RuntimeFailure
     from pufa_cli.maintenance import check
     from pufa_cli.render import notice

@@ -62,7 +62,6 @@ def init(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Create or upgrade the database and load the plan; safe to run again."""
     from pufa_cli import clock
     from pufa_cli import store as dbmod
     from pufa_cli.loading import load_plan
@@ -162,7 +161,6 @@ def plan_check(
         Path, typer.Argument(help=_("Plan YAML file to check."), dir_okay=False, show_default=False)
     ],
 ) -> None:
-    """Check a plan file without touching any database."""
     from pufa_cli.plan import load_plan_file
 
     parsed = load_plan_file(file)
@@ -215,7 +213,6 @@ def plan_list(
 
 
 def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
-    """Create the database if needed and migrate it to the newest schema."""
     from pufa_cli import store as dbmod
     from pufa_cli.schema import SCHEMA_HEAD
 
@@ -231,7 +228,6 @@ def db_upgrade(db: DbOption = None, quiet_: QuietOption = False) -> None:
 
 
 def db_current(db: DbOption = None, quiet_: QuietOption = False) -> None:
-    """Print the database's schema revision and the one this pufa writes."""
     from pufa_cli import store as dbmod
     from pufa_cli.errors import RuntimeFailure
     from pufa_cli.schema import SCHEMA_HEAD
@@ -255,7 +251,7 @@ def register(app: typer.Typer) -> None:
         "init",
         help=_(
             "Create or upgrade the database and load the plan (safe to "
-            "run again). Example: pufa init --plan plans/2012.yaml"
+            "run again). Example: pufa init --plan plans/2022.yaml"
         ),
     )(init)
     plan_app = typer.Typer(help=_("Plan files."), no_args_is_help=True)
@@ -263,7 +259,7 @@ def register(app: typer.Typer) -> None:
         "check",
         help=_(
             "Check a plan file without touching any database. "
-            "Example: pufa plan check plans/2012.yaml"
+            "Example: pufa plan check plans/2022.yaml"
         ),
     )(plan_check)
     from pufa_cli.cli.draft import plan_draft

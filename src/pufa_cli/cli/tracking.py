@@ -16,7 +16,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _
+from pufa_cli.i18n import _, unit_text
 
 TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
 
@@ -53,7 +53,6 @@ def assign_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Assign units to a task."""
     from pufa_cli import clock
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
@@ -73,19 +72,31 @@ def assign_cmd(
             due_word=due,
             now=clock.now(),
             person=person,
+            by=clock.user(),
+        )
+    if result.lead_change is not None:
+        old, new = result.lead_change
+        notice(
+            _("task {task}: the lead is now {new}; {old} stays as a supporting unit").format(
+                task=number, new=unit_text(new), old=unit_text(old)
+            )
         )
     if result.added:
         notice(
-            _("task {task}: assigned {units}").format(task=number, units=", ".join(result.added))
+            _("task {task}: assigned {units}").format(
+                task=number, units=", ".join(map(unit_text, result.added))
+            )
         )
     if result.changed:
         notice(
-            _("task {task}: updated {units}").format(task=number, units=", ".join(result.changed))
+            _("task {task}: updated {units}").format(
+                task=number, units=", ".join(map(unit_text, result.changed))
+            )
         )
     if result.unchanged:
         notice(
             _("task {task}: already assigned {units}").format(
-                task=number, units=", ".join(result.unchanged)
+                task=number, units=", ".join(map(unit_text, result.unchanged))
             )
         )
 
@@ -98,7 +109,6 @@ def unassign_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Remove a unit from a task (its entries stay in the history)."""
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
@@ -109,7 +119,7 @@ def unassign_cmd(
     with session(db, write=True) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         name = unassign(conn, plan, number, unit)
-    notice(_("task {task}: unassigned {unit}").format(task=number, unit=name))
+    notice(_("task {task}: unassigned {unit}").format(task=number, unit=unit_text(name)))
 
 
 def log_cmd(
@@ -171,18 +181,21 @@ def log_cmd(
             show_default=False,
         ),
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option("--again", help=_("Record it even if the same entry is already recorded.")),
+    ] = False,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Append a progress entry; prints its id."""
     from pufa_cli import clock
     from pufa_cli.inputs import default_day, parse_day, parse_percent
     from pufa_cli.ledger import parse_task_number
     from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
-    from pufa_cli.tracker import entry_window, log_progress
+    from pufa_cli.tracker import entry_summary, entry_window, log_progress
 
     quiet(quiet_)
     number = parse_task_number(task)
@@ -223,6 +236,7 @@ def log_cmd(
             assign_unit=assign_unit,
             problems=problems,
             next_steps=next_steps,
+            again=again,
         )
         colour = ""
         if not problems.strip():
@@ -234,10 +248,12 @@ def log_cmd(
             from pufa_cli.supervision.evidence import attach
 
             attach(conn, entry_id, files)
-    typer.echo(entry_id)
+        summary = entry_summary(conn, entry_id)
+        # The id goes out before the commit: if stdout cannot take it (`> /dev/full`, a closed
+        # pipe), nothing is recorded and the exit status is 1, so a script may safely retry.
+        write_or_fail(f"{entry_id}\n", _("nothing was recorded"))
+    notice(summary_text(summary))
     if colour in ("yellow", "red"):
-        from pufa_cli.render import notice
-
         notice(
             _(
                 "warning: task {task} is {colour} as of {day}: say why with --problems "
@@ -248,6 +264,44 @@ def log_cmd(
                 day=day.isoformat(),
             )
         )
+
+
+def write_or_fail(text: str, consequence: str) -> None:
+    """Write ``text`` to stdout now, or fail (exit 1) saying what that means."""
+    import sys
+
+    from pufa_cli.errors import RuntimeFailure
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise RuntimeFailure(
+            _("cannot write to standard output ({reason}); {consequence}").format(
+                reason=exc.strerror or type(exc).__name__, consequence=consequence
+            )
+        ) from None
+
+
+def summary_text(summary: Any) -> str:
+    """``entry 42 — task 19: 區教育局 37/100 個 = 37 %``: what a new entry counts as."""
+    from pufa_cli.ledger import fmt_number
+
+    targets = "; ".join(
+        f"{fmt_number(value)}/{fmt_number(target)} {unit}"
+        for value, target, unit in summary.targets
+    )
+    if targets:
+        return _("entry {id} — task {task}: {unit} {targets} = {percent} %").format(
+            id=summary.id,
+            task=summary.task,
+            unit=unit_text(summary.unit),
+            targets=targets,
+            percent=summary.percent,
+        )
+    return _("entry {id} — task {task}: {unit} {percent} %").format(
+        id=summary.id, task=summary.task, unit=unit_text(summary.unit), percent=summary.percent
+    )
 
 
 def retract_cmd(
@@ -264,7 +318,6 @@ def retract_cmd(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Retract an entry: it stops counting and stays in the history."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.tracker import retract

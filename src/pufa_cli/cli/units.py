@@ -20,7 +20,7 @@ from pufa_cli.cli.common import (
     session,
     year_value,
 )
-from pufa_cli.i18n import _, npgettext
+from pufa_cli.i18n import _, unit_text
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
 
@@ -34,7 +34,6 @@ def unit_add(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Register a responsible unit."""
     from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import add_unit
@@ -42,7 +41,7 @@ def unit_add(
     quiet(quiet_)
     with session(db, write=True) as conn:
         unit = add_unit(conn, name, kind, clock.now())
-    notice(_("unit added: {name}").format(name=unit.name))
+    notice(_("unit added: {name}").format(name=unit_text(unit.name)))
 
 
 def unit_rename(
@@ -51,14 +50,72 @@ def unit_rename(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """Rename a unit; its assignments and history follow it."""
+    from pufa_cli import clock
     from pufa_cli.render import notice
     from pufa_cli.units import rename_unit
 
     quiet(quiet_)
     with session(db, write=True) as conn:
-        before, after = rename_unit(conn, old, new)
+        before, after = rename_unit(conn, old, new, by=clock.user(), now=clock.now())
     notice(_("unit renamed: {old} → {new}").format(old=before, new=after))
+
+
+def unit_merge(
+    old: Annotated[str, typer.Argument(help=_("The unit that goes."), show_default=False)],
+    new: Annotated[str, typer.Argument(help=_("The unit that stays."), show_default=False)],
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    from pufa_cli import clock
+    from pufa_cli.render import notice
+    from pufa_cli.units import merge_units
+
+    quiet(quiet_)
+    with session(db, write=True) as conn:
+        result = merge_units(conn, old, new, by=clock.user(), now=clock.now())
+    from pufa_cli.units import count_text
+
+    notice(
+        _("unit {old} merged into {new}: moved {assignments} and {entries}").format(
+            old=unit_text(result.old),
+            new=unit_text(result.new),
+            assignments=count_text("assignment", result.assignments),
+            entries=count_text("entry", result.entries),
+        )
+    )
+
+
+def unit_set(
+    name: NameArg,
+    kind: Annotated[
+        str, typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False)
+    ],
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    from pufa_cli import clock
+    from pufa_cli.render import notice
+    from pufa_cli.units import set_kind
+
+    quiet(quiet_)
+    with session(db, write=True) as conn:
+        unit = set_kind(conn, name, kind, by=clock.user(), now=clock.now())
+    notice(_("unit {name}: kind {kind}").format(name=unit_text(unit.name), kind=kind.strip()))
+
+
+def unit_remove(
+    name: NameArg,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    from pufa_cli import clock
+    from pufa_cli.render import notice
+    from pufa_cli.units import remove_unit
+
+    quiet(quiet_)
+    with session(db, write=True) as conn:
+        removed = remove_unit(conn, name, by=clock.user(), now=clock.now())
+    notice(_("unit removed: {name}").format(name=unit_text(removed)))
 
 
 def unit_list(
@@ -69,7 +126,6 @@ def unit_list(
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
-    """List units with their tasks as lead / supporting, done and overdue."""
     from pufa_cli.errors import NotFound
     from pufa_cli.progress import find_plan
     from pufa_cli.units import list_units
@@ -82,7 +138,8 @@ def unit_list(
                 raise
             plan = None
         day = as_of_date(as_of, plan.year if plan else 2000)
-        units = list_units(conn, plan, day)
+        # A year asked for (--year, PUFA_YEAR) lists that plan's units; else the whole registry.
+        units = list_units(conn, plan, day, only_plan=year_value(year) is not None)
     if fmt is Format.json:
         from pufa_cli.render import print_json
 
@@ -100,40 +157,10 @@ def unit_list(
             ]
         )
         return
-    from pufa_cli.i18n import plan_text
-    from pufa_cli.render import Col, show, table
+    from pufa_cli.render import show
+    from pufa_cli.render.task_view import units_table
 
-    script = plan.script if plan else "Hant"
-    title = _("Units — plan {year}, as of {day}").format(
-        year=plan.year if plan else "-", day=day.isoformat()
-    )
-    show(
-        table(
-            title,
-            [
-                Col(_("Unit"), flexible=True),
-                Col(_("Kind")),
-                Col(_("Lead"), "right"),
-                Col(_("Supporting"), "right"),
-                Col(_("Done"), "right"),
-                Col(_("Overdue"), "right"),
-            ],
-            [
-                [
-                    plan_text(u.name, script),
-                    plan_text(u.kind, script),
-                    u.lead,
-                    u.support,
-                    u.done,
-                    u.overdue,
-                ]
-                for u in units
-            ],
-            caption=npgettext("table caption", "{n} unit", "{n} units", len(units)).format(
-                n=len(units)
-            ),
-        )
-    )
+    show(units_table(units, plan, day))
 
 
 def register(app: typer.Typer) -> None:
@@ -144,6 +171,20 @@ def register(app: typer.Typer) -> None:
     unit_app.command("rename", help=_("Rename a unit; its assignments and history follow it."))(
         unit_rename
     )
+    unit_app.command(
+        "merge",
+        help=_(
+            "Merge a unit into another: its assignments and entries move to it, and the merge "
+            "is recorded. Example: pufa unit merge 區教育局教研室 區教育局"
+        ),
+    )(unit_merge)
+    unit_app.command(
+        "set", help=_("Change a unit's kind. Example: pufa unit set 區團委 --kind 群團")
+    )(unit_set)
+    unit_app.command(
+        "remove",
+        help=_("Remove a unit no task and no entry refers to. Example: pufa unit remove 區某局"),
+    )(unit_remove)
     unit_app.command(
         "list", help=_("List units with their tasks as lead / supporting, done and overdue.")
     )(unit_list)

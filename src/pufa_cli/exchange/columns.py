@@ -148,6 +148,18 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
     }
 
 
+def named_columns(columns: Sequence[str]) -> str:
+    """Column names for a message: the machine names in English (``task, unit``); in Chinese
+    each with its label first (``任務 task、單位 unit``), so a reader knows the column by the
+    word on the sheet and by the name a script uses."""
+    from pufa_cli.i18n import current_language
+
+    if current_language() == "en":
+        return ", ".join(columns)
+    labels = column_labels()
+    return "、".join(f"{labels[c]} {c}" if c in labels else c for c in columns)
+
+
 def labels_for(columns: Sequence[str]) -> list[str]:
     labels = column_labels()
     return [labels.get(c, c) for c in columns]

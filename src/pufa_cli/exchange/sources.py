@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pufa_cli.errors import BadInput, NotFound, RuntimeFailure
-from pufa_cli.exchange.columns import ENTRY_COLUMNS, fold
+from pufa_cli.exchange.columns import ENTRY_COLUMNS, fold, named_columns
 from pufa_cli.i18n import _
 
 REQUIRED = ("task", "unit", "date", "percent")
@@ -71,19 +71,21 @@ def columns(name: str, headers: list[Any], aliases: dict[str, str]) -> dict[str,
         if column is None:
             raise BadInput(
                 _("{where}: unknown column '{name}' (columns: {known})").format(
-                    where=name, name=text.strip(), known=", ".join(ENTRY_COLUMNS)
+                    where=name, name=text.strip(), known=named_columns(ENTRY_COLUMNS)
                 )
             )
         if column in found:
             raise BadInput(
-                _("{where}: column '{name}' appears twice").format(where=name, name=column)
+                _("{where}: column '{name}' appears twice").format(
+                    where=name, name=named_columns([column])
+                )
             )
         found[column] = i
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise BadInput(
             _("{where}: missing column(s) {names} (required: {required})").format(
-                where=name, names=", ".join(missing), required=", ".join(REQUIRED)
+                where=name, names=named_columns(missing), required=named_columns(REQUIRED)
             )
         )
     return found

@@ -120,3 +120,10 @@ def judge(
         behind,
         colour_of(status, overdue, behind, thresholds, missed),
     )
+
+
+def light(status: str, overdue: bool, percent: float, due: date, as_of: date, start: date) -> str:
+    """The light of a task as ``tasks`` and ``show`` colour it: thresholds from the environment
+    (``PUFA_YELLOW`` / ``PUFA_RED``) or the defaults, as ``report`` uses without options."""
+    behind = expected_percent(due, as_of, start) - percent
+    return colour_of(status, overdue, behind, thresholds_from(None, None))

@@ -3,9 +3,10 @@
 * A unit earns on each task assigned to it ``max(0, points × min(percent, 100) / 100 − that
   task's deductions for the unit)``: deductions stop at zero per task.
 * Per task and unit: ``overdue`` once when its share is not done and its due date (the
-  assignment's, else the task's) is before D; ``late`` once when it is done and was done after
-  its due date (done on: its first counting 100 % entry after its last counting entry below
-  100); ``missed_checkpoint`` and ``missing_evidence`` for each one (``sources``).
+  assignment's, else the task's) is on or before D (``progress.is_overdue``); ``late`` once
+  when it is done and was done after its due date (done on: its first counting 100 % entry
+  after its last counting entry below 100); ``missed_checkpoint`` and ``missing_evidence``
+  for each one (``sources``).
 * Round deductions (``late_report``, ``missing_report``, each round) come off the unit's task
   total, which stops at zero.
 * ``score = 100 × (earned + reviewer points) / (points of its tasks + manual points)`` plus
@@ -29,7 +30,7 @@ from typing import Any
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
-from pufa_cli.progress import ASSIGNMENT_CTE, PlanRef
+from pufa_cli.progress import ASSIGNMENT_CTE, PlanRef, is_overdue
 from pufa_cli.scoring import sources
 from pufa_cli.scoring.rules import ROUND_KINDS, TASK_KINDS, Scoring
 from pufa_cli.store import Connection, as_date
@@ -226,7 +227,7 @@ def compute_scores(
         percent = int(pct or 0)
         key = (int(tid), int(uid))
         counts = {
-            "overdue": int(percent < 100 and due_d < as_of),
+            "overdue": int(percent < 100 and is_overdue(due_d, as_of)),
             "late": int(done_d is not None and done_d > due_d),
             "missed_checkpoint": missed.get(key, 0),
             "missing_evidence": unproved.get(key, 0),

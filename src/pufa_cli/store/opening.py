@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from pufa_cli.config import DbTarget, busy_timeout_ms
 from pufa_cli.errors import RuntimeFailure, SchemaError
 from pufa_cli.i18n import _
 from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
-from pufa_cli.store.connection import Connection, Row, lock_timeout_failure
+from pufa_cli.store.connection import Connection, lock_timeout_failure
 from pufa_cli.store.postgres import WRITE_LOCK_KEY, SAConnection, sa_url
 from pufa_cli.store.sqlite import SqliteConnection
 
@@ -261,8 +260,3 @@ def current_revision(target: DbTarget) -> str | None:
         conn.close()
     _check_revision(revision, target.display())
     return revision
-
-
-def dump(conn: Connection, tables: Sequence[str]) -> dict[str, list[Row]]:
-    """Every row of ``tables`` in a stable order (tests compare databases before and after)."""
-    return {t: sorted(conn.rows(f"SELECT * FROM {t}"), key=repr) for t in tables}

@@ -1,0 +1,175 @@
+"""Rows → what a person or a script reads: Rich tables, JSON, CSV, Markdown. No SQL here.
+
+stdout carries data only; notices go to stderr (and ``--quiet`` silences them). Rich decides
+colour: none when stdout is not a terminal or ``NO_COLOR`` is set. Width follows the terminal
+(or ``COLUMNS``); piped output is not limited at all. Numbers, ids, dates, unit names and
+metrics never give way; in a narrow terminal long titles and notes wrap onto more lines.
+
+The package: this module (printing, words and cells shared by every view), ``layout``
+(columns that fit), ``report_view`` (pufa report's tables and markdown), ``task_view``
+(pufa tasks, pufa show, pufa unit list).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pufa_cli.render.layout import Col, fit, fixed_width, markdown_table, table, visible
+
+__all__ = [
+    "Col",
+    "bar",
+    "console",
+    "csv_text",
+    "fit",
+    "fixed_width",
+    "markdown_table",
+    "notice",
+    "percent_text",
+    "print_json",
+    "set_quiet",
+    "show",
+    "status_col",
+    "status_label",
+    "status_style",
+    "table",
+    "visible",
+]
+
+_quiet = False
+
+
+def set_quiet(value: bool) -> None:
+    global _quiet
+    _quiet = value
+
+
+def notice(message: str) -> None:
+    """Chatter for people, on stderr; silent with --quiet."""
+    if not _quiet:
+        print(message, file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    import json  # ~1.5 ms: only for JSON output
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# Width when stdout is a pipe or a file and COLUMNS is not set: wide enough that nothing is cut
+# (cron mails and `> ledger.txt` keep whole titles); a terminal uses its own width.
+PIPE_WIDTH = 400
+
+
+def console(stderr: bool = False) -> Any:
+    import os
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not os.environ.get("COLUMNS") and not _isatty(stream):
+        width = PIPE_WIDTH
+    # NO_COLOR means no control codes at all: Rich's own no_color keeps bold and italic.
+    if os.environ.get("NO_COLOR"):
+        return Console(
+            stderr=stderr, highlight=False, soft_wrap=False, width=width, color_system=None
+        )
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def show(renderable: Any) -> None:
+    """Print for people. Piped output loses the padding Rich adds at the ends of lines; a table
+    whose fixed columns are wider than the terminal is printed wider (the terminal wraps it)
+    rather than cut, so no number or id is ever lost."""
+    out = console()
+    needed = max((getattr(r, "pufa_min_width", 0) for r in _parts(renderable)), default=0)
+    if needed > out.width:
+        out.width = needed
+    if out.is_terminal:
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+
+
+def _parts(renderable: Any) -> list[Any]:
+    return list(getattr(renderable, "renderables", [renderable]))
+
+
+def status_label(status: str, overdue: bool = False) -> str:
+    """The status word a person reads (JSON keeps the language-free value)."""
+    from pufa_cli.i18n import _
+
+    words = {
+        "done": _("done"),
+        "in-progress": _("in progress"),
+        "not-started": _("not started"),
+        "awaiting-review": _("awaiting review"),
+    }
+    word = words.get(status, status)
+    return _("{status}, overdue").format(status=word) if overdue else word
+
+
+def status_col(header: str) -> Col:
+    """The status column: wraps "not started, overdue" after the comma, never inside a word."""
+    from rich.cells import cell_len
+
+    words = [status_label(s) for s in ("done", "in-progress", "not-started")]
+    # "in progress," (with the comma that joins ", overdue") is the widest first line.
+    longest = max(cell_len(w) for w in words) + 1
+    overdue = cell_len(status_label("done", True)) - cell_len(words[0])
+    return Col(header, flexible=True, least=max(longest, overdue))
+
+
+def status_style(colour: str) -> str:
+    """A status is coloured as its light (green / yellow / red), so an in-progress task on
+    schedule reads green beside its green light."""
+    return colour if colour in ("green", "yellow", "red", "cyan") else ""
+
+
+def percent_text(value: float) -> str:
+    from pufa_cli.progress import round1
+
+    return f"{round1(value):.1f}%"
+
+
+# --- added for report and export: generic rows (headers + rows) ---------------------------
+
+
+def csv_text(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], lineterminator: str = "\n"
+) -> str:
+    """RFC 4180 quoting; ``\\n`` line ends by default (text-mode stdout adds ``\\r`` on Windows)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=lineterminator)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+BAR_CELLS = 10
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(percent: float, cells: int = BAR_CELLS) -> str:
+    """A text bar ``cells`` wide in eighths of a cell, rounded down (full only at 100%):
+    45% → ``████▌     ``."""
+    eighths = int(max(0.0, min(100.0, percent)) * cells * 8 / 100)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part else "")
+    return text + " " * (cells - len(text))
