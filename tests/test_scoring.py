@@ -365,3 +365,51 @@ def test_the_workbook_gains_a_score_sheet(scored, pufa, tmp_path):
         ],
     ]
     wb.close()
+
+
+def test_a_done_claim_without_evidence_deducts(scored, pufa, tmp_path):
+    """Task 1 (60 points), missing_evidence: 3. 甲局 claims 100 % without a file: 60 − 3 = 57
+    of 60 → 95.0; 乙局 claims it with its 佐證 attached: 60 → 100.0."""
+    scored("scoring:\n  points: {1: 60}\n  deductions: {missing_evidence: 3}\n")
+    ok(pufa, "assign", "1", "甲局", "乙局")
+    proof = tmp_path / "佐證.pdf"
+    proof.write_bytes(b"%PDF-1.4 proof")
+    log(pufa, 1, "甲局", 100, "2012-06-01")
+    ok(
+        pufa,
+        "log",
+        "1",
+        "--unit",
+        "乙局",
+        "--percent",
+        "100",
+        "--date",
+        "2012-06-01",
+        "--evidence",
+        str(proof),
+    )
+    rows = scores(pufa, "--as-of", "2012-06-30")
+    assert (rows["甲局"]["score"], rows["乙局"]["score"]) == (95.0, 100.0)
+    assert rows["甲局"]["deductions"] == 3
+
+
+def test_late_and_missing_reporting_rounds_come_off_the_total(scored, pufa, tmp_path):
+    """reporting: 每季度末 (rounds due 03-31, 06-30, 09-30, 12-31); late_report 1,
+    missing_report 2. 甲局 reports on 03-15 (Q1 on time) and 07-05 (Q2, late); as of 10-15 the
+    Q3 round is missing, Q4 still open: 60 − 1 − 2 = 57 of 60 → 95.0."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        plan_yaml(
+            "reporting: 每季度末\nscoring:\n  points: {1: 60}\n"
+            "  deductions: {late_report: 1, missing_report: 2}\n"
+        ),
+        encoding="utf-8",
+    )
+    ok(pufa, "init", "-q", "--plan", path)
+    ok(pufa, "assign", "1", "甲局")
+    log(pufa, 1, "甲局", 50, "2012-03-15")
+    log(pufa, 1, "甲局", 100, "2012-07-05")
+    row = scores(pufa, "--as-of", "2012-10-15")["甲局"]
+    assert (row["score"], row["earned"], row["deductions"]) == (95.0, 57, 3)
+    # As of 06-30 the Q2 round is not yet missing (due that day): 30 of 60 → 50.0.
+    assert scores(pufa, "--as-of", "2012-06-30")["甲局"]["score"] == 50.0
