@@ -536,3 +536,13 @@ def test_bad_input_is_refused(scenario, db, pufa, monkeypatch):
         assert message in r.err, (args, r)
         assert "Traceback" not in r.err
     assert dump_db(db) == before
+
+
+def test_tasks_refuses_an_unknown_section_like_report(scenario, db, pufa):
+    """`tasks --section 99` printed an empty table and exited 0 while `report` exited 2
+    (issue 12, item 14): one rule for both."""
+    for command in ("tasks", "report"):
+        r = pufa(command, "--section", "99")
+        assert r.code == 2 and r.out == "", (command, r)
+        assert "no section 99" in r.err and r.err.count("\n") == 1, (command, r)
+    assert pufa("tasks", "--section", "2").code == 0

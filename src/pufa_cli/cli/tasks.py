@@ -72,6 +72,10 @@ def tasks(
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
         unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        if section is not None:  # the same rule as report: an unknown section is an error
+            from pufa_cli.report.build import check_section
+
+            check_section(conn, plan, section)
         views = list_tasks(
             conn,
             plan,
