@@ -413,3 +413,14 @@ def test_late_and_missing_reporting_rounds_come_off_the_total(scored, pufa, tmp_
     assert (row["score"], row["earned"], row["deductions"]) == (95.0, 57, 3)
     # As of 06-30 the Q2 round is not yet missing (due that day): 30 of 60 → 50.0.
     assert scores(pufa, "--as-of", "2012-06-30")["甲局"]["score"] == 50.0
+
+
+def test_global_plan_option_before_score(scored, pufa):
+    """`score` is a group that also runs on its own: `pufa --plan-id 2011 score` must score the
+    2011 plan (which has no scoring: block, so exit 2 naming it), not the latest plan."""
+    scored()
+    assert pufa("init", "-q").code == 0  # the bundled 2011 plan, beside the 2012 test plan
+    r = pufa("--plan-id", "2011", "score")
+    assert r.code == 2 and "plan 2011 does not score" in r.err, r
+    doc = json.loads(ok(pufa, "--plan-id", "2012", "score", "-f", "json").out)
+    assert doc["plan"] == "2012"

@@ -229,8 +229,10 @@ def build_app() -> typer.Typer:
 
 def _defaults_for(command: Any, given: dict[str, Any]) -> dict[str, Any]:
     """Click's default_map for ``command``: the global options it takes, nested by subcommand
-    for a group (``pufa --db X unit list``)."""
+    for a group (``pufa --db X unit list``). A group that runs on its own as well (``pufa
+    score``, beside ``pufa score set``) takes them for its own options too."""
+    own: dict[str, Any] = {p.name: given[p.name] for p in command.params if p.name in given}
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
-        return {name: _defaults_for(sub, given) for name, sub in subcommands.items()}
-    return {p.name: given[p.name] for p in command.params if p.name in given}
+        own.update({name: _defaults_for(sub, given) for name, sub in subcommands.items()})
+    return own
