@@ -12,6 +12,7 @@ from pufa_cli.config import resolve_db
 from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 TABLES = {
+    "offices",
     "plans",
     "sections",
     "tasks",

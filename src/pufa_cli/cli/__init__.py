@@ -18,6 +18,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from pufa_cli.cli.common import OfficeOption
 from pufa_cli.i18n import _
 from pufa_cli.typer_internals import click_exceptions
 
@@ -35,6 +36,7 @@ MODULES = (
     "notice",
     "exchange",
     "admin",
+    "offices",
 )
 
 # The module that registers each top-level command, so that running one imports only its own
@@ -63,6 +65,7 @@ COMMAND_MODULES = {
     "import": "exchange",
     "backup": "admin",
     "check": "admin",
+    "office": "offices",
 }
 
 
@@ -205,7 +208,8 @@ def build_app() -> typer.Typer:
         version: bool = typer.Option(
             False, "--version", "-V", help=_("Show pufa's version and exit.")
         ),
+        office: OfficeOption = None,
     ) -> None:
-        """--lang and --version are read in main() before the app is built."""
+        """--lang, --office and --version are read in main() before the app is built."""
 
     return app
