@@ -163,6 +163,7 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
     tables = [
         "alembic_version",
         "offices",
+        "office_grants",
         "plans",
         "sections",
         "tasks",

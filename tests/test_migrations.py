@@ -13,6 +13,7 @@ from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 TABLES = {
     "offices",
+    "office_grants",
     "plans",
     "sections",
     "tasks",

@@ -10,7 +10,8 @@ through their task and unit). An existing database gets one office, its default 
 named 本辦), and every plan and unit goes to it, so every command and every number is unchanged.
 A plan id, a unit name and a unit's match key are unique within their office, not across
 the city (0006 made the match key unique in the database: now in each office). A task may name
-the city task it carries (``carries``: ``PLAN_ID#N``).
+the city task it carries (``carries``: ``PLAN_ID#N``). On PostgreSQL, ``office_grants`` maps a
+database role to its office (``pufa db grant``; the row-level security policies read it).
 """
 
 from __future__ import annotations
@@ -88,6 +89,15 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_units_office_match_key", ["office_id", "match_key"])
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("carries", sa.String(length=60), nullable=True))
+    op.create_table(
+        "office_grants",
+        sa.Column("role_name", sa.String(length=63), nullable=False),
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["office_id"], ["offices.id"], name=op.f("fk_office_grants_office_id_offices")
+        ),
+        sa.PrimaryKeyConstraint("role_name", name=op.f("pk_office_grants")),
+    )
 
 
 def downgrade() -> None:
@@ -96,6 +106,7 @@ def downgrade() -> None:
     count = bind.execute(sa.text("SELECT count(*) FROM offices")).scalar()
     if count and count > 1:
         raise RuntimeError("cannot downgrade: the database holds several offices (one before 0007)")
+    op.drop_table("office_grants")
     with op.batch_alter_table("tasks") as batch:
         batch.drop_column("carries")
     with op.batch_alter_table("units") as batch:

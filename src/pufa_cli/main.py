@@ -130,8 +130,21 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         if debug():
             raise
+        refused = _refused_by_server(exc)
+        if refused is not None:
+            return _error(refused, EXIT_USAGE)
         return _error(_environment_message(exc), EXIT_RUNTIME)
     return int(result) if isinstance(result, int) else 0
+
+
+def _refused_by_server(exc: BaseException) -> str | None:
+    """PostgreSQL refused a write this role may not make (SQLSTATE 42501: row-level security
+    or a missing privilege, docs/offices.md): bad input for this office, not a failure."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != "42501":
+        return None
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return _("refused by the database server for this role: {reason}").format(reason=first)
 
 
 def _environment_message(exc: BaseException) -> str:

@@ -61,6 +61,16 @@ class Office(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class OfficeGrant(Base):
+    """PostgreSQL: the database role (``pufa db grant OFFICE --role ROLE``) and its office; the
+    row-level security policies let it read its office and those below, write its own."""
+
+    __tablename__ = "office_grants"
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+
+
 class Plan(Base):
     __tablename__ = "plans"
     __table_args__ = (UniqueConstraint("office_id", "code"),)

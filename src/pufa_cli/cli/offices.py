@@ -309,3 +309,46 @@ def office_rows(result: Any) -> tuple[list[str], list[list[Any]]]:
     rows = [cells(r.office, " ".join(r.plans), r.counts, r.carried) for r in result.rows]
     rows.append(cells("total", "", result.total, result.carried_total))
     return list(OFFICE_HEADERS), rows
+
+
+RoleOption = Annotated[
+    str,
+    typer.Option("--role", help=_("The PostgreSQL role, e.g. jia_clerk."), show_default=False),
+]
+
+
+def db_grant(
+    office: Annotated[str, typer.Argument(help=_("Office name."), show_default=False)],
+    role: RoleOption,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """PostgreSQL: a login role that reads OFFICE and the offices below it and writes only
+    OFFICE, enforced by the server's row-level security."""
+    from pufa_cli.offices.grants import grant
+    from pufa_cli.render import notice
+
+    quiet(quiet_)
+    with session(db, write=True) as conn:
+        ref, created = grant(conn, office, role)
+    message = (
+        _("role {role} created for office {office}")
+        if created
+        else _("role {role} granted office {office}")
+    )
+    notice(message.format(role=role, office=ref.name))
+
+
+def db_revoke(
+    role: RoleOption,
+    db: DbOption = None,
+    quiet_: QuietOption = False,
+) -> None:
+    """PostgreSQL: take back what db grant gave a role (the role itself stays)."""
+    from pufa_cli.offices.grants import revoke
+    from pufa_cli.render import notice
+
+    quiet(quiet_)
+    with session(db, write=True) as conn:
+        office = revoke(conn, role)
+    notice(_("role {role} no longer has office {office}").format(role=role, office=office))

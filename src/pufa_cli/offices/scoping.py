@@ -1,7 +1,8 @@
 """The office a command acts in, and the checks that what it names belongs there.
 
 The office is chosen once per run: ``--office NAME`` (a root option, read in ``main.run``),
-else ``PUFA_OFFICE``, else the database's default office (the one every database made before
+else ``PUFA_OFFICE``, else (PostgreSQL) the office granted to the role pufa connects as, else
+the database's default office (the one every database made before
 offices holds everything in), so a single-office database needs neither. Plans and units are
 looked up within that office; a plan or unit of another office named in a command is refused
 with one line naming its office.
@@ -43,7 +44,14 @@ def current_office(conn: Connection) -> OfficeRef:
     name = chosen_name()
     if cached is not None and cached[0] == name:
         return cached[1]
-    office = resolve_office(conn, name) if name is not None else default_office(conn)
+    if name is not None:
+        office = resolve_office(conn, name)
+    else:
+        from pufa_cli.offices.grants import granted_office
+        from pufa_cli.offices.tree import office_by_id
+
+        granted = granted_office(conn)  # a district clerk's role: its office
+        office = default_office(conn) if granted is None else office_by_id(conn, granted)
     try:
         conn._pufa_office = (name, office)  # type: ignore[attr-defined]
     except AttributeError:  # pragma: no cover - a connection class with __slots__
