@@ -352,3 +352,61 @@ def db_revoke(
     with session(db, write=True) as conn:
         office = revoke(conn, role)
     notice(_("role {role} no longer has office {office}").format(role=role, office=office))
+
+
+def export_bundle(db: str | None, out: Any, year: int | None, plan_id: str | None) -> None:
+    """``pufa export --what bundle --out F`` (cli/exchange.py calls)."""
+    import json
+
+    from pufa_cli import clock, files
+    from pufa_cli.errors import BadInput
+    from pufa_cli.offices.bundle import build_bundle
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import notice
+
+    if out is None:
+        raise BadInput(_("--what bundle needs --out FILE"))
+    with session(db) as conn:
+        plan = find_plan(conn, year, plan_id)
+        doc = build_bundle(conn, plan, clock.now())
+    with files.atomic_file(out) as fh:
+        json.dump(doc, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    notice(
+        _("{path} written (office {office}, plan {plan}, {n} entries)").format(
+            path=out, office=doc["office"], plan=plan.code, n=len(doc["entries"])
+        )
+    )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_bundle(db: str | None, path: str, dry_run: bool) -> None:
+    """``pufa import F`` of a bundle: all or nothing; what is already here is skipped."""
+    from pufa_cli import clock
+    from pufa_cli.errors import BadInput
+    from pufa_cli.offices import bundle
+    from pufa_cli.render import notice
+
+    doc = bundle.read_bundle(path)
+    added: dict[str, int] = {}
+    try:
+        with session(db, write=True) as conn:
+            try:
+                added = bundle.import_bundle(conn, doc, clock.now())
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise BadInput(
+                    _("{path} is not a well-formed bundle ({reason})").format(path=path, reason=exc)
+                ) from None
+            if dry_run:
+                raise _DryRun  # the transaction rolls back: nothing written
+    except _DryRun:
+        pass
+    notice(
+        _(
+            "bundle of {office}: {plans} plan, {tasks} tasks, {units} units, {assignments} "
+            "assignments and {entries} entries added"
+        ).format(office=doc["office"], **added)
+    )
