@@ -306,3 +306,25 @@ def test_a_database_from_before_offices_upgrades_into_one_default_office(db, puf
     assert pufa("db", "upgrade", "-q").code == 0
     again = dump_db(db)
     assert again == after
+
+
+def test_check_finds_an_entry_on_a_unit_of_another_office(city, pufa):
+    from pufa_cli import store as dbmod
+    from pufa_cli.config import resolve_db
+
+    assert pufa("check").code == 0
+    conn = dbmod.connect(resolve_db(city))
+    try:
+        with conn.transaction(write=True):
+            # What a hand edit could do: 甲's first entry moved to 乙's 區司法局.
+            conn.run(
+                "UPDATE entries SET unit_id = (SELECT u.id FROM units u JOIN offices o "
+                "ON o.id = u.office_id WHERE o.name = :o) WHERE id = (SELECT min(id) FROM entries)",
+                {"o": YI},
+            )
+    finally:
+        conn.close()
+    r = pufa("check", "-f", "json")
+    assert r.code == 1, r
+    failed = [c for c in json.loads(r.out)["checks"] if c["check"] == "entries-office"]
+    assert failed and failed[0]["ok"] is False, r
