@@ -206,6 +206,10 @@ def main() -> None:
         district = dict(env, PUFA_DB=as_role(url, roles[1]))
         rows = [
             (
+                "floor: db current (start-up, SQLAlchemy, connect)",
+                median_ms(["db", "current"], env, ns.runs),
+            ),
+            (
                 "district report --quarter 4 (its own role, RLS)",
                 median_ms(["report", "--quarter", "4"], district, ns.runs),
             ),
