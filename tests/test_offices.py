@@ -127,7 +127,18 @@ def test_each_office_sees_its_own_plan_and_units(city, pufa, monkeypatch):
     [
         (("--office", YI, "tasks", "--plan-id", "2023-jia"), ["2023-jia", JIA]),
         (
-            ("--office", YI, "log", "1", "--unit", "甲區教育局", "--percent", "5"),
+            (
+                "--office",
+                YI,
+                "log",
+                "1",
+                "--unit",
+                "甲區教育局",
+                "--percent",
+                "5",
+                "--date",
+                "2023-05-01",
+            ),
             ["甲區教育局", JIA],
         ),
         (("--office", JIA, "assign", "3", "市教育局"), ["市教育局", CITY]),

@@ -122,11 +122,35 @@ def test_a_write_outside_ones_office_is_refused(city, roles, pufa):  # noqa: F81
         )
     assert getattr(err.value.orig, "sqlstate", None) == "42501"
     # 甲's clerk naming 乙: 乙's plans are invisible to it.
-    r = pufa("--office", YI, "log", "--db", jia, "1", "--unit", "區司法局", "--percent", "90")
+    r = pufa(
+        "--office",
+        YI,
+        "log",
+        "--db",
+        jia,
+        "1",
+        "--unit",
+        "區司法局",
+        "--percent",
+        "90",
+        "--date",
+        "2023-05-01",
+    )
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "no plan" in r.err, r
     # The city reads 甲 but may not write there: the server refuses, one line, exit 2.
     r = pufa(
-        "--office", JIA, "log", "--db", city_role, "3", "--unit", "甲區教育局", "--percent", "5"
+        "--office",
+        JIA,
+        "log",
+        "--db",
+        city_role,
+        "3",
+        "--unit",
+        "甲區教育局",
+        "--percent",
+        "5",
+        "--date",
+        "2023-05-01",
     )
     assert r.code == 2, r
     assert len(r.err.strip().splitlines()) == 1 and "row-level security" in r.err, r
