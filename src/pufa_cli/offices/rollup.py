@@ -18,7 +18,7 @@ from pufa_cli.offices.scoping import current_office
 from pufa_cli.progress import PlanRef
 from pufa_cli.report.build import _Tally, build_report
 from pufa_cli.report.rows import Counts
-from pufa_cli.report.schedule import BY_TASK, Thresholds
+from pufa_cli.report.schedule import BY_SECTION, Thresholds
 from pufa_cli.store import Connection, as_date
 
 TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
@@ -106,7 +106,7 @@ def office_report(
                     {"p": p.id},
                 )
             }
-            result = build_report(conn, p, as_of, by=BY_TASK, thresholds=thresholds)
+            result = build_report(conn, p, as_of, by=BY_SECTION, thresholds=thresholds)
             for t in result.tasks:
                 args = (t.percent, t.status, t.overdue, t.colour, t.missed)
                 whole.add(*args)
