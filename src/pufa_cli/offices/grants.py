@@ -25,6 +25,7 @@ from pufa_cli.store import Connection
 
 ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
+
 def _ids(column: str, kind: str, own: bool) -> str:
     """``column`` is one of the role's ids of ``kind`` (offices, plans, tasks, units): readable
     ones, or with ``own`` only its office's. The array comes from a SECURITY DEFINER function
