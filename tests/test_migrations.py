@@ -168,7 +168,7 @@ def _as_text(row: Any) -> tuple[Any, ...]:
 # Columns a later revision made NOT NULL without a default: written when the table has them.
 LEDGER_EXTRA = {
     "plans": {"code": "2011", "office_id": 1},
-    "units": {"office_id": 1},  # 0008: the default office, which the migration creates
+    "units": {"office_id": 1},  # 0009: the default office, which the migration creates
 }
 
 

@@ -291,7 +291,7 @@ def test_a_district_by_office_shows_its_street_offices(city, pufa, tmp_path):
 def test_a_database_from_before_offices_upgrades_into_one_default_office(db, pufa):
     """The 2011 ledger made by pufa at schema 0003 (tests/data): after the upgrade everything
     is in the default office 本辦, every report is the same with or without --office 本辦,
-    and going down to 0007 and up again keeps every row."""
+    and going down to 0008 and up again keeps every row."""
     from pufa_cli import store as dbmod
     from pufa_cli.config import resolve_db
     from test_plan_identity import _restore_0003
@@ -313,7 +313,7 @@ def test_a_database_from_before_offices_upgrades_into_one_default_office(db, puf
         scoped = pufa("--office", "本辦", "report", "-f", "json", *args.split())
         assert plain.code == 0 and plain.out == scoped.out, args
     after = dump_db(db)
-    dbmod.migrate(resolve_db(db), "0007", down=True)
+    dbmod.migrate(resolve_db(db), "0008", down=True)
     assert pufa("db", "upgrade", "-q").code == 0
     again = dump_db(db)
     assert again == after

@@ -31,7 +31,7 @@ def test_a_0006_database_with_entries_upgrades_keeping_every_row(db, pufa, monke
     dbmod.migrate(target, "0006", down=True)
     assert dbmod.current_revision(target) == "0006"
     old_cols = "id, task_id, unit_id, entry_date, percent, note, recorded_by, key"
-    unit_cols = "id, name, match_key, kind, created_at"  # 0008 adds office_id after them
+    unit_cols = "id, name, match_key, kind, created_at"  # 0009 (offices) adds office_id after them
     before = {
         "entries": _raw(target, f"SELECT {old_cols} FROM entries"),
         "units": _raw(target, f"SELECT {unit_cols} FROM units"),

@@ -103,6 +103,7 @@ class Plan(Base):
     # The plan file's ``scoring:`` block as JSON (scoring/rules.py); NULL: the plan does not score.
     scoring: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+
 class Section(Base):
     __tablename__ = "sections"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)

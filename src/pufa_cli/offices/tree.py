@@ -52,7 +52,7 @@ def resolve_office(conn: Connection, typed: str) -> OfficeRef:
 
 def default_office(conn: Connection) -> OfficeRef:
     row = conn.one(f"SELECT {_COLUMNS} FROM offices WHERE is_default = 1 ORDER BY id LIMIT 1")
-    if row is None:  # every database has one (migration 0008); a city may have removed the flag
+    if row is None:  # every database has one (migration 0009); a city may have removed the flag
         row = conn.one(f"SELECT {_COLUMNS} FROM offices WHERE parent_id IS NULL ORDER BY id")
     if row is None:
         raise NotFound(_("this database has no office: add one with 'pufa office add NAME'"))

@@ -1,7 +1,7 @@
 """offices: a city and its districts in one database
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 11:00:00
 
 A city's 依法治市辦 supervises districts, which supervise their street offices: ``offices`` is
@@ -21,8 +21,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -105,7 +105,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     count = bind.execute(sa.text("SELECT count(*) FROM offices")).scalar()
     if count and count > 1:
-        raise RuntimeError("cannot downgrade: the database holds several offices (one before 0008)")
+        raise RuntimeError("cannot downgrade: the database holds several offices (one before 0009)")
     op.drop_table("office_grants")
     with op.batch_alter_table("tasks") as batch:
         batch.drop_column("carries")
