@@ -60,6 +60,32 @@ POLICIES: dict[str, tuple[str, str]] = {
         "entry_id IN (SELECT id FROM entries)",
         f"entry_id IN (SELECT id FROM entries WHERE {_ids('task_id', 'task', True)})",
     ),
+    # The supervision cycle (issue 16) and scoring: through their task, plan or entry.
+    "extensions": (
+        _ids("task_id", "task", False),
+        f"{_ids('task_id', 'task', True)} AND {_ids('unit_id', 'unit', True)}",
+    ),
+    "reminders": (
+        _ids("task_id", "task", False),
+        f"{_ids('task_id', 'task', True)} AND {_ids('unit_id', 'unit', True)}",
+    ),
+    "reviews": (
+        "entry_id IN (SELECT id FROM entries)",
+        f"entry_id IN (SELECT id FROM entries WHERE {_ids('task_id', 'task', True)})",
+    ),
+    "entry_evidence": (
+        "entry_id IN (SELECT id FROM entries)",
+        f"entry_id IN (SELECT id FROM entries WHERE {_ids('task_id', 'task', True)})",
+    ),
+    # Content-addressed files: readable when a readable entry names them; a new one may be
+    # added (an entry of one's own then names it); one in use cannot go (entry_evidence's key).
+    "evidence_blobs": (
+        "id IN (SELECT blob_id FROM entry_evidence)",
+        "id NOT IN (SELECT blob_id FROM entry_evidence)",
+    ),
+    "manual_scores": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
+    "bonuses": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
+    "notices": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
 }
 # Read only: the tree and the grants (names, not data), and the schema revision.
 READ_ONLY = ("offices", "office_grants", "alembic_version")
