@@ -40,6 +40,7 @@ def _clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for var in (
         "PUFA_DB",
         "PUFA_YEAR",
+        "PUFA_OFFICE",
         "PUFA_TODAY",
         "PUFA_LANG",
         "LC_ALL",
@@ -161,6 +162,8 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
 
     tables = [
         "alembic_version",
+        "offices",
+        "office_grants",
         "plans",
         "sections",
         "tasks",

@@ -440,9 +440,9 @@ CLICK_ERRORS = [
     ),
     (
         ("report", "--by", "foo"),
-        "錯誤：'--by' 的值無效：'foo' 不是可選值之一：'section', 'unit', 'task'。",
-        "错误：'--by' 的值无效：'foo' 不是可选值之一：'section', 'unit', 'task'。",
-        "Error: Invalid value for '--by': 'foo' is not one of 'section', 'unit', 'task'.",
+        "錯誤：'--by' 的值無效：'foo' 不是可選值之一：'section', 'unit', 'task', 'office'。",
+        "错误：'--by' 的值无效：'foo' 不是可选值之一：'section', 'unit', 'task', 'office'。",
+        "Error: Invalid value for '--by': 'foo' is not one of 'section', 'unit', 'task', 'office'.",
     ),
     (
         ("report", "--bogus"),

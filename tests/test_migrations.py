@@ -12,6 +12,8 @@ from pufa_cli.config import resolve_db
 from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 TABLES = {
+    "offices",
+    "office_grants",
     "plans",
     "sections",
     "tasks",
@@ -166,7 +168,10 @@ def _as_text(row: Any) -> tuple[Any, ...]:
 
 
 # Columns a later revision made NOT NULL without a default: written when the table has them.
-LEDGER_EXTRA = {"plans": {"code": "2011"}}
+LEDGER_EXTRA = {
+    "plans": {"code": "2011", "office_id": 1},
+    "units": {"office_id": 1},  # 0010: the default office, which the migration creates
+}
 
 
 def build_at(target: Any, revision: str) -> None:
@@ -297,13 +302,15 @@ def test_unit_events_upgrade_keeps_every_row(db, pufa, monkeypatch):
     target = resolve_db(db)
     dbmod.migrate(target, "0008", down=True)
     before = _raw_rows(target)  # read without pufa's connect, which would upgrade it
+    columns = _raw_columns(target)  # 0008's columns: 0010 (offices) adds office_id to some
     assert "unit_events" not in before and len(before["entries"]) == 2
     assert len(before["retractions"]) == 1 and len(before["assignments"]) == 4
     r = pufa("tasks", "-q")  # the automatic upgrade on opening
     assert r.code == 0, r
     assert dbmod.current_revision(target) == SCHEMA_HEAD
     after = _raw_rows(target)
-    assert {t: after[t] for t in before if t != "alembic_version"} == {
+    kept = _raw_rows(target, columns)
+    assert {t: kept[t] for t in before if t != "alembic_version"} == {
         t: rows for t, rows in before.items() if t != "alembic_version"
     }
     assert after["unit_events"] == [] and after["unit_event_entries"] == []
@@ -313,15 +320,37 @@ def test_unit_events_upgrade_keeps_every_row(db, pufa, monkeypatch):
     assert [r[1] for r in dump_db(db)["unit_events"]] == ["rename"]
 
 
-def _raw_rows(target: Any) -> dict[str, list[tuple[Any, ...]]]:
+def _raw_rows(
+    target: Any, columns: dict[str, list[str]] | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows; with ``columns``, those tables' rows in those columns only (a later
+    revision may add columns, e.g. 0010's office_id)."""
     from sqlalchemy import inspect, text
 
     engine = dbmod.sa_engine(target)
     try:
         with engine.connect() as conn:
+            tables = inspect(conn).get_table_names() if columns is None else list(columns)
             return {
-                t: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}")))
-                for t in inspect(conn).get_table_names()
+                t: sorted(
+                    tuple(r)
+                    for r in conn.execute(
+                        text(f"SELECT {', '.join((columns or {}).get(t) or ['*'])} FROM {t}")
+                    )
+                )
+                for t in tables
             }
+    finally:
+        engine.dispose()
+
+
+def _raw_columns(target: Any) -> dict[str, list[str]]:
+    from sqlalchemy import inspect
+
+    engine = dbmod.sa_engine(target)
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn)
+            return {t: [c["name"] for c in found.get_columns(t)] for t in found.get_table_names()}
     finally:
         engine.dispose()

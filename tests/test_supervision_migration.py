@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pufa_cli import store as dbmod
 from pufa_cli.config import resolve_db
+from pufa_cli.schema import SCHEMA_HEAD
 
 JY = "區教育局"
 OLD_TABLES = ("plans", "units", "assignments", "entries", "entry_metrics", "retractions")
@@ -30,12 +31,14 @@ def test_a_0006_database_with_entries_upgrades_keeping_every_row(db, pufa, monke
     dbmod.migrate(target, "0006", down=True)
     assert dbmod.current_revision(target) == "0006"
     old_cols = "id, task_id, unit_id, entry_date, percent, note, recorded_by, key"
+    unit_cols = "id, name, match_key, kind, created_at"  # 0010 (offices) adds office_id after them
     before = {
         "entries": _raw(target, f"SELECT {old_cols} FROM entries"),
+        "units": _raw(target, f"SELECT {unit_cols} FROM units"),
         **{
             t: _raw(target, f"SELECT * FROM {t}")
             for t in OLD_TABLES
-            if t not in ("plans", "entries")
+            if t not in ("plans", "entries", "units")
         },
         "plans": _raw(target, "SELECT id, year, title, script FROM plans"),
     }
@@ -43,12 +46,15 @@ def test_a_0006_database_with_entries_upgrades_keeping_every_row(db, pufa, monke
 
     r = pufa("db", "upgrade")
     assert r.code == 0, r
-    from pufa_cli.schema import SCHEMA_HEAD  # 0007, or a later head (0008 scoring)
-
-    assert dbmod.current_revision(target) == SCHEMA_HEAD
+    assert dbmod.current_revision(target) == SCHEMA_HEAD  # 0007, then later heads
     after = {
         "entries": _rows(db, f"SELECT {old_cols} FROM entries"),
-        **{t: _rows(db, f"SELECT * FROM {t}") for t in OLD_TABLES if t not in ("plans", "entries")},
+        "units": _rows(db, f"SELECT {unit_cols} FROM units"),
+        **{
+            t: _rows(db, f"SELECT * FROM {t}")
+            for t in OLD_TABLES
+            if t not in ("plans", "entries", "units")
+        },
         "plans": _rows(db, "SELECT id, year, title, script FROM plans"),
     }
     assert after == before

@@ -51,10 +51,15 @@ def plan_script(plan: Plan) -> str:
 
 def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = None) -> int:
     """The id of unit ``name`` (already normalised), created when the plan names it."""
+    from pufa_cli.offices.scoping import office_id
+
     unit = find_unit(conn, name)
     if unit is not None:
         return unit.id
-    return conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
+    return conn.insert(
+        INSERT_UNIT,
+        {"o": office_id(conn), "n": name, "k": match_key(name), "kind": kind, "at": now},
+    )
 
 
 def load_plan(
@@ -89,17 +94,20 @@ def load_plan(
         "gr": json.dumps({g: list(m) for g, m in plan.groups.items()}, ensure_ascii=False),
         "sco": None if plan.scoring is None else plan.scoring.to_json(),
     }
+    from pufa_cli.offices.scoping import require_office_of
+
+    here = require_office_of(conn, plan.office).id
     row = conn.one(
         "SELECT id, year, title, preamble, source, script, doc_number, issuer, issued, "
-        "addressees, groups, scoring FROM plans WHERE code = :c",
-        {"c": plan.id},
+        "addressees, groups, scoring FROM plans WHERE code = :c AND office_id = :o",
+        {"c": plan.id, "o": here},
     )
     if row is None:
         plan_id = conn.insert(
-            "INSERT INTO plans (code, year, title, preamble, source, script, doc_number, issuer, "
-            "issued, addressees, groups, scoring, loaded_at) VALUES (:c, :y, :t, :p, :s, :sc, "
-            ":dn, :iss, :issued, :to, :gr, :sco, :at) RETURNING id",
-            {"c": plan.id, "at": now, **meta},
+            "INSERT INTO plans (office_id, code, year, title, preamble, source, script, "
+            "doc_number, issuer, issued, addressees, groups, scoring, loaded_at) VALUES (:o, :c, "
+            ":y, :t, :p, :s, :sc, :dn, :iss, :issued, :to, :gr, :sco, :at) RETURNING id",
+            {"o": here, "c": plan.id, "at": now, **meta},
         )
     else:
         plan_id = int(row[0])
@@ -168,7 +176,7 @@ def load_plan(
         int(r[1]): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units, cadence, leader, label FROM tasks "
+            "responsible, in_plan, plan_units, cadence, leader, label, carries FROM tasks "
             "WHERE plan_id = :p",
             {"p": plan_id},
         )
@@ -190,6 +198,7 @@ def load_plan(
                 "cadence": task.cadence,
                 "leader": task.leader,
                 "label": task.label,
+                "carries": task.carries,
             }
             named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
             old = existing_tasks.get(task.number)
@@ -197,9 +206,9 @@ def load_plan(
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
                     "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader, "
-                    "label) VALUES (:p, :n, :section_id, :title, :text, :due_word, :due_date, "
-                    ":checks, :timing, :responsible, :in_plan, :named, :cadence, :leader, :label) "
-                    "RETURNING id",
+                    "label, carries) VALUES (:p, :n, :section_id, :title, :text, :due_word, "
+                    ":due_date, :checks, :timing, :responsible, :in_plan, :named, :cadence, "
+                    ":leader, :label, :carries) RETURNING id",
                     {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
                 )
                 res.added.append(task.number)
@@ -224,6 +233,7 @@ def load_plan(
                             old[12],
                             old[13],
                             old[14],
+                            old[15],
                         ),
                         strict=True,
                     )
@@ -233,7 +243,8 @@ def load_plan(
                         "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
                         "due_word=:due_word, due_date=:due_date, checks=:checks, "
                         "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
-                        "cadence=:cadence, leader=:leader, label=:label WHERE id=:id",
+                        "cadence=:cadence, leader=:leader, label=:label, carries=:carries "
+                        "WHERE id=:id",
                         {"id": task_id, **_dates(values)},
                     )
                     res.updated.append(task.number)

@@ -15,8 +15,11 @@ from pufa_cli.errors import EXIT_RUNTIME, EXIT_USAGE, PufaError, escape_controls
 from pufa_cli.i18n import _, language_from_env, normalize_language, set_language
 
 
-def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Remove ``--lang X`` / ``--lang=X`` from anywhere in argv (help texts need it first)."""
+def _take_lang(argv: list[str], option: str = "--lang") -> tuple[str | None, list[str]]:
+    """Remove ``--lang X`` / ``--lang=X`` from anywhere in argv (help texts need it first).
+
+    ``--office`` is taken the same way: one option, before or after the command, for every
+    command (offices/scoping.py)."""
     rest: list[str] = []
     lang: str | None = None
     i = 0
@@ -25,11 +28,11 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
         if arg == "--":
             rest.extend(argv[i:])
             break
-        if arg == "--lang" and i + 1 < len(argv):
+        if arg == option and i + 1 < len(argv):
             lang = argv[i + 1]
             i += 2
             continue
-        if arg.startswith("--lang="):
+        if arg.startswith(option + "="):
             lang = arg.split("=", 1)[1]
             i += 1
             continue
@@ -50,6 +53,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run pufa with ``argv`` (default: the process arguments); return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     lang_arg, args = _take_lang(args)
+    office_arg, args = _take_lang(args, "--office")
+    from pufa_cli.offices import scoping
+
+    scoping.select(office_arg)
     if lang_arg is not None:
         lang = normalize_language(lang_arg)
         if lang is None:
@@ -124,8 +131,21 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         if debug():
             raise
+        refused = _refused_by_server(exc)
+        if refused is not None:
+            return _error(refused, EXIT_USAGE)
         return _error(_environment_message(exc), EXIT_RUNTIME)
     return int(result) if isinstance(result, int) else 0
+
+
+def _refused_by_server(exc: BaseException) -> str | None:
+    """PostgreSQL refused a write this role may not make (SQLSTATE 42501: row-level security
+    or a missing privilege, docs/offices.md): bad input for this office, not a failure."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != "42501":
+        return None
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return _("refused by the database server for this role: {reason}").format(reason=first)
 
 
 def _environment_message(exc: BaseException) -> str:

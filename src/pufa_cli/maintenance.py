@@ -176,6 +176,16 @@ def _ledger_checks() -> tuple[tuple[str, str, str], ...]:
             "WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = e.unit_id)",
         ),
         (
+            "entries-office",
+            _("entries and assignments name a unit of their plan's office"),
+            "SELECT e.id FROM entries e JOIN tasks t ON t.id = e.task_id "
+            "JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = e.unit_id "
+            "WHERE u.office_id <> p.office_id UNION ALL "
+            "SELECT a.id FROM assignments a JOIN tasks t ON t.id = a.task_id "
+            "JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id "
+            "WHERE u.office_id <> p.office_id",
+        ),
+        (
             "entries-percent",
             _("entry percent is from 0 to 100"),
             "SELECT e.id FROM entries e WHERE e.percent < 0 OR e.percent > 100",

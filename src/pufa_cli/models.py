@@ -43,13 +43,43 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Plan(Base):
-    __tablename__ = "plans"
+class Office(Base):
+    """A node of the city's tree: the city's 依法治市辦, a district's, a street office.
+
+    Every plan and unit belongs to one; a database made before offices has one, the default
+    (``is_default`` = 1), holding everything."""
+
+    __tablename__ = "offices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    match_key: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id"), nullable=True, index=True
+    )
+    is_default: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OfficeGrant(Base):
+    """PostgreSQL: the database role (``pufa db grant OFFICE --role ROLE``) and its office; the
+    row-level security policies let it read its office and those below, write its own."""
+
+    __tablename__ = "office_grants"
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     # The plan file's ``id`` (lower-case letters, digits, -), else its year as text: several
-    # plans of one year live side by side.
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # plans of one year live side by side (unique within the office).
+    code: Mapped[str] = mapped_column(String(40))
     year: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     preamble: Mapped[str] = mapped_column(Text, default="")
@@ -72,6 +102,7 @@ class Plan(Base):
 
     # The plan file's ``scoring:`` block as JSON (scoring/rules.py); NULL: the plan does not score.
     scoring: Mapped[str | None] = mapped_column(Text, nullable=True)
+
 
 class Section(Base):
     __tablename__ = "sections"
@@ -110,6 +141,8 @@ class Task(Base):
     plan_units: Mapped[str] = mapped_column(Text, default="", server_default="")
     # 1 while the task is in the latest loaded version of its plan; 0 after it disappeared.
     in_plan: Mapped[int] = mapped_column(Integer, default=1)
+    # The city task this district task carries: ``PLAN_ID#N`` of a plan of an office above.
+    carries: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class Target(Base):
@@ -130,13 +163,18 @@ class Target(Base):
 
 class Unit(Base):
     __tablename__ = "units"
+    __table_args__ = (
+        UniqueConstraint("office_id", "name"),
+        UniqueConstraint("office_id", "match_key", name="uq_units_office_match_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Trimmed, NFKC-normalised name, as shown.
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    # Script- and case-folded name (names.match_key), so 区司法局 finds 區司法局; unique, so
-    # 區審計局 and 区审计局 added at once are one unit, never two.
-    match_key: Mapped[str] = mapped_column(String(200), index=True, unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    # Trimmed, NFKC-normalised name, as shown (unique within the office).
+    name: Mapped[str] = mapped_column(String(200))
+    # Script- and case-folded name (names.match_key), so 区司法局 finds 區司法局; unique within
+    # the office, so 區審計局 and 区审计局 added at once are one unit, never two.
+    match_key: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -243,11 +243,25 @@ def _plan_ref(row: Any) -> PlanRef:
 
 def find_plan(conn: Connection, year: int | None, code: str | None = None) -> PlanRef:
     """The plan chosen by its id (``--plan-id`` / ``PUFA_PLAN``), else by ``year``, else the
-    latest year's. A year with several plans is ambiguous: BadInput naming their ids."""
+    latest year's, among the plans of the office this run acts in (offices/scoping.py). A year
+    with several plans is ambiguous: BadInput naming their ids; a plan of another office named
+    by its id: BadInput naming that office."""
+    from pufa_cli.offices.scoping import office_id, other_office_plan
+
+    here = office_id(conn)
     if code is not None:
-        row = conn.one(f"SELECT {_PLAN_COLUMNS} FROM plans WHERE code = :c", {"c": code})
+        row = conn.one(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE code = :c AND office_id = :o",
+            {"c": code, "o": here},
+        )
         if row is None:
-            codes = [str(r[0]) for r in conn.rows("SELECT code FROM plans ORDER BY year, code")]
+            other_office_plan(conn, code)
+            codes = [
+                str(r[0])
+                for r in conn.rows(
+                    "SELECT code FROM plans WHERE office_id = :o ORDER BY year, code", {"o": here}
+                )
+            ]
             raise NotFound(
                 _("no plan '{id}' (loaded: {ids})").format(id=code, ids=", ".join(codes) or "-")
             )
@@ -260,8 +274,9 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         return _plan_ref(row)
     if year is None:
         rows = conn.rows(
-            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = (SELECT max(year) FROM plans) "
-            "ORDER BY code"
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE office_id = :o AND year = "
+            "(SELECT max(year) FROM plans WHERE office_id = :o) ORDER BY code",
+            {"o": here},
         )
         if not rows:
             raise NotFound(_("no plan is loaded: run 'pufa init' first"))
@@ -269,13 +284,21 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         # A year out of range is simply not loaded (and must not overflow the INTEGER column).
         rows = (
             conn.rows(
-                f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = :y ORDER BY code", {"y": year}
+                f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = :y AND office_id = :o "
+                "ORDER BY code",
+                {"y": year, "o": here},
             )
             if 1 <= year <= 9999
             else []
         )
         if not rows:
-            years = [str(r[0]) for r in conn.rows("SELECT DISTINCT year FROM plans ORDER BY year")]
+            years = [
+                str(r[0])
+                for r in conn.rows(
+                    "SELECT DISTINCT year FROM plans WHERE office_id = :o ORDER BY year",
+                    {"o": here},
+                )
+            ]
             raise NotFound(
                 _("no plan for {year} (loaded: {years})").format(
                     year=year, years=", ".join(years) or "-"
@@ -346,8 +369,16 @@ def expand_groups(conn: Connection, plan: PlanRef, names: Sequence[str]) -> list
 
 
 def list_plans(conn: Connection) -> list[PlanSummary]:
-    """Every loaded plan with its number of current tasks, by year then id."""
-    return [_summary(r) for r in conn.rows(f"{_SUMMARY_SQL} ORDER BY p.year, p.code")]
+    """Every plan of the current office with its number of current tasks, by year then id."""
+    from pufa_cli.offices.scoping import office_id
+
+    return [
+        _summary(r)
+        for r in conn.rows(
+            f"{_SUMMARY_SQL} WHERE p.office_id = :o ORDER BY p.year, p.code",
+            {"o": office_id(conn)},
+        )
+    ]
 
 
 def plan_summary(conn: Connection, plan: PlanRef) -> PlanSummary:

@@ -32,37 +32,56 @@ class UnitRef:
 
 
 def find_unit(conn: Connection, typed: str) -> UnitRef | None:
+    """The unit called ``typed`` in the office this run acts in (offices/scoping.py)."""
+    from pufa_cli.offices.scoping import office_id
+
     name = lookup_name(typed)
-    row = conn.one("SELECT id, name FROM units WHERE name = :n", {"n": name})
+    here = office_id(conn)
+    row = conn.one(
+        "SELECT id, name FROM units WHERE name = :n AND office_id = :o", {"n": name, "o": here}
+    )
     if row is None:
         row = conn.one(
-            "SELECT id, name FROM units WHERE match_key = :k ORDER BY id LIMIT 1",
-            {"k": match_key(name)},
+            "SELECT id, name FROM units WHERE match_key = :k AND office_id = :o "
+            "ORDER BY id LIMIT 1",
+            {"k": match_key(name), "o": here},
         )
     return None if row is None else UnitRef(int(row[0]), str(row[1]))
 
 
 def resolve_unit(conn: Connection, typed: str) -> UnitRef:
-    """The unit called ``typed``; NotFound with a suggestion otherwise."""
+    """The unit called ``typed``; BadInput naming its office when it is another office's;
+    NotFound with a suggestion otherwise."""
+    from pufa_cli.offices.scoping import other_office_unit
+
     unit = find_unit(conn, typed)
     if unit is not None:
         return unit
+    name = normalize_name(typed)
+    other_office_unit(conn, name, match_key(name))
     raise NotFound(unknown_unit_message(conn, typed))
 
 
 def unknown_unit_message(conn: Connection, typed: str) -> str:
+    from pufa_cli.offices.scoping import office_id
+
     name = lookup_name(typed)
     key = match_key(name)
+    here = office_id(conn)
     for old, current, action in conn.rows(
         "SELECT e.old_value, u.name, e.action FROM unit_events e JOIN units u ON u.id = e.unit_id "
-        "WHERE e.action IN ('rename', 'merge') ORDER BY e.id DESC"
+        "WHERE e.action IN ('rename', 'merge') AND u.office_id = :o ORDER BY e.id DESC",
+        {"o": here},
     ):
         if old is not None and match_key(str(old)) == key:
             how = _("renamed to") if action == "rename" else _("merged into")
             return _("unknown unit '{name}' ({how} '{current}'); did you mean '{current}'?").format(
                 name=unit_text(name), how=how, current=unit_text(current)
             )
-    names = [str(r[0]) for r in conn.rows("SELECT name FROM units ORDER BY name")]
+    names = [
+        str(r[0])
+        for r in conn.rows("SELECT name FROM units WHERE office_id = :o ORDER BY name", {"o": here})
+    ]
     keyed = {match_key(n): n for n in names}
     close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.6)
     if close:
@@ -80,7 +99,12 @@ def add_unit(conn: Connection, typed: str, kind: str | None, now: datetime) -> U
         raise Conflict(_("unit '{name}' already exists").format(name=unit_text(existing.name)))
     if kind is not None:
         kind = _kind(kind)
-    unit_id = conn.insert(INSERT_UNIT, {"n": name, "k": match_key(name), "kind": kind, "at": now})
+    from pufa_cli.offices.scoping import office_id
+
+    unit_id = conn.insert(
+        INSERT_UNIT,
+        {"o": office_id(conn), "n": name, "k": match_key(name), "kind": kind, "at": now},
+    )
     return UnitRef(unit_id, name)
 
 
@@ -245,10 +269,17 @@ class UnitSummary:
 def list_units(
     conn: Connection, plan: PlanRef | None, as_of: date, *, only_plan: bool = False
 ) -> list[UnitSummary]:
-    """Every unit with its tasks in ``plan`` as lead / supporting, done and overdue; with
-    ``only_plan``, only the units assigned to a task of ``plan``."""
+    """Every unit of the office this run acts in with its tasks in ``plan`` as lead /
+    supporting, done and overdue; with ``only_plan``, only the units assigned to a task of
+    ``plan``."""
+    from pufa_cli.offices.scoping import office_id
+
+    here = office_id(conn)
     if plan is None:
-        rows = conn.rows("SELECT name, kind, 0, 0, 0, 0 FROM units ORDER BY name")
+        rows = conn.rows(
+            "SELECT name, kind, 0, 0, 0, 0 FROM units WHERE office_id = :o ORDER BY name",
+            {"o": here},
+        )
     else:
         rows = conn.rows(
             TASK_CTES + ", st AS (SELECT task_id, CASE WHEN pct >= 100 THEN 1 ELSE 0 END AS done, "
@@ -258,9 +289,9 @@ def list_units(
             "COALESCE(SUM(CASE WHEN a.role = 'support' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(st.done), 0), COALESCE(SUM(st.overdue), 0) "
             "FROM units u LEFT JOIN (assignments a JOIN st ON st.task_id = a.task_id) "
-            "ON a.unit_id = u.id GROUP BY u.id, u.name, u.kind "
+            "ON a.unit_id = u.id WHERE u.office_id = :o GROUP BY u.id, u.name, u.kind "
             + ("HAVING COUNT(a.id) > 0 " if only_plan else "")
             + "ORDER BY u.name",
-            {"plan": plan.id, "as_of": as_of},
+            {"plan": plan.id, "as_of": as_of, "o": here},
         )
     return [UnitSummary(str(n), k, int(a), int(b), int(c), int(d)) for n, k, a, b, c, d in rows]

@@ -18,7 +18,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from pufa_cli.cli.common import DbOption, PlanIdOption, QuietOption, YearOption
+from pufa_cli.cli.common import DbOption, OfficeOption, PlanIdOption, QuietOption, YearOption
 from pufa_cli.i18n import _
 from pufa_cli.typer_internals import click_exceptions
 
@@ -36,6 +36,7 @@ MODULES = (
     "notice",
     "exchange",
     "admin",
+    "offices",
 )
 
 # The module that registers each top-level command, so that running one imports only its own
@@ -64,6 +65,7 @@ COMMAND_MODULES = {
     "import": "exchange",
     "backup": "admin",
     "check": "admin",
+    "office": "offices",
 }
 
 
@@ -211,8 +213,10 @@ def build_app() -> typer.Typer:
         year: YearOption = None,
         plan_id: PlanIdOption = None,
         quiet_: QuietOption = False,
+        office: OfficeOption = None,
     ) -> None:
-        """--lang and --version are read in main() before the app is built. --db, --year,
+        """--lang, --office and --version are read in main() before the app is built (--office is
+        taken from anywhere in argv, so it is one option for every command). --db, --year,
         --plan-id and --quiet given before the command (`pufa --year 2011 report`) become that
         command's defaults: the same option after the command still wins."""
         given = {"db": db, "year": year, "plan_id": plan_id, "quiet_": quiet_ or None}

@@ -42,6 +42,18 @@ PlanIdOption = Annotated[
         show_default=False,
     ),
 ]
+# Read in main.run before the command (like --lang), so it is one option for every command.
+OfficeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--office",
+        help=_(
+            "The office every command acts in, e.g. 某區依法治區辦 (else PUFA_OFFICE, else the "
+            "database's default office)."
+        ),
+        show_default=False,
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(

@@ -38,6 +38,7 @@ class What(str, Enum):
     entries = "entries"
     all = "all"
     evidence = "evidence"  # a zip of the evidence files (issue 16): supervision/package.py
+    bundle = "bundle"  # an office's plan, units, assignments and entries (docs/offices.md)
 
 
 class ExportFormat(str, Enum):
@@ -58,8 +59,8 @@ def export_cmd(
             "--what",
             "-w",
             help=_(
-                "What to export: report, tasks, entries, all (default: report; xlsx: all) "
-                "or evidence (a zip)."
+                "What to export: report, tasks, entries, all (default: report; xlsx: all), "
+                "evidence (a zip) or bundle (an office's ledger)."
             ),
             show_default=False,
             case_sensitive=False,
@@ -123,6 +124,11 @@ def export_cmd(
     quiet(quiet_)
     if what is What.evidence:
         _export_evidence(out, fmt is not None, quarter, as_of, year, plan_id, db)
+        return
+    if what is What.bundle:
+        from pufa_cli.cli.offices import export_bundle
+
+        export_bundle(db, out, year_value(year), plan_value(plan_id))
         return
     target = None if out is None else str(out)
     file_format = ex.resolve_format(None if fmt is None else fmt.value, target)
@@ -228,6 +234,13 @@ def import_cmd(
     from pufa_cli.render import notice
 
     quiet(quiet_)
+    from pufa_cli.offices.bundle import is_bundle
+
+    if is_bundle(file):
+        from pufa_cli.cli.offices import import_bundle
+
+        import_bundle(db, file, dry_run)
+        return
     source = open_source(file)
     if source.encoding is not None and source.encoding != "UTF-8":
         from pufa_cli.errors import escape_controls

@@ -35,6 +35,15 @@ class Against(str, Enum):
     plan = "plan"
 
 
+class ReportBy(str, Enum):
+    """By's groupings and ``office`` (the offices below, docs/offices.md)."""
+
+    section = "section"
+    unit = "unit"
+    task = "task"
+    office = "office"
+
+
 class ReportFormat(str, Enum):
     table = "table"
     json = "json"
@@ -46,8 +55,19 @@ def report(
     quarter: QuarterOption = None,
     as_of: AsOfOption = None,
     by: Annotated[
-        By, typer.Option("--by", help=_("Group by section, unit or task."), case_sensitive=False)
-    ] = By.section,
+        ReportBy,
+        typer.Option(
+            "--by", help=_("Group by section, unit, task or office."), case_sensitive=False
+        ),
+    ] = ReportBy.section,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help=_("With --by office: only the tasks carrying PLAN_ID#N (e.g. 2023-city#5)."),
+            show_default=False,
+        ),
+    ] = None,
     section: SectionOption = None,
     unit: UnitFilterOption = None,
     yellow: YellowOption = None,
@@ -89,6 +109,17 @@ def report(
 
         raise BadInput(_("--excel is a form of csv: give it with --format csv"))
     thresholds = thresholds_from(yellow, red)
+    if by is ReportBy.office or task is not None:
+        from pufa_cli.cli.offices import report_by_office
+
+        if by is not ReportBy.office:
+            from pufa_cli.errors import BadInput
+
+            raise BadInput(_("--task goes with --by office"))
+        report_by_office(
+            db, quarter, as_of, task, thresholds, fmt.value, year_value(year), plan_value(plan_id)
+        )
+        return
     with session(db) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = report_day(quarter, as_of, plan.year)
@@ -97,7 +128,7 @@ def report(
             conn,
             plan,
             day,
-            by=by.value,
+            by=By(by.value).value,
             section=section,
             unit_id=unit_id,
             thresholds=thresholds,

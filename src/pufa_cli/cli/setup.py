@@ -276,9 +276,19 @@ def register(app: typer.Typer) -> None:
         help=_("List the loaded plans (id, year, title, tasks). Example: pufa plan list"),
     )(plan_list)
     app.add_typer(plan_app, name="plan")
-    db_app = typer.Typer(help=_("Database schema."), no_args_is_help=True)
+    db_app = typer.Typer(help=_("Database schema and, on PostgreSQL, roles."), no_args_is_help=True)
     db_app.command(
         "upgrade", help=_("Create the database if needed and migrate it to the newest schema.")
     )(db_upgrade)
     db_app.command("current", help=_("Print the schema revision of the database."))(db_current)
+    from pufa_cli.cli.offices import db_grant, db_revoke
+
+    db_app.command(
+        "grant",
+        help=_(
+            "PostgreSQL: a login role for an office, enforced by row-level security. "
+            "Example: pufa db grant 甲區依法治區辦 --role jia_clerk"
+        ),
+    )(db_grant)
+    db_app.command("revoke", help=_("PostgreSQL: take back what db grant gave a role."))(db_revoke)
     app.add_typer(db_app, name="db")

@@ -45,6 +45,7 @@ class Task:
     cadence: str | None = None  # 每月, 每季度末 …: repeating checkpoints (format version 2)
     leader: str | None = None  # 責任領導 (format version 2)
     label: str | None = None  # the source's own numbering, for display: (三), 二(三)
+    carries: str | None = None  # PLAN_ID#N of an office above (format version 2, offices)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Plan:
     issuer: str | None = None  # 印發單位
     issued: date | None = None  # the on-schedule clock starts this day, not on 1 January
     addressees: tuple[str, ...] = ()  # 主送
+    office: str | None = None  # the office the plan belongs to (else the command's office)
     # 各街道辦事處 → its units: naming the group in ``support`` or ``pufa assign`` assigns each
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review: str = ""  # 'required': a 100 % entry awaits review (issue 16)

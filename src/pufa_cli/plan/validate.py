@@ -93,6 +93,8 @@ TOP_FIELDS: dict[str, tuple[int, Any]] = {
     "review": (1, _read_review),
     "reporting": (1, _read_reporting),
     "scoring": (1, read_scoring),  # 考核細則: scoring/rules.py, docs/scoring.md
+    # The office the plan belongs to (docs/offices.md); without it, the command's office.
+    "office": (2, _text_reader(200)),
 }
 
 
@@ -131,7 +133,9 @@ _TASK_FIELDS = {
     "targets",
 }
 # Task fields a version 1 file may not use.
-_TASK_FIELDS_V2 = {"cadence", "leader", "label"}
+_TASK_FIELDS_V2 = {"cadence", "leader", "label", "carries"}
+# ``carries: PLAN_ID#N``: the task of a plan of an office above that this task carries out.
+CARRIES_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}#[1-9][0-9]{0,5}$")
 _TASK_FIELDS |= _TASK_FIELDS_V2
 _TARGET_FIELDS = {"key", "label", "target", "unit", "phrase", "aggregate"}
 AGGREGATES = ("sum", "each", "mean", "latest")
@@ -232,6 +236,14 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             if t.get("cadence") is not None:
                 cadence = c.text(t["cadence"], f"{tp}.cadence", limit=40)
                 c.guarded(f"{tp}.cadence", partial(parse_cadence, cadence))
+            carries = None
+            if t.get("carries") is not None:
+                carries = str(c.text(t["carries"], f"{tp}.carries", limit=60))
+                if not CARRIES_RE.match(carries):
+                    raise c.fail(
+                        f"{tp}.carries",
+                        _("'{value}' is not PLAN_ID#N (e.g. 2023-city#5)").format(value=carries),
+                    )
             tnum = c.integer(t["number"], f"{tp}.number")
             if tnum in task_numbers:
                 raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
@@ -327,6 +339,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     cadence=cadence,
                     leader=c.text(t.get("leader"), f"{tp}.leader", optional=True, limit=200),
                     label=c.text(t.get("label"), f"{tp}.label", optional=True, limit=20),
+                    carries=carries,
                 )
             )
         sections.append(Section(snum, stitle, tuple(tasks), slabel))

@@ -14,7 +14,8 @@ INSERT_ASSIGNMENT = (
 
 # A new unit, its id returned: :n the normalised name, :k its match key (names.match_key).
 INSERT_UNIT = (
-    "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at) RETURNING id"
+    "INSERT INTO units (office_id, name, match_key, kind, created_at) "
+    "VALUES (:o, :n, :k, :kind, :at) RETURNING id"
 )
 
 

@@ -1,0 +1,130 @@
+"""``report --by office``: per office directly below the current one, the completion of its
+whole plan and of the tasks that carry the current plan's tasks (``carries: PLAN_ID#N``).
+
+An office's plan is every plan it holds of the report's year (a district usually has one).
+Each plan is judged exactly as its own ``pufa report`` judges it (report/build.py), so a city's
+row for a district agrees with the district's own report; the rows then tally those tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pufa_cli.errors import BadInput, NotFound
+from pufa_cli.i18n import _
+from pufa_cli.offices.scoping import current_office
+from pufa_cli.progress import PlanRef
+from pufa_cli.report.build import _Tally, build_report
+from pufa_cli.report.rows import Counts
+from pufa_cli.report.schedule import BY_SECTION, Thresholds
+from pufa_cli.store import Connection, as_date
+
+TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    office: str
+    plans: tuple[str, ...]
+    counts: Counts  # every current task of the office's plans
+    carried: Counts  # those that carry the report's plan (or the --task)
+
+
+@dataclass
+class OfficeReport:
+    office: str
+    plan: PlanRef
+    as_of: date
+    thresholds: Thresholds
+    task: str | None
+    rows: list[OfficeRow]
+    total: Counts
+    carried_total: Counts
+
+
+def parse_task(text: str) -> tuple[str, int]:
+    """``PLAN_ID#N`` → (plan id, task number); BadInput otherwise."""
+    m = TASK_RE.match(text.strip())
+    if m is None:
+        raise BadInput(
+            _("--task must be PLAN_ID#N (e.g. 2023-city#5), not '{value}'").format(value=text)
+        )
+    return m.group(1), int(m.group(2))
+
+
+def check_task(conn: Connection, plan: PlanRef, number: int) -> None:
+    row = conn.one(
+        "SELECT 1 FROM tasks WHERE plan_id = :p AND number = :n AND in_plan = 1",
+        {"p": plan.id, "n": number},
+    )
+    if row is None:
+        raise NotFound(_("plan {id} has no task {n}").format(id=plan.code, n=number))
+
+
+def _plan_refs(conn: Connection, office_id: int, year: int) -> list[PlanRef]:
+    rows = conn.rows(
+        "SELECT id, year, title, script, code, issued FROM plans "
+        "WHERE office_id = :o AND year = :y ORDER BY code",
+        {"o": office_id, "y": year},
+    )
+    return [
+        PlanRef(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), as_date(r[5])) for r in rows
+    ]
+
+
+def office_report(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    *,
+    task: int | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> OfficeReport:
+    """The by-office report of the current office's ``plan`` as of ``as_of``."""
+    here = current_office(conn)
+    if task is not None:
+        check_task(conn, plan, task)
+    wanted = f"{plan.code}#{task}" if task is not None else None
+    prefix = f"{plan.code}#"
+    # Sorted here, not by the database's collation: the same order on every engine.
+    children = sorted(
+        conn.rows("SELECT id, name FROM offices WHERE parent_id = :o", {"o": here.id}),
+        key=lambda r: str(r[1]),
+    )
+    rows: list[OfficeRow] = []
+    total, carried_total = _Tally(), _Tally()
+    for office_id, name in children:
+        plans = _plan_refs(conn, int(office_id), plan.year)
+        whole, carried = _Tally(), _Tally()
+        for p in plans:
+            carries = {
+                int(r[0]): str(r[1])
+                for r in conn.rows(
+                    "SELECT id, carries FROM tasks WHERE plan_id = :p AND carries IS NOT NULL",
+                    {"p": p.id},
+                )
+            }
+            result = build_report(conn, p, as_of, by=BY_SECTION, thresholds=thresholds)
+            for t in result.tasks:
+                args = (t.percent, t.status, t.overdue, t.colour, t.missed)
+                whole.add(*args)
+                total.add(*args)
+                c = carries.get(t.task_id)
+                if c is not None and (c == wanted if wanted else c.startswith(prefix)):
+                    carried.add(*args)
+                    carried_total.add(*args)
+        rows.append(
+            OfficeRow(str(name), tuple(p.code for p in plans), whole.counts(), carried.counts())
+        )
+    return OfficeReport(
+        office=here.name,
+        plan=plan,
+        as_of=as_of,
+        thresholds=thresholds,
+        task=wanted,
+        rows=rows,
+        total=total.counts(),
+        carried_total=carried_total.counts(),
+    )
