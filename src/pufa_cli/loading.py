@@ -18,7 +18,7 @@ from typing import Any
 from pufa_cli.errors import Conflict
 from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.names import match_key
-from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
+from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Plan, Task
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, INSERT_UNIT
 from pufa_cli.units import find_unit
@@ -191,7 +191,7 @@ def load_plan(
                 "leader": task.leader,
                 "label": task.label,
             }
-            named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
+            named = _plan_units(task)
             old = existing_tasks.get(task.number)
             if old is None:
                 task_id = conn.insert(
@@ -312,16 +312,28 @@ def _office_assignments(conn: Connection, task_id: int, plan_units: str) -> int:
     """How many of the task's assignments the office made or changed itself: a unit the plan
     file did not name, or an assignment given its own due date. Before the plan's units were
     remembered (``plan_units`` empty) nobody can tell, so every assignment counts."""
-    named: set[str] = set()
-    if plan_units:
-        lead, support = json.loads(plan_units)
-        named = {lead, *support} - {None}
+    named = _named_units(plan_units) if plan_units else set()
     rows = conn.rows(
         "SELECT u.name, a.due_word FROM assignments a JOIN units u ON u.id = a.unit_id "
         "WHERE a.task_id = :t",
         {"t": task_id},
     )
     return sum(1 for name, due_word in rows if not plan_units or name not in named or due_word)
+
+
+def _plan_units(task: Task) -> str:
+    """``tasks.plan_units``: [lead or null, [supporting…]], and [co-leads…] third when the plan
+    names co-leads (so a task without co-leads keeps the text it had before co-leads existed)."""
+    named: list[object] = [task.lead, list(task.support)]
+    if task.coleads:
+        named.append(list(task.coleads))
+    return json.dumps(named, ensure_ascii=False)
+
+
+def _named_units(plan_units: str) -> set[str]:
+    lead, support, *more = json.loads(plan_units)
+    coleads = more[0] if more else []
+    return {lead, *support, *coleads} - {None}
 
 
 def _dates(values: dict[str, object]) -> dict[str, object]:
@@ -407,17 +419,20 @@ def _sync_assignments(
     """Assign the units the plan newly names (``before``: what it named when last loaded).
 
     A unit the plan named before and the office has since unassigned stays unassigned."""
-    old_lead, old_support = json.loads(before)
-    named_before = {old_lead, *old_support} - {None}
+    named_before = _named_units(before)
     rows = conn.rows("SELECT unit_id, role FROM assignments WHERE task_id = :t", {"t": task_id})
     roles = {int(u): r for u, r in rows}
-    wanted = ([(task.lead, ROLE_LEAD)] if task.lead else []) + [
-        (name, ROLE_SUPPORT) for name in task.support
-    ]
+    wanted = (
+        ([(task.lead, ROLE_LEAD)] if task.lead else [])
+        + [(name, ROLE_COLEAD) for name in task.coleads]
+        + [(name, ROLE_SUPPORT) for name in task.support]
+    )
     for name, role in wanted:
         uid = unit_ids[name]
         if uid in roles or name in named_before:
             continue
+        if role == ROLE_COLEAD and ROLE_LEAD not in roles.values():
+            role = ROLE_LEAD  # a co-lead exists only beside a lead
         if role == ROLE_LEAD and ROLE_LEAD in roles.values():
             res.notes.append(
                 _(

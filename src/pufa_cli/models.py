@@ -159,7 +159,8 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(10))  # 'lead' or 'support'
+    # 'lead', 'colead' (a further lead, 共同牽頭: shown and reported as lead) or 'support'
+    role: Mapped[str] = mapped_column(String(10))
     due_word: Mapped[str | None] = mapped_column(String(40), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -414,10 +414,12 @@ def unit_statuses(
         params["task"] = task_id
     rows = conn.rows(
         f"WITH {assignment_cte(without_extensions(conn))} SELECT au.task_id, t.number, "
-        "au.unit_id, u.name, au.role, "
+        # A co-lead (共同牽頭) is a lead to everyone who reads: listed after the lead.
+        "au.unit_id, u.name, CASE WHEN au.role = 'colead' THEN 'lead' ELSE au.role END, "
         "au.due, au.pct, au.person FROM au JOIN tasks t ON t.id = au.task_id "
         f"JOIN units u ON u.id = au.unit_id{where} "
-        "ORDER BY t.number, CASE WHEN au.role = 'lead' THEN 0 ELSE 1 END, u.name",
+        "ORDER BY t.number, CASE au.role WHEN 'lead' THEN 0 WHEN 'colead' THEN 1 ELSE 2 END, "
+        "u.name",
         params,
     )
     out = []

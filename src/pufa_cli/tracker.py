@@ -19,7 +19,7 @@ from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.ledger import MAX_ID, task_id_for
-from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
+from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
@@ -130,12 +130,17 @@ def assign(
     task: int,
     units: Sequence[str],
     *,
-    lead: str | None,
+    lead: str | Sequence[str] | None,
     due_word: str | None,
     now: datetime,
     person: str | None = None,
 ) -> AssignResult:
-    """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
+    """Assign units to a task; ``lead`` names its lead unit, or several (co-leads, 共同牽頭);
+    ``due_word`` overrides the plan's timing.
+
+    A task keeps one lead (role ``lead``); further leads are co-leads (role ``colead``), shown
+    and reported as lead. A task that has a lead takes more leads only when its lead is named
+    among them (``--lead 甲 --lead 乙``); naming another lead alone is refused."""
     task_id = task_id_for(conn, plan, task)
     due = parse_period(due_word, plan.year).end if due_word is not None else None
     person = check_person(person)
@@ -144,26 +149,37 @@ def assign(
         unit = resolve_unit(conn, name)
         if unit not in resolved:
             resolved.append(unit)
-    lead_unit = resolve_unit(conn, lead) if lead is not None else None
-    if lead_unit is not None and lead_unit not in resolved:
-        resolved.insert(0, lead_unit)
+    lead_names = [lead] if isinstance(lead, str) else list(lead or ())
+    lead_units: list[UnitRef] = []
+    for name in lead_names:
+        unit = resolve_unit(conn, name)
+        if unit not in lead_units:
+            lead_units.append(unit)
+    for unit in reversed(lead_units):
+        if unit not in resolved:
+            resolved.insert(0, unit)
     if not resolved:
         raise BadInput(_("name at least one unit to assign"))
-    if lead_unit is not None:
+    roles: dict[int, str] = {}
+    if lead_units:
         row = conn.one(
             "SELECT u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
             "WHERE a.task_id = :t AND a.role = 'lead'",
             {"t": task_id},
         )
-        if row is not None and int(row[0]) != lead_unit.id:
+        ids = [u.id for u in lead_units]
+        if row is not None and int(row[0]) not in ids:
             raise Conflict(
-                _("task {task} already has a lead, {unit}; unassign it first").format(
-                    task=task, unit=row[1]
-                )
+                _(
+                    "task {task} already has a lead, {unit}; unassign it first, or name it "
+                    "too to add co-leads (--lead {unit} --lead …)"
+                ).format(task=task, unit=row[1])
             )
+        first = int(row[0]) if row is not None else ids[0]
+        roles = {uid: ROLE_LEAD if uid == first else ROLE_COLEAD for uid in ids}
     result = AssignResult(task, [], [], [])
     for unit in resolved:
-        role = ROLE_LEAD if lead_unit is not None and unit.id == lead_unit.id else None
+        role = roles.get(unit.id)
         existing = _assignment(conn, task_id, unit.id)
         if existing is None:
             conn.run(
@@ -224,6 +240,14 @@ def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
     conn.run(
         "DELETE FROM assignments WHERE task_id = :t AND unit_id = :u", {"t": task_id, "u": unit.id}
     )
+    # A co-lead exists only beside a lead: the earliest co-lead becomes the lead.
+    if conn.one("SELECT 1 FROM assignments WHERE task_id = :t AND role = 'lead'", {"t": task_id}):
+        return unit.name
+    row = conn.one(
+        "SELECT MIN(id) FROM assignments WHERE task_id = :t AND role = 'colead'", {"t": task_id}
+    )
+    if row is not None and row[0] is not None:
+        conn.run("UPDATE assignments SET role = 'lead' WHERE id = :id", {"id": int(row[0])})
     return unit.name
 
 

@@ -106,7 +106,7 @@ def list_units(conn: Connection, plan: PlanRef | None, as_of: date) -> list[Unit
             TASK_CTES + ", st AS (SELECT task_id, CASE WHEN pct >= 100 THEN 1 ELSE 0 END AS done, "
             "CASE WHEN pct < 100 AND due < :as_of THEN 1 ELSE 0 END AS overdue FROM ts) "
             "SELECT u.name, u.kind, "
-            "COALESCE(SUM(CASE WHEN a.role = 'lead' THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN a.role IN ('lead', 'colead') THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN a.role = 'support' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(st.done), 0), COALESCE(SUM(st.overdue), 0) "
             "FROM units u LEFT JOIN (assignments a JOIN st ON st.task_id = a.task_id) "

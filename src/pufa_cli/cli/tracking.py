@@ -27,9 +27,14 @@ def assign_cmd(
         list[str] | None, typer.Argument(help=_("Units to assign."), show_default=False)
     ] = None,
     lead: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            "--lead", help=_("The lead unit (牽頭單位); at most one per task."), show_default=False
+            "--lead",
+            help=_(
+                "The lead unit (牽頭單位); repeat for co-leads (共同牽頭). A task that has a lead "
+                "takes co-leads only when its lead is named too."
+            ),
+            show_default=False,
         ),
     ] = None,
     due: Annotated[
@@ -69,7 +74,7 @@ def assign_cmd(
             plan,
             number,
             units or [],
-            lead=lead,
+            lead=lead or (),
             due_word=due,
             now=clock.now(),
             person=person,
@@ -279,7 +284,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "assign",
         help=_(
-            "Assign units to a task, at most one as lead. Example: pufa "
+            "Assign units to a task, one or more as lead (co-leads). Example: pufa "
             "assign 19 區教育局 區團委 --lead 區教育局"
         ),
     )(assign_cmd)

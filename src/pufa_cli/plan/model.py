@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 
 ROLE_LEAD = "lead"
 ROLE_SUPPORT = "support"
+# The 2nd and further lead units of a task (共同牽頭): shown and reported as lead everywhere,
+# kept a distinct role so that the schema's "one lead per task" index still holds.
+ROLE_COLEAD = "colead"
+LEAD_ROLES = (ROLE_LEAD, ROLE_COLEAD)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,12 @@ class Task:
     cadence: str | None = None  # 每月, 每季度末 …: repeating checkpoints (format version 2)
     leader: str | None = None  # 責任領導 (format version 2)
     label: str | None = None  # the source's own numbering, for display: (三), 二(三)
+    coleads: tuple[str, ...] = ()  # further lead units (共同牽頭), stored with role 'colead'
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """Every lead unit: the lead, then its co-leads."""
+        return ((self.lead,) if self.lead else ()) + self.coleads
 
 
 @dataclass(frozen=True)

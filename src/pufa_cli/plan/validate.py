@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -145,6 +146,26 @@ def default_aggregate(version: int, unit: str) -> str:
     return "mean" if unit.strip() in ("%", "％") else "sum"
 
 
+def _leads(
+    c: Checker, raw: Any, path: str, version: int, unit_ref: Callable[[Any, str], str]
+) -> list[str]:
+    """A task's lead units: one name, or (version 2) a list of co-leads (共同牽頭), the first
+    stored as the lead and the others as co-leads (docs/rules.md, "Co-leads")."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        return [unit_ref(raw, path)]
+    if version < 2:
+        raise c.fail(path, _("a list of lead units needs 'version: 2' at the top of the file"))
+    leads: list[str] = []
+    for i, item in enumerate(c.listing(raw, path)):
+        name = unit_ref(item, f"{path}[{i}]")
+        if name in leads:
+            raise c.fail(f"{path}[{i}]", _("unit '{name}' is named twice").format(name=name))
+        leads.append(name)
+    return leads
+
+
 def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
     c = Checker(file, lines)
     doc = c.mapping(data, "", _PLAN_FIELDS, {"version", "year", "title", "sections"})
@@ -197,8 +218,8 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                 raise c.fail(
                     path,
                     _(
-                        "'{name}' is a group: a task has one lead unit; name the group under "
-                        "support to assign each of its units"
+                        "'{name}' is a group: name its units as the lead (a list for "
+                        "co-leads), or the group under support to assign each of its units"
                     ).format(name=name),
                 )
             raise c.fail(path, _("unit '{name}' is not in the plan's units list").format(name=name))
@@ -261,14 +282,15 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             else:
                 # No timing: due at the end of the plan year (written down, never guessed).
                 due_word, due = "年底", date(year, 12, 31)
-            lead = unit_ref(t["lead"], f"{tp}.lead") if t.get("lead") is not None else None
+            leads = _leads(c, t.get("lead"), f"{tp}.lead", version, unit_ref)
+            lead = leads[0] if leads else None
             support: list[str] = []
             for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
                 up = f"{tp}.support[{ui}]"
                 named = c.guarded(up, partial(normalize_name, c.text(raw_unit, up, limit=200)))
                 # A group (各街道辦事處) assigns each of its units.
                 for name in groups.get(named) or (unit_ref(raw_unit, up),):
-                    if name == lead or name in support:
+                    if name in leads or name in support:
                         raise c.fail(up, _("unit '{name}' is named twice").format(name=name))
                     support.append(name)
             targets: list[Target] = []
@@ -322,6 +344,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     timing=c.text(t.get("timing"), f"{tp}.timing", optional=True),
                     responsible=c.text(t.get("responsible"), f"{tp}.responsible", optional=True),
                     lead=lead,
+                    coleads=tuple(leads[1:]),
                     support=tuple(support),
                     targets=tuple(targets),
                     cadence=cadence,

@@ -26,6 +26,7 @@ from pufa_cli.report.schedule import (
     BY_TASK,
     BY_UNIT,
     RED,
+    ROLE_COLEAD,
     ROLE_LEAD,
     YELLOW,
     Thresholds,
@@ -204,7 +205,8 @@ def build_report(
         )
 
     shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
-    units_of: dict[int, list[tuple[bool, str]]] = {tid: [] for tid in tasks}  # (not lead, name)
+    # (0 lead, 1 co-lead, 2 supporting; name): the lead first, then co-leads, then the others
+    units_of: dict[int, list[tuple[int, str]]] = {tid: [] for tid in tasks}
     if by == BY_UNIT:
         unit_where = ""
         if unit_id is not None:
@@ -228,7 +230,8 @@ def build_report(
     if by == BY_TASK:
         for tid, role, uname in conn.rows(_UNITS_SQL, {"plan": plan.id}):
             if int(tid) in units_of:
-                units_of[int(tid)].append((str(role) != ROLE_LEAD, str(uname)))
+                rank = 0 if role == ROLE_LEAD else 1 if role == ROLE_COLEAD else 2
+                units_of[int(tid)].append((rank, str(uname)))
     in_scope = [t for t in tasks.values() if t.task_id in scope_ids]
 
     total = _Tally(review=plan.review)
@@ -371,7 +374,7 @@ def _by_unit(
         if status == DONE and waiting and (task_id, uid) in waiting:
             status = AWAITING_REVIEW
         tallies[uid].add(percent, status, overdue, colour, missed)
-        roles[uid][0 if role == ROLE_LEAD else 1] += 1
+        roles[uid][0 if role in (ROLE_LEAD, ROLE_COLEAD) else 1] += 1
     counted = {uid: t.counts() for uid, t in tallies.items()}
     order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
     rows: list[UnitRow] = []
