@@ -36,6 +36,7 @@ class DraftTask:
     timing: str | None = None
     responsible: str | None = None
     lead: str | None = None
+    coleads: list[str] = field(default_factory=list)  # 共同牽頭: lead: [lead, *coleads] (v2)
     support: list[str] = field(default_factory=list)
     targets: list[DraftTarget] = field(default_factory=list)
     # Format version 2 (issue 14) reads these; version 1 files carry them as comments.
@@ -67,6 +68,7 @@ class Draft:
     notes: list[Note]
     left_out: list[str] = field(default_factory=list)  # '(why) text': metadata, signature
     comments: dict[str, str] = field(default_factory=dict)  # plan-level field → what was guessed
+    plan_id: str | None = None  # ``--id``: the plan's id (docs/plan-format.md, "Several plans")
 
     @property
     def tasks(self) -> list[DraftTask]:

@@ -1,8 +1,8 @@
 """The draft as a plan file: YAML written line by line, a comment on every guessed line.
 
-Format version 1 (docs/plan-format.md). The fields of version 2 that a draft already knows
-(a task's ``label``, its sub-items) are kept as comments by ``_version2_lines``, the one place
-to write them as fields once the loader reads version 2; sub-items are also in the task's
+Format version 1 (docs/plan-format.md), or version 2 when a task has co-leads (共同牽頭: ``lead``
+as a list). The other fields of version 2 that a draft already knows (a task's ``label``, its
+sub-items) are kept as comments by ``_version2_lines``; sub-items are also in the task's
 ``text``, so nothing of the document is lost either way.
 
 Every text is a double-quoted YAML scalar with only ``"``, ``\\``, control characters and
@@ -58,6 +58,11 @@ def _flow(items: list[str]) -> str:
     return "[" + ", ".join(quote(i) for i in items) + "]"
 
 
+def format_version(draft: Draft) -> int:
+    """1, or 2 when the draft needs it: a task with co-leads (``lead`` as a list)."""
+    return 2 if any(t.coleads for t in draft.tasks) else FORMAT_VERSION
+
+
 def write_plan(draft: Draft) -> str:
     out: list[str] = [
         "# "
@@ -70,7 +75,8 @@ def write_plan(draft: Draft) -> str:
             "then run `pufa plan check` on this file."
         ),
         "",
-        f"version: {FORMAT_VERSION}",
+        f"version: {format_version(draft)}",
+        *([f"id: {draft.plan_id}"] if draft.plan_id else []),
         f"year: {draft.year}" + _comment(draft.comments.get("year")),
         f"title: {quote(draft.title)}" + _comment(draft.comments.get("title")),
         f"source: {quote(draft.source)}",
@@ -144,7 +150,9 @@ def _task_lines(task: DraftTask) -> list[str]:
         out.append(f"{pad}checks: {_flow(task.checks)}")
     if task.responsible:
         out.append(f"{pad}responsible: {quote(task.responsible)}" + _comment(c.get("responsible")))
-    if task.lead:
+    if task.lead and task.coleads:
+        out.append(f"{pad}lead: {_flow([task.lead, *task.coleads])}" + _comment(c.get("lead")))
+    elif task.lead:
         out.append(f"{pad}lead: {quote(task.lead)}" + _comment(c.get("lead")))
     if task.support:
         out.append(f"{pad}support: {_flow(task.support)}")
