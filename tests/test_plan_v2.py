@@ -290,6 +290,11 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
         "示例區司法局",
         "示例甲街道",
     ]
+    # Task 2 has two co-leads (共同牽頭): both are shown as lead.
+    assert [(u["unit"], u["role"]) for u in got[2]["units"]] == [
+        ("示例區教育局", "lead"),
+        ("示例區團委", "lead"),
+    ]
     # Labels keep the source's numbering for display; the number stays the reference.
     assert [got[n]["label"] for n in (1, 2, 3, 4)] == ["(一)", "(二)", None, "二(一)"]
     four = json.loads(pufa("show", "4", "--plan-id", "2012-example", "-f", "json").out)
