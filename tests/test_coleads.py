@@ -207,3 +207,15 @@ def test_bad_lead_lists_are_refused(case, db, pufa, tmp_path):
     r = pufa("plan", "check", path)
     assert r.code == 2 and where in r.err and what in r.err, (case, r)
     assert len(r.err.splitlines()) == 1
+
+
+def test_a_group_cannot_be_named_as_lead_in_assign(db, pufa, tmp_path):
+    load(
+        pufa,
+        tmp_path,
+        COLEADS.replace("sections:", f"groups:\n  青年單位: [{JY}, {TW}]\nsections:"),
+    )
+    before = dump_db(db)
+    r = pufa("assign", "3", "--lead", "青年單位")
+    assert r.code == 2 and "is a group" in r.err and len(r.err.splitlines()) == 1, r
+    assert dump_db(db) == before

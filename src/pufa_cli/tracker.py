@@ -152,6 +152,13 @@ def assign(
     lead_names = [lead] if isinstance(lead, str) else list(lead or ())
     lead_units: list[UnitRef] = []
     for name in lead_names:
+        if expand_groups(conn, plan, [name]) != [name]:
+            raise BadInput(
+                _(
+                    "'{name}' is a group: name its units as leads (--lead UNIT, repeated), or "
+                    "assign the group without --lead"
+                ).format(name=name)
+            )
         unit = resolve_unit(conn, name)
         if unit not in lead_units:
             lead_units.append(unit)
