@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
-from pufa_cli.ledger import MAX_ID, task_id_for
+from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id
 from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
@@ -32,7 +32,7 @@ MAX_BY = 200
 
 @dataclass(frozen=True)
 class AssignResult:
-    task: int
+    task: TaskNo | int
     added: list[str]
     changed: list[str]
     unchanged: list[str]
@@ -56,7 +56,7 @@ def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) ->
 
 def entry_key(
     year: int,
-    task: int,
+    task: TaskNo | int | str,
     unit: str,
     day: date,
     percent: int,
@@ -108,10 +108,10 @@ def _target_words(conn: Connection, task_id: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def entry_window(conn: Connection, plan: PlanRef, task: int) -> tuple[date, date]:
+def entry_window(conn: Connection, plan: PlanRef, task: TaskNo | int) -> tuple[date, date]:
     """The dates an entry of ``task`` may carry (``inputs.entry_window``)."""
     due = conn.scalar(
-        "SELECT due_date FROM tasks WHERE plan_id = :p AND number = :n", {"p": plan.id, "n": task}
+        "SELECT due_date FROM tasks WHERE id = :t", {"t": task_id_for(conn, plan, task)}
     )
     return inputs.entry_window(plan.year, as_date(due))
 
@@ -127,7 +127,7 @@ def _assignment(conn: Connection, task_id: int, unit_id: int) -> tuple[int, str]
 def assign(
     conn: Connection,
     plan: PlanRef,
-    task: int,
+    task: TaskNo | int,
     units: Sequence[str],
     *,
     lead: str | Sequence[str] | None,
@@ -141,7 +141,7 @@ def assign(
     A task keeps one lead (role ``lead``); further leads are co-leads (role ``colead``), shown
     and reported as lead. A task that has a lead takes more leads only when its lead is named
     among them (``--lead 甲 --lead 乙``); naming another lead alone is refused."""
-    task_id = task_id_for(conn, plan, task)
+    task_id = tracked_task_id(conn, plan, task)
     due = parse_period(due_word, plan.year).end if due_word is not None else None
     person = check_person(person)
     resolved: list[UnitRef] = []
@@ -236,7 +236,7 @@ def check_person(person: str | None) -> str | None:
     return text
 
 
-def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
+def unassign(conn: Connection, plan: PlanRef, task: TaskNo | int, unit_name: str) -> str:
     """Remove a unit from a task. Its entries stay in the history."""
     task_id = task_id_for(conn, plan, task)
     unit = resolve_unit(conn, unit_name)
@@ -341,7 +341,7 @@ def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
 def log_progress(
     conn: Connection,
     plan: PlanRef,
-    task: int,
+    task: TaskNo | int,
     unit_name: str,
     *,
     percent: int | None,
@@ -367,7 +367,7 @@ def log_progress(
     by = clean_text(by, _("--by"), MAX_BY)
     if not by:
         raise BadInput(_("--by must not be empty"))
-    task_id = task_id_for(conn, plan, task)
+    task_id = tracked_task_id(conn, plan, task)
     inputs.check_entry_date(day, today, plan.year, entry_window(conn, plan, task), option=True)
     targets = _targets(conn, task_id)
     values = inputs.parse_metrics(metrics, targets, task, _target_words(conn, task_id))

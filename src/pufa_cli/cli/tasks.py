@@ -113,7 +113,7 @@ def _tasks_table(views: list[Any], plan: Any, day: Any, text: Any) -> None:
         ts = v.status
         rows.append(
             [
-                ts.number,
+                ts.ref,
                 ts.section,
                 text(ts.title),
                 ts.due.isoformat(),
@@ -256,7 +256,7 @@ def _show_table(data: dict[str, Any], view: Any, text: Any) -> None:
     ts = view.status
     head = Text()
     # The source's own numbering (二(三)) when the plan keeps it, with pufa's number beside it.
-    number = f"{ts.number}. " + (f"{data['label']} " if data["label"] else "")
+    number = f"{ts.ref}. " + (f"{data['label']} " if data["label"] else "")
     head.append(f"{number}{data['title']}\n", style="bold")
     section = f"{data['section_label']} " if data["section_label"] else ""
     head.append(

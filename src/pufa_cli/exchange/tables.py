@@ -76,7 +76,7 @@ def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[st
             "year": ledger.plan.year,
             "plan": ledger.plan.code,
             "section": t.section,
-            "number": t.number,
+            "number": t.json_number,  # 9, or "9.2" for a sub-item
             "title": text_fn(t.title),
             # Co-leads (共同牽頭) follow the lead, joined by 、 (docs/exchange.md).
             "lead": "、".join(u.unit for u in units if u.role == "lead"),
