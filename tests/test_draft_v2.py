@@ -83,3 +83,37 @@ def test_a_bad_id_is_refused_before_anything_is_written(bad, pufa, tmp_path):
     r = pufa("plan", "draft", src, "--out", out, "--id", bad)
     assert r.code == 2 and "plan id" in r.err and len(r.err.splitlines()) == 1, r
     assert not out.exists()
+
+
+ITEMS_DOC = """\
+2012年普法工作要點
+一、重點工作
+(一)開展憲法宣傳。牽頭單位:區司法局。
+(1)6月底前舉辦憲法講座不少於4場。
+(2)年底前完成普法考試。
+(二)組織法律進校園,覆蓋80%以上學校。牽頭單位:區教育局。
+(1)編寫讀本。
+(2)開展講座。
+"""
+
+
+def test_sub_items_are_drafted_as_items_with_their_own_deadlines(db, pufa, tmp_path):
+    out, r = draft(pufa, tmp_path, ITEMS_DOC)
+    assert "\nversion: 2\n" in out.read_text(encoding="utf-8")
+    t1, t2 = load_plan_file(out).tasks
+    # Task 1: its items, each with its own deadline (6月底前 → 06-30, 年底前 → 12-31) and the
+    # target of its own sentence; the task is due at the latest (年底前), without checkpoints.
+    assert [(i.ref, i.label, i.due.isoformat()) for i in t1.items] == [
+        ("1.1", "(1)", "2012-06-30"),
+        ("1.2", "(2)", "2012-12-31"),
+    ]
+    assert [(g.target, g.unit) for g in t1.items[0].targets] == [(4.0, "場")]
+    assert (t1.due.isoformat(), t1.checks, t1.targets) == ("2012-12-31", (), ())
+    # Task 2 states a target in its own paragraph (80%): its sub-items stay in its text.
+    assert t2.items == () and [(g.target, g.unit) for g in t2.targets] == [(80.0, "%")]
+    assert "2 tasks, 4 sub-items, 2 targets" in r.err
+    # The draft loads; the items are tracked as 1.1 and 1.2, done by the task's lead.
+    assert pufa("init", "-q", "--plan", out).code == 0
+    got = json.loads(pufa("tasks", "-f", "json").out)
+    assert [t["number"] for t in got] == [1, "1.1", "1.2", 2]
+    assert [u["unit"] for u in got[1]["units"]] == ["區司法局"]

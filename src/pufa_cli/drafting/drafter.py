@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pufa_cli.drafting.deadlines import find_deadline
+from pufa_cli.drafting.items import draft_items
 from pufa_cli.drafting.model import Draft, DraftSection, DraftTask, Note
 from pufa_cli.drafting.outline import MAX_TITLE, Outline, OutlineTask, build_outline
 from pufa_cli.drafting.sources import read_blocks
@@ -38,7 +39,7 @@ class Drafted:
             "sections": len(self.draft.sections),
             "tasks": len(tasks),
             "items": sum(len(t.items) for t in tasks),
-            "targets": sum(len(t.targets) for t in tasks),
+            "targets": sum(len(t.targets) + sum(len(i.targets) for i in t.sub) for t in tasks),
             "deadlines": sum(1 for t in tasks if t.due_found),
         }
 
@@ -206,6 +207,7 @@ def _task(otask: OutlineTask, number: int, year: int, notes: list[Note]) -> Draf
         notes.append(Note(place, _("task {n}: {why}").format(n=number, why=deadline.comment)))
     _responsibility(task, otask, notes)
     task.targets = find_targets(text)
+    draft_items(task, otask, year)
     if task.targets:
         task.comments["targets"] = _("key and label guessed")
         for t in task.targets:

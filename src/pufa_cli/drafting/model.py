@@ -23,6 +23,19 @@ class DraftTarget:
 
 
 @dataclass
+class DraftItem:
+    """A sub-item (1)(2)… written as an item of format version 2 (drafting/items.py)."""
+
+    number: int
+    label: str | None
+    title: str
+    text: str
+    due: str | None = None  # None: due with its task
+    checks: list[str] = field(default_factory=list)
+    targets: list[DraftTarget] = field(default_factory=list)
+
+
+@dataclass
 class DraftTask:
     number: int
     label: str | None  # the source's own numbering where it is not the plan-wide sequence
@@ -42,6 +55,7 @@ class DraftTask:
     # Format version 2 (issue 14) reads these; version 1 files carry them as comments.
     cadence: str | None = None  # 每月, 每季度末 … as written
     ongoing: str | None = None  # the word (常態化, 長期 …) that marks all-year work
+    sub: list[DraftItem] = field(default_factory=list)  # sub-items as ``items:`` (format 2)
     # Comments for the YAML, by field name ("" for the task itself): what was guessed and why.
     comments: dict[str, str] = field(default_factory=dict)
 

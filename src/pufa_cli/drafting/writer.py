@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from pufa_cli.drafting.model import Draft, DraftSection, DraftTarget, DraftTask
+from pufa_cli.drafting.model import Draft, DraftItem, DraftSection, DraftTarget, DraftTask
 from pufa_cli.i18n import _, ngettext
 
 FORMAT_VERSION = 1
@@ -59,8 +59,9 @@ def _flow(items: list[str]) -> str:
 
 
 def format_version(draft: Draft) -> int:
-    """1, or 2 when the draft needs it: a task with co-leads (``lead`` as a list)."""
-    return 2 if any(t.coleads for t in draft.tasks) else FORMAT_VERSION
+    """1, or 2 when the draft needs it: a task with co-leads (``lead`` as a list) or with
+    sub-items written as ``items:``."""
+    return 2 if any(t.coleads or t.sub for t in draft.tasks) else FORMAT_VERSION
 
 
 def write_plan(draft: Draft) -> str:
@@ -128,7 +129,7 @@ def _version2_lines(task: DraftTask, pad: str) -> list[str]:
         )
     if task.label:
         out.append(pad + "# " + _("source numbering: {label}").format(label=task.label))
-    if task.items:
+    if task.items and not task.sub:
         count = ngettext(
             "{n} sub-item, kept in the text", "{n} sub-items, kept in the text", len(task.items)
         )
@@ -160,6 +161,28 @@ def _task_lines(task: DraftTask) -> list[str]:
         out.append(f"{pad}targets:")
         for target in task.targets:
             out.append(f"{pad}  - {_target(target)}" + _comment(c.get("targets")))
+    if task.sub:
+        out.append(f"{pad}items:")
+        for item in task.sub:
+            out.extend(_item_lines(item, pad + "    "))
+    return out
+
+
+def _item_lines(item: DraftItem, pad: str) -> list[str]:
+    """One sub-item of ``items:`` (format version 2); ``pad`` indents its fields."""
+    out = [f"{pad[:-2]}- number: {item.number}"]
+    if item.label:
+        out.append(f"{pad}label: {quote(item.label)}")
+    out.append(f"{pad}title: {quote(item.title)}" + _comment(_("the sub-item's first sentence")))
+    out.append(f"{pad}text: {quote(item.text)}")
+    if item.due:
+        out.append(f"{pad}due: {quote(item.due)}")
+    if item.checks:
+        out.append(f"{pad}checks: {_flow(item.checks)}")
+    if item.targets:
+        out.append(f"{pad}targets:")
+        for target in item.targets:
+            out.append(f"{pad}  - {_target(target)}" + _comment(_("key and label guessed")))
     return out
 
 
