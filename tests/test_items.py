@@ -88,6 +88,8 @@ def test_items_are_listed_under_their_task_with_their_own_units_and_due(db, pufa
     )
     table = ok(pufa, "tasks", "--as-of", "2023-03-01").out
     assert "1.1" in table and "1.2" in table
+    # plan list counts the tasks (1 and 2), not their items.
+    assert [p["tasks"] for p in json.loads(ok(pufa, "plan", "list", "-f", "json").out)] == [2]
 
 
 def test_a_task_takes_the_mean_of_its_items(db, pufa, tmp_path):

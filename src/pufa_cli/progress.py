@@ -309,7 +309,8 @@ class PlanSummary:
 
 _SUMMARY_SQL = (
     "SELECT p.code, p.year, p.title, p.script, "
-    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1), "
+    # Tasks, not their sub-items (each counted with its task).
+    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1 AND t.item = 0), "
     "p.doc_number, p.issuer, p.issued, p.addressees FROM plans p"
 )
 

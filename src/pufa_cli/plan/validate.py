@@ -263,12 +263,14 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
             # No timing: due at the end of the plan year (written down, never guessed).
             due_word, due = "年底", date(year, 12, 31)
         leads = _leads(c, t.get("lead"), f"{tp}.lead", version, unit_ref)
-        if parent is not None and not leads and t.get("support") is None:
-            # An item that names no units is done by its task's units.
-            leads = list(parent.leads)
-            inherited = list(parent.support)
-        else:
-            inherited = []
+        inherited: list[str] = []
+        if parent is not None:
+            # An item that names no lead is led by its task's lead(s); one that names no
+            # supporting units is supported by its task's.
+            if not leads:
+                leads = list(parent.leads)
+            if t.get("support") is None:
+                inherited = [name for name in parent.support if name not in leads]
         lead = leads[0] if leads else None
         support: list[str] = []
         for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
