@@ -1,7 +1,7 @@
 """sub-items of a task (format version 2 ``items:``), addressed as TASK.N
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 12:00:00
 
 A task may have sub-items ((1)(2)(3) of the plan document): each is a row of ``tasks`` with the
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
