@@ -286,7 +286,8 @@ def test_backup_is_a_complete_pufa_database_that_passes_check(sqlite_db, pufa, t
     assert dump_db(str(dest)) == dump_db(sqlite_db)
     r = pufa("check", "--db", dest)
     assert r.code == 0, r
-    assert "All 19 checks passed" in r.out  # 16, and issue 16's evidence refs, reviews, digests
+    # 16, issue 16's evidence refs, reviews and digests, and a co-lead beside its lead
+    assert "All 20 checks passed" in r.out
     # nothing but the copy is left in the folder (no temp file, no -wal)
     assert [p.name for p in dest.parent.iterdir()] == ["ledger.db"]
 
