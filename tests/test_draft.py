@@ -256,8 +256,15 @@ def test_three_levels_items_labels_and_responsibility(pufa, tmp_path: Path) -> N
         "(1)舉辦憲法講座不少於20場。\n(2)知曉率達到百分之九十。"
     )
     assert (t1.lead, t1.support) == ("區司法局", ("區教育局", "區團委"))
-    assert [(x.target, x.unit) for x in t1.targets] == [(20.0, "場"), (90.0, "%")]
-    assert [x.key for x in t1.targets] == ["sessions", "rate"]
+    # The sub-items (1)(2) are items of format version 2, each with its own target; the task
+    # keeps its full text and has no target of its own.
+    assert t1.targets == ()
+    assert [(i.ref, i.label, i.title) for i in t1.items] == [
+        ("1.1", "(1)", "舉辦憲法講座不少於20場"),
+        ("1.2", "(2)", "知曉率達到百分之九十"),
+    ]
+    assert [(x.target, x.unit) for i in t1.items for x in i.targets] == [(20.0, "場"), (90.0, "%")]
+    assert [x.key for i in t1.items for x in i.targets] == ["sessions", "rate"]
     assert (t2.due_word, t2.due.isoformat(), t2.timing) == (
         "2012-06-15",
         "2012-06-15",
@@ -271,7 +278,7 @@ def test_three_levels_items_labels_and_responsibility(pufa, tmp_path: Path) -> N
     assert got.units == ("區司法局", "區教育局", "區團委", "區法院", "區檢察院")
     out = (tmp_path / "2012.yaml").read_text(encoding="utf-8")
     assert "# source numbering: (三)" in out  # task 2 is (三) in the document
-    assert "# 2 sub-items, kept in the text" in out
+    assert "\nversion: 2\n" in out and "        items:\n" in out
     assert "# left out: (signature) 區依法治區辦公室\n# left out: (signature) 2012年3月1日\n" in out
     assert "2 sections, 3 tasks, 2 sub-items, 3 targets, 2 deadlines found" in r.err
 
@@ -483,9 +490,14 @@ def test_front_matter_groups_and_item_targets(pufa, tmp_path: Path) -> None:  # 
     assert (t1.lead, t1.support, t1.responsible) == ("區司法局", (), "區司法局牽頭，各街道配合")
     assert got.units == ("區司法局",)
     assert (t2.responsible, t2.lead) == ("各學校", None)
-    assert [(x.key, x.label, x.target) for x in t2.targets] == [
+    # Its sub-items 1. and 2. are its items, each with its target.
+    assert [(i.label, i.title) for i in t2.items] == [
+        ("1.", "進社區宣講不少於30場"),
+        ("2.", "進企業宣講不少於20場"),
+    ]
+    assert [(x.key, x.label, x.target) for i in t2.items for x in i.targets] == [
         ("sessions", "進社區宣講", 30.0),
-        ("sessions_2", "進企業宣講", 20.0),
+        ("sessions", "進企業宣講", 20.0),
     ]
     assert (
         "Drafted plan 2023: 1 section, 2 tasks, 2 sub-items, 2 targets, 0 deadlines found\n"

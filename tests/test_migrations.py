@@ -302,7 +302,8 @@ def test_unit_events_upgrade_keeps_every_row(db, pufa, monkeypatch):
     target = resolve_db(db)
     dbmod.migrate(target, "0008", down=True)
     before = _raw_rows(target)  # read without pufa's connect, which would upgrade it
-    columns = _raw_columns(target)  # 0008's columns: 0010 (offices) adds office_id to some
+    # 0008's columns: 0010 (offices) adds office_id to some, 0011 tasks.item and parent_id
+    columns = _raw_columns(target)
     assert "unit_events" not in before and len(before["entries"]) == 2
     assert len(before["retractions"]) == 1 and len(before["assignments"]) == 4
     r = pufa("tasks", "-q")  # the automatic upgrade on opening

@@ -265,7 +265,7 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
     assert r.code == 0 and "2012-example (2012)" in r.out, r
     assert pufa("init", "-q", "--plan", example).code == 0
     listed = json.loads(pufa("plan", "list", "-f", "json").out)
-    assert [(p["plan"], p["tasks"]) for p in listed] == [("2011", 23), ("2012-example", 6)]
+    assert [(p["plan"], p["tasks"]) for p in listed] == [("2011", 23), ("2012-example", 7)]
     got = {
         t["number"]: t
         for t in json.loads(
@@ -279,7 +279,14 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
         4: "2012-06-30",  # 6月下旬
         5: "2012-12-31",  # 年底前
         6: "2013-01-31",  # 次年1月
+        7: "2012-12-31",  # no due: year end
+        "7.1": "2012-06-30",  # 年中
+        "7.2": "2012-12-31",  # 年底前
     }
+    # Item 7.1 names only its supporting group: its task's lead leads it.
+    units = [(u["unit"], u["role"]) for u in got["7.1"]["units"]]
+    assert units[0] == ("示例區司法局", "lead")
+    assert sorted(units[1:]) == [("示例乙街道", "support"), ("示例甲街道", "support")]
     assert [n for n, t in got.items() if t["ongoing"]] == [3]
     # 每月5日前 from the issue date (03-01) to 12-31: the 5th of March … December, 10 in all;
     # 每季度末 from 03-01: 03-31, 06-30, 09-30, 12-31.
@@ -289,6 +296,11 @@ def test_the_bundled_example_plan_loads_beside_2011(loaded, pufa):
         "示例乙街道",
         "示例區司法局",
         "示例甲街道",
+    ]
+    # Task 2 has two co-leads (共同牽頭): both are shown as lead.
+    assert [(u["unit"], u["role"]) for u in got[2]["units"]] == [
+        ("示例區教育局", "lead"),
+        ("示例區團委", "lead"),
     ]
     # Labels keep the source's numbering for display; the number stays the reference.
     assert [got[n]["label"] for n in (1, 2, 3, 4)] == ["(一)", "(二)", None, "二(一)"]

@@ -286,8 +286,8 @@ def test_backup_is_a_complete_pufa_database_that_passes_check(sqlite_db, pufa, t
     assert dump_db(str(dest)) == dump_db(sqlite_db)
     r = pufa("check", "--db", dest)
     assert r.code == 0, r
-    # 16, issue 16's evidence refs, reviews and digests, and entries-office (issue 18)
-    assert "All 20 checks passed" in r.out
+    # 16, issue 16's evidence refs, reviews and digests, entries-office (issue 18), co-leads
+    assert "All 21 checks passed" in r.out
     # nothing but the copy is left in the folder (no temp file, no -wal)
     assert [p.name for p in dest.parent.iterdir()] == ["ledger.db"]
 

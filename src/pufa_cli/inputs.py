@@ -204,7 +204,7 @@ def _simplified(text: str) -> str:
 
 
 def _target_key(
-    typed: str, keys: Iterable[str], words: Mapping[str, tuple[str, str]], task: int
+    typed: str, keys: Iterable[str], words: Mapping[str, tuple[str, str]], task: object
 ) -> str:
     """The key of the target ``typed`` names: its key, its label, or a part of its label
     naming one target only (compared in either script)."""
@@ -260,7 +260,7 @@ def _metric_number(key: str, value: str, unit: str) -> float:
 def parse_metrics(
     raw: Iterable[str],
     targets: Mapping[str, Any],
-    task: int,
+    task: object,  # the task as typed (9, 9.2): for messages
     words: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[str, float]:
     """``KEY=VALUE`` items checked against the task's ``targets`` (keyed by target key);

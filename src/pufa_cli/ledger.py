@@ -132,24 +132,65 @@ def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None],
     return out
 
 
-def task_id_for(conn: Connection, plan: PlanRef, number: int) -> int:
+@dataclass(frozen=True)
+class TaskNo:
+    """How a command names a task: ``9``, or ``9.2`` for sub-item 2 of task 9."""
+
+    number: int
+    item: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.number}.{self.item}" if self.item else str(self.number)
+
+    @property
+    def json(self) -> int | str:
+        """JSON's ``number``: a task's stays a plain integer (9), a sub-item's is "9.2"."""
+        return str(self) if self.item else self.number
+
+
+def task_id_for(conn: Connection, plan: PlanRef, number: TaskNo | int) -> int:
+    ref = number if isinstance(number, TaskNo) else TaskNo(number)
     row = conn.one(
-        "SELECT id FROM tasks WHERE plan_id = :p AND number = :n", {"p": plan.id, "n": number}
+        "SELECT id FROM tasks WHERE plan_id = :p AND number = :n AND item = :i",
+        {"p": plan.id, "n": ref.number, "i": ref.item},
     )
     if row is None:
-        raise NotFound(_("no task {n} in plan {year}").format(n=number, year=plan.year))
+        raise NotFound(_("no task {n} in plan {year}").format(n=ref, year=plan.year))
     return int(row[0])
 
 
-def parse_task_number(text: str) -> int:
+def tracked_task_id(conn: Connection, plan: PlanRef, number: TaskNo | int) -> int:
+    """The task's id for ``log`` and ``assign``; a task with sub-items is refused, naming them:
+    its percent is the mean of its items, so work is logged and assigned against them."""
+    task_id = task_id_for(conn, plan, number)
+    items = conn.rows(
+        "SELECT number, item FROM tasks WHERE parent_id = :t AND in_plan = 1 ORDER BY item",
+        {"t": task_id},
+    )
+    if items:
+        raise BadInput(
+            _("task {n} has items {items}: its percent is their mean; name an item").format(
+                n=number, items=", ".join(f"{n}.{i}" for n, i in items)
+            )
+        )
+    return task_id
+
+
+def parse_task_number(text: str) -> TaskNo:
+    """``9`` or ``9.2`` (sub-item 2 of task 9); BadInput otherwise."""
+    raw = str(text).strip()
+    head, dot, tail = raw.partition(".")
     try:
-        value = int(str(text).strip())
+        if dot and not (tail.isascii() and tail.isdigit()):
+            raise ValueError(tail)
+        value = int(head)
+        item = int(tail) if dot else 0
     except ValueError:
         raise BadInput(_("'{text}' is not a task number").format(text=text)) from None
     # The upper bound keeps a huge number from overflowing the database's integer column.
-    if not 1 <= value <= MAX_ID:
+    if not 1 <= value <= MAX_ID or not 0 <= item <= MAX_ID or (dot and item < 1):
         raise BadInput(_("'{text}' is not a task number").format(text=text))
-    return value
+    return TaskNo(value, item)
 
 
 def history(conn: Connection, task_id: int, as_of: date) -> list[dict[str, Any]]:
@@ -235,7 +276,7 @@ def task_json(view: TaskView, plan: PlanRef, text_fn: Any) -> dict[str, Any]:
     return {
         "year": plan.year,
         "plan": plan.code,
-        "number": ts.number,
+        "number": ts.json_number,  # 9, or "9.2" for a sub-item
         "label": ts.label,
         "section": ts.section,
         "title": text_fn(ts.title),

@@ -18,7 +18,7 @@ from typing import Any
 from pufa_cli.errors import Conflict
 from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.names import match_key
-from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT, Plan, Task
+from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Plan, Task
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, INSERT_UNIT
 from pufa_cli.units import find_unit
@@ -32,14 +32,15 @@ class LoadResult:
     tasks: int
     targets: int
     units: int
-    added: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    missing: list[int] = field(default_factory=list)
-    pruned: list[int] = field(default_factory=list)
+    # Task numbers (9), and sub-items as written (9.2).
+    added: list[int | str] = field(default_factory=list)
+    updated: list[int | str] = field(default_factory=list)
+    missing: list[int | str] = field(default_factory=list)
+    pruned: list[int | str] = field(default_factory=list)
     # Left out of the plan but kept by --prune: (task, progress entries) and (task, assignments
     # the office made itself); neither is ever deleted.
-    kept_entries: list[tuple[int, int]] = field(default_factory=list)
-    kept_assigned: list[tuple[int, int]] = field(default_factory=list)
+    kept_entries: list[tuple[int | str, int]] = field(default_factory=list)
+    kept_assigned: list[tuple[int | str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -77,7 +78,7 @@ def load_plan(
         year=plan.year,
         sections=len(plan.sections),
         tasks=len(plan.tasks),
-        targets=sum(len(t.targets) for t in plan.tasks),
+        targets=sum(len(t.targets) for t in plan.rows),
         units=len(plan.units),
     )
     script = plan_script(plan)
@@ -173,16 +174,21 @@ def load_plan(
         section_ids[sec.number] = sid
 
     existing_tasks = {
-        int(r[1]): r
+        (int(r[1]), int(r[16])): r
         for r in conn.rows(
             "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units, cadence, leader, label, carries FROM tasks "
+            "responsible, in_plan, plan_units, cadence, leader, label, carries, item "
+            "FROM tasks "
             "WHERE plan_id = :p",
             {"p": plan_id},
         )
     }
+    parent_id: int | None = None
     for sec in plan.sections:
-        for task in sec.tasks:
+        for task in (row for t in sec.tasks for row in (t, *t.items)):
+            ref = _ref(task)
+            if task.item == 0:
+                parent_id = None
             values = {
                 "section_id": section_ids[sec.number],
                 "title": task.title,
@@ -200,23 +206,32 @@ def load_plan(
                 "label": task.label,
                 "carries": task.carries,
             }
-            named = json.dumps([task.lead, list(task.support)], ensure_ascii=False)
-            old = existing_tasks.get(task.number)
+            named = _plan_units(task)
+            old = existing_tasks.get((task.number, task.item))
             if old is None:
                 task_id = conn.insert(
                     "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
                     "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader, "
-                    "label, carries) VALUES (:p, :n, :section_id, :title, :text, :due_word, "
-                    ":due_date, :checks, :timing, :responsible, :in_plan, :named, :cadence, "
-                    ":leader, :label, :carries) RETURNING id",
-                    {"p": plan_id, "n": task.number, "named": named, **_dates(values)},
+                    "label, carries, item, parent_id) VALUES (:p, :n, :section_id, :title, "
+                    ":text, :due_word, :due_date, :checks, :timing, :responsible, :in_plan, "
+                    ":named, :cadence, :leader, :label, :carries, :item, :parent) RETURNING id",
+                    {
+                        "p": plan_id,
+                        "n": task.number,
+                        "named": named,
+                        "item": task.item,
+                        "parent": parent_id,
+                        **_dates(values),
+                    },
                 )
-                res.added.append(task.number)
+                res.added.append(ref)
                 before = "[null, []]"
             else:
                 task_id = int(old[0])
                 if old[3] != task.title and not replace:
                     _refuse_moving_history(conn, plan, task, old, named)
+                if task.items:
+                    _refuse_items_on_history(conn, plan, task, task_id)
                 current = dict(
                     zip(
                         values,
@@ -247,7 +262,7 @@ def load_plan(
                         "WHERE id=:id",
                         {"id": task_id, **_dates(values)},
                     )
-                    res.updated.append(task.number)
+                    res.updated.append(ref)
                 # Loaded before plan_units existed: as the plan names them now.
                 before = str(old[11]) or named
                 if old[11] != named:
@@ -255,13 +270,20 @@ def load_plan(
                         "UPDATE tasks SET plan_units = :named WHERE id = :id",
                         {"named": named, "id": task_id},
                     )
+            if task.item == 0:
+                parent_id = task_id
             if _sync_targets(conn, task_id, task, res):
-                if task.number not in res.added and task.number not in res.updated:
-                    res.updated.append(task.number)
-            _sync_assignments(conn, task_id, task, before, unit_ids, now, res)
+                if ref not in res.added and ref not in res.updated:
+                    res.updated.append(ref)
+            if not task.items:  # a task with items has no units of its own: its items do
+                _sync_assignments(conn, task_id, task, before, unit_ids, now, res)
 
-    plan_numbers = {t.number for t in plan.tasks}
-    gone = [(n, old) for n, old in sorted(existing_tasks.items()) if n not in plan_numbers]
+    plan_numbers = {(t.number, t.item) for t in plan.rows}
+    gone = [
+        (f"{n}.{i}" if i else n, old)
+        for (n, i), old in sorted(existing_tasks.items())
+        if (n, i) not in plan_numbers
+    ]
     if prune and gone and len(gone) == len(existing_tasks) and not prune_all:
         raise Conflict(
             _(
@@ -323,16 +345,52 @@ def _office_assignments(conn: Connection, task_id: int, plan_units: str) -> int:
     """How many of the task's assignments the office made or changed itself: a unit the plan
     file did not name, or an assignment given its own due date. Before the plan's units were
     remembered (``plan_units`` empty) nobody can tell, so every assignment counts."""
-    named: set[str] = set()
-    if plan_units:
-        lead, support = json.loads(plan_units)
-        named = {lead, *support} - {None}
+    named = _named_units(plan_units) if plan_units else set()
     rows = conn.rows(
         "SELECT u.name, a.due_word FROM assignments a JOIN units u ON u.id = a.unit_id "
         "WHERE a.task_id = :t",
         {"t": task_id},
     )
     return sum(1 for name, due_word in rows if not plan_units or name not in named or due_word)
+
+
+def _ref(task: Task) -> int | str:
+    """A task's number (9), or a sub-item's reference (9.2), as load messages show them."""
+    return task.ref if task.item else task.number
+
+
+def _refuse_items_on_history(conn: Connection, plan: Plan, task: Task, task_id: int) -> None:
+    """A task that already has progress entries cannot take sub-items: its percent would come
+    from the items and its own entries would stop counting without anyone saying so."""
+    entries = int(
+        conn.scalar(
+            "SELECT count(*) FROM entries e WHERE e.task_id = :t AND NOT EXISTS "
+            "(SELECT 1 FROM retractions r WHERE r.entry_id = e.id)",
+            {"t": task_id},
+        )
+    )
+    if entries:
+        raise Conflict(
+            _(
+                "plan {id}, task {n}: has {count} progress entries and cannot take items; "
+                "give the items to a new task, or retract the entries first"
+            ).format(id=plan.id, n=task.number, count=entries)
+        )
+
+
+def _plan_units(task: Task) -> str:
+    """``tasks.plan_units``: [lead or null, [supporting…]], and [co-leads…] third when the plan
+    names co-leads (so a task without co-leads keeps the text it had before co-leads existed)."""
+    named: list[object] = [task.lead, list(task.support)]
+    if task.coleads:
+        named.append(list(task.coleads))
+    return json.dumps(named, ensure_ascii=False)
+
+
+def _named_units(plan_units: str) -> set[str]:
+    lead, support, *more = json.loads(plan_units)
+    coleads = more[0] if more else []
+    return {lead, *support, *coleads} - {None}
 
 
 def _dates(values: dict[str, object]) -> dict[str, object]:
@@ -418,17 +476,20 @@ def _sync_assignments(
     """Assign the units the plan newly names (``before``: what it named when last loaded).
 
     A unit the plan named before and the office has since unassigned stays unassigned."""
-    old_lead, old_support = json.loads(before)
-    named_before = {old_lead, *old_support} - {None}
+    named_before = _named_units(before)
     rows = conn.rows("SELECT unit_id, role FROM assignments WHERE task_id = :t", {"t": task_id})
     roles = {int(u): r for u, r in rows}
-    wanted = ([(task.lead, ROLE_LEAD)] if task.lead else []) + [
-        (name, ROLE_SUPPORT) for name in task.support
-    ]
+    wanted = (
+        ([(task.lead, ROLE_LEAD)] if task.lead else [])
+        + [(name, ROLE_COLEAD) for name in task.coleads]
+        + [(name, ROLE_SUPPORT) for name in task.support]
+    )
     for name, role in wanted:
         uid = unit_ids[name]
         if uid in roles or name in named_before:
             continue
+        if role == ROLE_COLEAD and ROLE_LEAD not in roles.values():
+            role = ROLE_LEAD  # a co-lead exists only beside a lead
         if role == ROLE_LEAD and ROLE_LEAD in roles.values():
             res.notes.append(
                 _(

@@ -154,8 +154,14 @@ def _ledger_checks() -> tuple[tuple[str, str, str], ...]:
         ),
         (
             "assignments-role",
-            _("assignment roles are lead or support"),
-            "SELECT a.id FROM assignments a WHERE a.role NOT IN ('lead', 'support')",
+            _("assignment roles are lead, colead or support"),
+            "SELECT a.id FROM assignments a WHERE a.role NOT IN ('lead', 'colead', 'support')",
+        ),
+        (
+            "colead-with-lead",
+            _("a co-lead only beside its task's lead"),
+            "SELECT a.task_id FROM assignments a WHERE a.role = 'colead' AND NOT EXISTS "
+            "(SELECT 1 FROM assignments b WHERE b.task_id = a.task_id AND b.role = 'lead')",
         ),
         (
             "one-lead",

@@ -117,12 +117,19 @@ class Section(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    # A task is (plan, number, 0); its sub-item N is (plan, number, N), written ``9.2``.
+    __table_args__ = (UniqueConstraint("plan_id", "number", "item"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
+    # 0 for a task; N for sub-item N of task ``number`` (format version 2 ``items:``).
+    item: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The task a sub-item belongs to (NULL for a task).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     due_word: Mapped[str] = mapped_column(String(40))
@@ -197,7 +204,8 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(10))  # 'lead' or 'support'
+    # 'lead', 'colead' (a further lead, 共同牽頭: shown and reported as lead) or 'support'
+    role: Mapped[str] = mapped_column(String(10))
     due_word: Mapped[str | None] = mapped_column(String(40), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

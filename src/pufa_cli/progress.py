@@ -21,7 +21,7 @@ See docs/performance.md for the measurements behind each shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -192,6 +192,18 @@ class TaskStatus:
     overdue: bool
     ongoing: bool = False  # due 持續/常態化/長期/全年: ongoing work, judged as due at year end
     label: str | None = None  # the source's own numbering, for display
+    item: int = 0  # N for sub-item N of task ``number`` (9.2); 0 for a task
+    parent_id: int | None = None  # a sub-item's task
+
+    @property
+    def ref(self) -> str:
+        """``9``, or ``9.2`` for a sub-item: how commands name it."""
+        return f"{self.number}.{self.item}" if self.item else str(self.number)
+
+    @property
+    def json_number(self) -> int | str:
+        """JSON ``number``: a task's a plain integer (9), a sub-item's a string ("9.2")."""
+        return self.ref if self.item else self.number
 
 
 @dataclass(frozen=True)
@@ -330,7 +342,8 @@ class PlanSummary:
 
 _SUMMARY_SQL = (
     "SELECT p.code, p.year, p.title, p.script, "
-    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1), "
+    # Tasks, not their sub-items (each counted with its task).
+    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1 AND t.item = 0), "
     "p.doc_number, p.issuer, p.issued, p.addressees FROM plans p"
 )
 
@@ -397,22 +410,30 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 "title": "t.title",
                 "due_word": "t.due_word",
                 "label": "t.label",
+                "item": "t.item",
+                "parent_id": "t.parent_id",
             },
             " JOIN sections s ON s.id = t.section_id",
             against_plan=without_extensions(conn),
         ),
         {"plan": plan.id, "as_of": as_of},
     )
-    rows.sort(key=lambda r: int(r[1]))
+    rows.sort(key=lambda r: (int(r[1]), int(r[12])))  # each task, then its items
     waiting = awaiting_tasks(conn, plan, as_of)
     from pufa_cli.targets import target_percents
 
     from_targets = target_percents(conn, plan, as_of)
+    percents = {int(r[0]): from_targets.get(int(r[0]), float(r[3])) for r in rows}
+    rolled = item_means((r[13], percents[int(r[0])], int(r[4]), int(r[6])) for r in rows)
     out = []
-    for tid, num, _sid, pct, reported, due, units, snum, stitle, title, word, label in rows:
+    for row in rows:
+        tid, num, _sid, pct, reported, due, units, snum, stitle, title, word, label = row[:12]
+        item, parent = int(row[12]), row[13]
         due_d = as_date(due)
         assert due_d is not None
-        pct = from_targets.get(int(tid), float(pct))
+        pct = percents[int(tid)]
+        if int(tid) in rolled:  # a task with items: their mean
+            pct, reported, units = rolled[int(tid)]
         status, overdue = status_of(float(pct), int(reported), due_d, as_of)
         if status == DONE and int(tid) in waiting:
             status = AWAITING_REVIEW
@@ -431,6 +452,8 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 overdue,
                 is_ongoing(word),
                 label,
+                item,
+                None if parent is None else int(parent),
             )
         )
     return out
@@ -445,6 +468,24 @@ def awaiting_tasks(conn: Connection, plan: PlanRef, as_of: date) -> set[int]:
     return {task for task, _unit in awaiting(conn, plan, as_of)}
 
 
+def item_means(
+    items: Iterable[tuple[Any, float, int, int]],
+) -> dict[int, tuple[float, int, int]]:
+    """Sub-items' (parent id, percent, reported, units) → each task with items: the mean of its
+    items' percents (each by the task rules, targets included), and their reported units and
+    units added up. A task's own entries and units do not count once it has items."""
+    acc: dict[int, list[float]] = {}
+    for parent, pct, reported, units in items:
+        if parent is None:
+            continue
+        a = acc.setdefault(int(parent), [0.0, 0, 0, 0])
+        a[0] += pct
+        a[1] += reported
+        a[2] += units
+        a[3] += 1
+    return {p: (a[0] / a[3], int(a[1]), int(a[2])) for p, a in acc.items()}
+
+
 def unit_statuses(
     conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
 ) -> list[UnitStatus]:
@@ -455,10 +496,12 @@ def unit_statuses(
         params["task"] = task_id
     rows = conn.rows(
         f"WITH {assignment_cte(without_extensions(conn))} SELECT au.task_id, t.number, "
-        "au.unit_id, u.name, au.role, "
+        # A co-lead (共同牽頭) is a lead to everyone who reads: listed after the lead.
+        "au.unit_id, u.name, CASE WHEN au.role = 'colead' THEN 'lead' ELSE au.role END, "
         "au.due, au.pct, au.person FROM au JOIN tasks t ON t.id = au.task_id "
         f"JOIN units u ON u.id = au.unit_id{where} "
-        "ORDER BY t.number, CASE WHEN au.role = 'lead' THEN 0 ELSE 1 END, u.name",
+        "ORDER BY t.number, CASE au.role WHEN 'lead' THEN 0 WHEN 'colead' THEN 1 ELSE 2 END, "
+        "u.name",
         params,
     )
     out = []

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _, unit_text
-from pufa_cli.ledger import MAX_ID, task_id_for, unit_metric_values
+from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
 from pufa_cli.names import BIDI_CONTROLS
-from pufa_cli.plan import ROLE_LEAD, ROLE_SUPPORT
+from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef, expand_groups
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
@@ -33,7 +33,7 @@ MAX_BY = 200
 
 @dataclass
 class AssignResult:
-    task: int
+    task: TaskNo | int
     added: list[str]
     changed: list[str]
     unchanged: list[str]
@@ -66,7 +66,7 @@ def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) ->
 
 def entry_key(
     year: int,
-    task: int,
+    task: TaskNo | int | str,
     unit: str,
     day: date,
     percent: int,
@@ -118,10 +118,10 @@ def _target_words(conn: Connection, task_id: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def entry_window(conn: Connection, plan: PlanRef, task: int) -> tuple[date, date]:
+def entry_window(conn: Connection, plan: PlanRef, task: TaskNo | int) -> tuple[date, date]:
     """The dates an entry of ``task`` may carry (``inputs.entry_window``)."""
     due = conn.scalar(
-        "SELECT due_date FROM tasks WHERE plan_id = :p AND number = :n", {"p": plan.id, "n": task}
+        "SELECT due_date FROM tasks WHERE id = :t", {"t": task_id_for(conn, plan, task)}
     )
     return inputs.entry_window(plan.year, as_date(due))
 
@@ -137,17 +137,23 @@ def _assignment(conn: Connection, task_id: int, unit_id: int) -> tuple[int, str]
 def assign(
     conn: Connection,
     plan: PlanRef,
-    task: int,
+    task: TaskNo | int,
     units: Sequence[str],
     *,
-    lead: str | None,
+    lead: str | Sequence[str] | None,
     due_word: str | None,
     now: datetime,
     person: str | None = None,
     by: str = "",
 ) -> AssignResult:
-    """Assign units to a task (at most one lead); ``due_word`` overrides the plan's timing."""
-    task_id = task_id_for(conn, plan, task)
+    """Assign units to a task; ``lead`` names its lead unit, or several (co-leads, 共同牽頭);
+    ``due_word`` overrides the plan's timing.
+
+    A task keeps one lead (role ``lead``); further leads are co-leads (role ``colead``), shown
+    and reported as lead. Naming the task's lead among the leads (``--lead 甲 --lead 乙``) keeps
+    it and adds the others as co-leads; naming leads without it changes the lead in place (the
+    first named becomes the lead, the old lead a supporting unit, recorded in unit_events)."""
+    task_id = tracked_task_id(conn, plan, task)
     due = parse_period(due_word, plan.year).end if due_word is not None else None
     person = check_person(person)
     resolved: list[UnitRef] = []
@@ -155,37 +161,57 @@ def assign(
         unit = resolve_unit(conn, name)
         if unit not in resolved:
             resolved.append(unit)
-    lead_unit = resolve_unit(conn, lead) if lead is not None else None
-    if lead_unit is not None and lead_unit not in resolved:
-        resolved.insert(0, lead_unit)
+    lead_names = [lead] if isinstance(lead, str) else list(lead or ())
+    lead_units: list[UnitRef] = []
+    for name in lead_names:
+        if expand_groups(conn, plan, [name]) != [name]:
+            raise BadInput(
+                _(
+                    "'{name}' is a group: name its units as leads (--lead UNIT, repeated), or "
+                    "assign the group without --lead"
+                ).format(name=name)
+            )
+        unit = resolve_unit(conn, name)
+        if unit not in lead_units:
+            lead_units.append(unit)
+    for unit in reversed(lead_units):
+        if unit not in resolved:
+            resolved.insert(0, unit)
     if not resolved:
         raise BadInput(_("name at least one unit to assign"))
     result = AssignResult(task, [], [], [])
-    if lead_unit is not None:
+    roles: dict[int, str] = {}
+    if lead_units:
         row = conn.one(
             "SELECT a.id, u.id, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
             "WHERE a.task_id = :t AND a.role = 'lead'",
             {"t": task_id},
         )
-        if row is not None and int(row[1]) != lead_unit.id:
-            # The lead changes in place: the old lead stays on as a supporting unit (before the
-            # new lead is set, so there is never a second lead), and the change is recorded.
+        ids = [u.id for u in lead_units]
+        if row is not None and int(row[1]) not in ids:
+            # The lead changes in place: the first lead named becomes the lead, the old lead
+            # stays on as a supporting unit (set before the new lead, so there is never a
+            # second lead), and the change is recorded. Naming the old lead too
+            # (--lead OLD --lead NEW) keeps it and adds co-leads instead (below).
             conn.run(
                 "UPDATE assignments SET role = :r WHERE id = :id", {"r": ROLE_SUPPORT, "id": row[0]}
             )
             record_event(
                 conn,
                 "lead",
-                lead_unit.id,
+                lead_units[0].id,
                 old=str(row[2]),
-                new=lead_unit.name,
+                new=lead_units[0].name,
                 by=by,
                 now=now,
                 task_id=task_id,
             )
-            result.lead_change = (str(row[2]), lead_unit.name)
+            result.lead_change = (str(row[2]), lead_units[0].name)
+            row = None
+        first = int(row[1]) if row is not None else ids[0]
+        roles = {uid: ROLE_LEAD if uid == first else ROLE_COLEAD for uid in ids}
     for unit in resolved:
-        role = ROLE_LEAD if lead_unit is not None and unit.id == lead_unit.id else None
+        role = roles.get(unit.id)
         existing = _assignment(conn, task_id, unit.id)
         if existing is None:
             conn.run(
@@ -235,7 +261,7 @@ def check_person(person: str | None) -> str | None:
     return text
 
 
-def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
+def unassign(conn: Connection, plan: PlanRef, task: TaskNo | int, unit_name: str) -> str:
     """Remove a unit from a task. Its entries stay in the history."""
     task_id = task_id_for(conn, plan, task)
     unit = resolve_unit(conn, unit_name)
@@ -248,6 +274,14 @@ def unassign(conn: Connection, plan: PlanRef, task: int, unit_name: str) -> str:
     conn.run(
         "DELETE FROM assignments WHERE task_id = :t AND unit_id = :u", {"t": task_id, "u": unit.id}
     )
+    # A co-lead exists only beside a lead: the earliest co-lead becomes the lead.
+    if conn.one("SELECT 1 FROM assignments WHERE task_id = :t AND role = 'lead'", {"t": task_id}):
+        return unit.name
+    row = conn.one(
+        "SELECT MIN(id) FROM assignments WHERE task_id = :t AND role = 'colead'", {"t": task_id}
+    )
+    if row is not None and row[0] is not None:
+        conn.run("UPDATE assignments SET role = 'lead' WHERE id = :id", {"id": int(row[0])})
     return unit.name
 
 
@@ -334,7 +368,7 @@ def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
 def log_progress(
     conn: Connection,
     plan: PlanRef,
-    task: int,
+    task: TaskNo | int,
     unit_name: str,
     *,
     percent: int | None,
@@ -363,7 +397,7 @@ def log_progress(
     by = clean_text(by, _("--by"), MAX_BY)
     if not by:
         raise BadInput(_("--by must not be empty"))
-    task_id = task_id_for(conn, plan, task)
+    task_id = tracked_task_id(conn, plan, task)
     inputs.check_entry_date(day, today, plan.year, entry_window(conn, plan, task), option=True)
     targets = _targets(conn, task_id)
     values = inputs.parse_metrics(metrics, targets, task, _target_words(conn, task_id))

@@ -233,10 +233,15 @@ def merge_units(conn: Connection, old: str, new: str, *, by: str, now: datetime)
         if both is None:
             conn.run("UPDATE assignments SET unit_id = :u WHERE id = :id", {"u": dst.id, "id": aid})
         else:
-            # Both were assigned: one assignment stays, the lead role with it if either led.
+            # Both were assigned: one assignment stays, with the higher of the two roles
+            # (lead, then colead, then support): the lead role if either led, a co-lead's if
+            # either was a co-lead (OLD's row goes first, so there is never a second lead).
             conn.run("DELETE FROM assignments WHERE id = :id", {"id": aid})
-            if role == "lead" and both[1] != "lead":
-                conn.run("UPDATE assignments SET role = 'lead' WHERE id = :id", {"id": both[0]})
+            rank = {"lead": 2, "colead": 1}
+            if rank.get(str(role), 0) > rank.get(str(both[1]), 0):
+                conn.run(
+                    "UPDATE assignments SET role = :r WHERE id = :id", {"r": role, "id": both[0]}
+                )
         moved_assignments += 1
     event = record_event(conn, "merge", dst.id, old=src.name, new=dst.name, by=by, now=now)
     entry_ids = [
@@ -285,7 +290,7 @@ def list_units(
             TASK_CTES + ", st AS (SELECT task_id, CASE WHEN pct >= 100 THEN 1 ELSE 0 END AS done, "
             f"CASE WHEN {OVERDUE_SQL} THEN 1 ELSE 0 END AS overdue FROM ts) "
             "SELECT u.name, u.kind, "
-            "COALESCE(SUM(CASE WHEN a.role = 'lead' THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN a.role IN ('lead', 'colead') THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN a.role = 'support' THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(st.done), 0), COALESCE(SUM(st.overdue), 0) "
             "FROM units u LEFT JOIN (assignments a JOIN st ON st.task_id = a.task_id) "

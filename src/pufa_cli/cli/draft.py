@@ -36,6 +36,14 @@ def plan_draft(
             "--title", help=_("Plan title (else the document's first line)."), show_default=False
         ),
     ] = None,
+    plan_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help=_("The plan's id in the file (lower-case letters, digits and -; else the year)."),
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -69,7 +77,18 @@ def plan_draft(
         from pufa_cli.errors import BadInput
 
         raise BadInput(_("--title must be 1 to 500 characters"))
-    drafted = draft_file(source, year=year, title=title)
+    if plan_id is not None:
+        from pufa_cli.plan.validate import ID_RE
+
+        if not ID_RE.fullmatch(plan_id):
+            from pufa_cli.errors import BadInput
+
+            raise BadInput(
+                _(
+                    "plan id '{id}' must be lower-case letters, digits and - (e.g. 2023-pufa)"
+                ).format(id=plan_id)
+            )
+    drafted = draft_file(source, year=year, title=title, plan_id=plan_id)
     if out is None:
         sys.stdout.write(drafted.yaml)
         sys.stdout.flush()

@@ -27,9 +27,15 @@ def assign_cmd(
         list[str] | None, typer.Argument(help=_("Units to assign."), show_default=False)
     ] = None,
     lead: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            "--lead", help=_("The lead unit (牽頭單位); at most one per task."), show_default=False
+            "--lead",
+            help=_(
+                "The lead unit (牽頭單位); repeat for co-leads (共同牽頭). Name the task's lead "
+                "too to add co-leads; else the first named becomes the lead and the old lead a "
+                "supporting unit."
+            ),
+            show_default=False,
         ),
     ] = None,
     due: Annotated[
@@ -68,7 +74,7 @@ def assign_cmd(
             plan,
             number,
             units or [],
-            lead=lead,
+            lead=lead or (),
             due_word=due,
             now=clock.now(),
             person=person,
@@ -332,7 +338,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "assign",
         help=_(
-            "Assign units to a task, at most one as lead. Example: pufa "
+            "Assign units to a task, one or more as lead (co-leads). Example: pufa "
             "assign 19 區教育局 區團委 --lead 區教育局"
         ),
     )(assign_cmd)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pufa_cli.drafting.deadlines import find_deadline
+from pufa_cli.drafting.items import draft_items
 from pufa_cli.drafting.model import Draft, DraftSection, DraftTask, Note
 from pufa_cli.drafting.outline import MAX_TITLE, Outline, OutlineTask, build_outline
 from pufa_cli.drafting.sources import read_blocks
@@ -38,16 +39,19 @@ class Drafted:
             "sections": len(self.draft.sections),
             "tasks": len(tasks),
             "items": sum(len(t.items) for t in tasks),
-            "targets": sum(len(t.targets) for t in tasks),
+            "targets": sum(len(t.targets) + sum(len(i.targets) for i in t.sub) for t in tasks),
             "deadlines": sum(1 for t in tasks if t.due_found),
         }
 
 
-def draft_file(path: Path, *, year: int | None = None, title: str | None = None) -> Drafted:
+def draft_file(
+    path: Path, *, year: int | None = None, title: str | None = None, plan_id: str | None = None
+) -> Drafted:
     """Draft a plan file from the document at ``path``; BadInput (exit 2) if it cannot."""
     blocks = read_blocks(path)
     outline = build_outline(blocks, title=title, file=str(path))
     draft = _compose(outline, year, path)
+    draft.plan_id = plan_id
     text = write_plan(draft)
     _verify(text, path)
     return Drafted(draft, text)
@@ -95,7 +99,7 @@ def _compose(outline: Outline, year: int | None, path: Path) -> Draft:
             number += 1
             task = _task(otask, number, year, notes)
             _keep_valid_units(task, notes)
-            for name in ([task.lead] if task.lead else []) + task.support:
+            for name in ([task.lead] if task.lead else []) + task.coleads + task.support:
                 units.setdefault(normalize_name(name), name)
             section.tasks.append(task)
         sections.append(section)
@@ -133,9 +137,15 @@ def _keep_valid_units(task: DraftTask, notes: list[Note]) -> None:
 
     if task.lead and not valid(task.lead):
         task.lead = None
-    task.support = [name for name in task.support if valid(name)]
-    if task.lead and any(normalize_name(task.lead) == normalize_name(n) for n in task.support):
-        task.support = [n for n in task.support if normalize_name(n) != normalize_name(task.lead)]
+    # Each unit once: a lead, then co-leads, then supporting units (as the loader requires).
+    seen = {normalize_name(task.lead)} if task.lead else set()
+    coleads = []
+    for name in task.coleads:
+        if task.lead and valid(name) and normalize_name(name) not in seen:
+            seen.add(normalize_name(name))
+            coleads.append(name)
+    task.coleads = coleads
+    task.support = [n for n in task.support if valid(n) and normalize_name(n) not in seen]
 
 
 def _texts(otask: OutlineTask) -> tuple[str, str]:
@@ -197,6 +207,7 @@ def _task(otask: OutlineTask, number: int, year: int, notes: list[Note]) -> Draf
         notes.append(Note(place, _("task {n}: {why}").format(n=number, why=deadline.comment)))
     _responsibility(task, otask, notes)
     task.targets = find_targets(text)
+    draft_items(task, otask, year)
     if task.targets:
         task.comments["targets"] = _("key and label guessed")
         for t in task.targets:
@@ -219,6 +230,7 @@ def _responsibility(task: DraftTask, otask: OutlineTask, notes: list[Note]) -> N
         else find_responsibility(task.text)
     )
     task.responsible, task.lead, task.support = r.responsible, r.lead, r.support
+    task.coleads = list(r.coleads)
     if r.guessed and r.responsible:
         why = (
             _("guessed from the sentence's subject")

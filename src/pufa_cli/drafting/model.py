@@ -23,6 +23,19 @@ class DraftTarget:
 
 
 @dataclass
+class DraftItem:
+    """A sub-item (1)(2)… written as an item of format version 2 (drafting/items.py)."""
+
+    number: int
+    label: str | None
+    title: str
+    text: str
+    due: str | None = None  # None: due with its task
+    checks: list[str] = field(default_factory=list)
+    targets: list[DraftTarget] = field(default_factory=list)
+
+
+@dataclass
 class DraftTask:
     number: int
     label: str | None  # the source's own numbering where it is not the plan-wide sequence
@@ -36,11 +49,13 @@ class DraftTask:
     timing: str | None = None
     responsible: str | None = None
     lead: str | None = None
+    coleads: list[str] = field(default_factory=list)  # 共同牽頭: lead: [lead, *coleads] (v2)
     support: list[str] = field(default_factory=list)
     targets: list[DraftTarget] = field(default_factory=list)
     # Format version 2 (issue 14) reads these; version 1 files carry them as comments.
     cadence: str | None = None  # 每月, 每季度末 … as written
     ongoing: str | None = None  # the word (常態化, 長期 …) that marks all-year work
+    sub: list[DraftItem] = field(default_factory=list)  # sub-items as ``items:`` (format 2)
     # Comments for the YAML, by field name ("" for the task itself): what was guessed and why.
     comments: dict[str, str] = field(default_factory=dict)
 
@@ -67,6 +82,7 @@ class Draft:
     notes: list[Note]
     left_out: list[str] = field(default_factory=list)  # '(why) text': metadata, signature
     comments: dict[str, str] = field(default_factory=dict)  # plan-level field → what was guessed
+    plan_id: str | None = None  # ``--id``: the plan's id (docs/plan-format.md, "Several plans")
 
     @property
     def tasks(self) -> list[DraftTask]:

@@ -45,9 +45,11 @@ class Responsibility:
     lead: str | None = None
     support: list[str] = field(default_factory=list)
     guessed: bool = False
+    # Further lead units (共同牽頭: 牽頭單位：X、Y): written as ``lead: [X, Y]`` (format 2).
+    coleads: list[str] = field(default_factory=list)
 
     def units(self) -> list[str]:
-        return ([self.lead] if self.lead else []) + self.support
+        return ([self.lead] if self.lead else []) + self.coleads + self.support
 
 
 def split_names(text: str) -> list[str]:
@@ -66,7 +68,8 @@ def from_fields(row: dict[str, str]) -> Responsibility:
     if not leads and r.responsible:
         leads = split_names(r.responsible)[:1]
     r.lead = leads[0] if leads else None
-    r.support = [n for n in leads[1:] + split_names(row.get("support", "")) if n != r.lead]
+    r.coleads = leads[1:]  # several units in the 牽頭單位 column lead together
+    r.support = [n for n in split_names(row.get("support", "")) if n not in leads]
     if row.get("responsible") is None and row.get("lead"):
         r.responsible = row["lead"]
     return r
@@ -79,8 +82,9 @@ def find_responsibility(text: str) -> Responsibility:
         names = split_names(labelled.group("names"))
         role = labelled.group("role")
         if role.startswith(("牽", "牵")):
+            # 牽頭單位：X、Y: X and Y lead together (co-leads, format version 2)
             r.lead = r.lead or (names[0] if names else None)
-            r.support += names[1:]
+            r.coleads += [n for n in names if n != r.lead]
         elif role.startswith(("責", "责")):
             r.responsible = labelled.group("names").strip()
             if r.lead is None and names:
@@ -94,6 +98,9 @@ def find_responsibility(text: str) -> Responsibility:
     m = _BRACKETED.search(text) or _BY.search(text)
     if m:
         r.lead = m.group("lead").strip()
+        names = split_names(r.lead)
+        if len(names) > 1 and re.search("牽頭|牵头", m.group(0)):
+            r.lead, r.coleads = names[0], names[1:]  # (X、Y共同牽頭): co-leads
         r.responsible = m.group(0).strip("()（）")
         if m.re is _BRACKETED and m.group("support"):
             r.support = split_names(m.group("support"))
@@ -117,9 +124,14 @@ def _tidy(r: Responsibility) -> Responsibility:
         r.responsible = r.lead
     if r.lead and is_collective(r.lead):
         r.lead = None  # stays in `responsible`
+    coleads: list[str] = []
+    for name in r.coleads:
+        if r.lead and name != r.lead and name not in coleads and not is_collective(name):
+            coleads.append(name)
+    r.coleads = coleads
     seen: list[str] = []
     for name in r.support:
-        if name != r.lead and name not in seen and not is_collective(name):
+        if name != r.lead and name not in seen + coleads and not is_collective(name):
             seen.append(name)
     r.support = seen
     return r

@@ -1,8 +1,8 @@
 """The draft as a plan file: YAML written line by line, a comment on every guessed line.
 
-Format version 1 (docs/plan-format.md). The fields of version 2 that a draft already knows
-(a task's ``label``, its sub-items) are kept as comments by ``_version2_lines``, the one place
-to write them as fields once the loader reads version 2; sub-items are also in the task's
+Format version 1 (docs/plan-format.md), or version 2 when a task has co-leads (共同牽頭: ``lead``
+as a list). The other fields of version 2 that a draft already knows (a task's ``label``, its
+sub-items) are kept as comments by ``_version2_lines``; sub-items are also in the task's
 ``text``, so nothing of the document is lost either way.
 
 Every text is a double-quoted YAML scalar with only ``"``, ``\\``, control characters and
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from pufa_cli.drafting.model import Draft, DraftSection, DraftTarget, DraftTask
+from pufa_cli.drafting.model import Draft, DraftItem, DraftSection, DraftTarget, DraftTask
 from pufa_cli.i18n import _, ngettext
 
 FORMAT_VERSION = 1
@@ -58,6 +58,12 @@ def _flow(items: list[str]) -> str:
     return "[" + ", ".join(quote(i) for i in items) + "]"
 
 
+def format_version(draft: Draft) -> int:
+    """1, or 2 when the draft needs it: a task with co-leads (``lead`` as a list) or with
+    sub-items written as ``items:``."""
+    return 2 if any(t.coleads or t.sub for t in draft.tasks) else FORMAT_VERSION
+
+
 def write_plan(draft: Draft) -> str:
     out: list[str] = [
         "# "
@@ -70,7 +76,8 @@ def write_plan(draft: Draft) -> str:
             "then run `pufa plan check` on this file."
         ),
         "",
-        f"version: {FORMAT_VERSION}",
+        f"version: {format_version(draft)}",
+        *([f"id: {draft.plan_id}"] if draft.plan_id else []),
         f"year: {draft.year}" + _comment(draft.comments.get("year")),
         f"title: {quote(draft.title)}" + _comment(draft.comments.get("title")),
         f"source: {quote(draft.source)}",
@@ -122,7 +129,7 @@ def _version2_lines(task: DraftTask, pad: str) -> list[str]:
         )
     if task.label:
         out.append(pad + "# " + _("source numbering: {label}").format(label=task.label))
-    if task.items:
+    if task.items and not task.sub:
         count = ngettext(
             "{n} sub-item, kept in the text", "{n} sub-items, kept in the text", len(task.items)
         )
@@ -144,7 +151,9 @@ def _task_lines(task: DraftTask) -> list[str]:
         out.append(f"{pad}checks: {_flow(task.checks)}")
     if task.responsible:
         out.append(f"{pad}responsible: {quote(task.responsible)}" + _comment(c.get("responsible")))
-    if task.lead:
+    if task.lead and task.coleads:
+        out.append(f"{pad}lead: {_flow([task.lead, *task.coleads])}" + _comment(c.get("lead")))
+    elif task.lead:
         out.append(f"{pad}lead: {quote(task.lead)}" + _comment(c.get("lead")))
     if task.support:
         out.append(f"{pad}support: {_flow(task.support)}")
@@ -152,6 +161,28 @@ def _task_lines(task: DraftTask) -> list[str]:
         out.append(f"{pad}targets:")
         for target in task.targets:
             out.append(f"{pad}  - {_target(target)}" + _comment(c.get("targets")))
+    if task.sub:
+        out.append(f"{pad}items:")
+        for item in task.sub:
+            out.extend(_item_lines(item, pad + "    "))
+    return out
+
+
+def _item_lines(item: DraftItem, pad: str) -> list[str]:
+    """One sub-item of ``items:`` (format version 2); ``pad`` indents its fields."""
+    out = [f"{pad[:-2]}- number: {item.number}"]
+    if item.label:
+        out.append(f"{pad}label: {quote(item.label)}")
+    out.append(f"{pad}title: {quote(item.title)}" + _comment(_("the sub-item's first sentence")))
+    out.append(f"{pad}text: {quote(item.text)}")
+    if item.due:
+        out.append(f"{pad}due: {quote(item.due)}")
+    if item.checks:
+        out.append(f"{pad}checks: {_flow(item.checks)}")
+    if item.targets:
+        out.append(f"{pad}targets:")
+        for target in item.targets:
+            out.append(f"{pad}  - {_target(target)}" + _comment(_("key and label guessed")))
     return out
 
 

@@ -26,6 +26,7 @@ from pufa_cli.inputs import (
     split_metrics,
 )
 from pufa_cli.inputs import text_of as _text
+from pufa_cli.ledger import parse_task_number
 from pufa_cli.progress import PlanRef, find_plan
 from pufa_cli.store import Connection, as_date
 from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text, entry_key
@@ -38,7 +39,8 @@ _FALSE = frozenset({"false", "no", "n", "0", "否", ""})
 @dataclass
 class _PlanData:
     plan: PlanRef
-    tasks: dict[int, int]  # task number → task id
+    tasks: dict[int | str, int]  # task number (9) or sub-item ("9.2") → task id
+    parents: dict[int, str]  # task id of a task with items → its items ("9.1, 9.2")
     targets: dict[int, dict[str, tuple[int, float]]]  # task id → key → (target id, target)
     words: dict[int, dict[str, tuple[str, str]]]  # task id → key → (label, unit)
     windows: dict[int, tuple[date, date]]  # task id → the dates its entries may carry
@@ -46,13 +48,19 @@ class _PlanData:
 
 
 def _plan_data(conn: Connection, plan: PlanRef) -> _PlanData:
-    tasks: dict[int, int] = {}
+    tasks: dict[int | str, int] = {}
     windows: dict[int, tuple[date, date]] = {}
-    for i, n, due in conn.rows(
-        "SELECT id, number, due_date FROM tasks WHERE plan_id = :p", {"p": plan.id}
+    items: dict[int, list[str]] = {}
+    for i, n, due, item, parent in conn.rows(
+        "SELECT id, number, due_date, item, parent_id FROM tasks WHERE plan_id = :p "
+        "ORDER BY number, item",
+        {"p": plan.id},
     ):
-        tasks[int(n)] = int(i)
+        tasks[f"{n}.{item}" if item else int(n)] = int(i)
         windows[int(i)] = entry_window(plan.year, as_date(due))
+        if parent is not None:
+            items.setdefault(int(parent), []).append(f"{n}.{item}")
+    parents = {p: ", ".join(refs) for p, refs in items.items()}
     targets: dict[int, dict[str, tuple[int, float]]] = {i: {} for i in tasks.values()}
     words: dict[int, dict[str, tuple[str, str]]] = {i: {} for i in tasks.values()}
     for gid, tid, key, target, label, unit in conn.rows(
@@ -70,7 +78,7 @@ def _plan_data(conn: Connection, plan: PlanRef) -> _PlanData:
             {"p": plan.id},
         )
     }
-    return _PlanData(plan, tasks, targets, words, windows, assigned)
+    return _PlanData(plan, tasks, parents, targets, words, windows, assigned)
 
 
 def _whole(value: Any, what: str) -> int:
@@ -181,7 +189,7 @@ class Checker:
         # (task id, unit id) → (unit name, task number) of the rows whose unit is not assigned
         # to their task: an error (or an assignment, with --assign) for the rows that add an
         # entry, nothing for those already present.
-        self.unassigned: dict[tuple[int, int], tuple[str, int]] = {}
+        self.unassigned: dict[tuple[int, int], tuple[str, int | str]] = {}
         self.people: dict[Any, str] = {}
         self.label_note = _("note")
         self.label_by = _("by")
@@ -253,10 +261,20 @@ class Checker:
             data = self.plan(year)
         if task_v is None or task_v == "":
             raise BadInput(_("task is empty"))
-        number = _whole(task_v, "task")
+        number: int | str
+        if type(task_v) is str and "." in task_v:  # a sub-item: 9.2
+            number = str(parse_task_number(task_v))
+        else:
+            number = _whole(task_v, "task")
         task_id = data.tasks.get(number)
         if task_id is None:
             raise BadInput(_("no task {n} in plan {year}").format(n=number, year=year))
+        if task_id in data.parents:
+            raise BadInput(
+                _("task {n} has items {items}: its percent is their mean; name an item").format(
+                    n=number, items=data.parents[task_id]
+                )
+            )
         unit = self.units.get(unit_v)
         if unit is None or isinstance(unit, str):
             unit = self.unit(unit_v)

@@ -26,7 +26,7 @@ _ENTRIES_SQL = (
 
 @dataclass(frozen=True)
 class _Names:
-    tasks: dict[int, tuple[int, int]]  # task id → (plan year, task number)
+    tasks: dict[int, tuple[int, int | str]]  # task id → (plan year, task number or "9.2")
     units: dict[int, str]
     targets: dict[int, str]  # target id → key
 
@@ -34,10 +34,11 @@ class _Names:
 def entry_names(conn: Connection, plan: PlanRef | None) -> _Names:
     where = "" if plan is None else " WHERE t.plan_id = :plan"
     params = {} if plan is None else {"plan": plan.id}
-    tasks = {
-        int(i): (int(y), int(n))
-        for i, y, n in conn.rows(
-            f"SELECT t.id, p.year, t.number FROM tasks t JOIN plans p ON p.id = t.plan_id{where}",
+    tasks: dict[int, tuple[int, int | str]] = {
+        int(i): (int(y), f"{n}.{item}" if item else int(n))
+        for i, y, n, item in conn.rows(
+            "SELECT t.id, p.year, t.number, t.item FROM tasks t "
+            f"JOIN plans p ON p.id = t.plan_id{where}",
             params,
         )
     }
@@ -70,7 +71,7 @@ def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
 # problems, next steps.
 EntryRecord = tuple[
     int,
-    int,
+    int | str,  # task number, or "9.2" for a sub-item
     str,
     str,
     int,

@@ -76,9 +76,10 @@ def task_rows(ledger: Ledger, text_fn: Callable[[str], str]) -> Iterator[dict[st
             "year": ledger.plan.year,
             "plan": ledger.plan.code,
             "section": t.section,
-            "number": t.number,
+            "number": t.json_number,  # 9, or "9.2" for a sub-item
             "title": text_fn(t.title),
-            "lead": next((u.unit for u in units if u.role == "lead"), ""),
+            # Co-leads (共同牽頭) follow the lead, joined by 、 (docs/exchange.md).
+            "lead": "、".join(u.unit for u in units if u.role == "lead"),
             "supporting": [u.unit for u in units if u.role != "lead"],
             "due": t.due,
             "due_word": text_fn(view.due_word) if view is not None else "",

@@ -11,12 +11,24 @@ the typed readers and the one-line errors, ``validate`` builds the plan, ``model
 
 from __future__ import annotations
 
-from pufa_cli.plan.model import ROLE_LEAD, ROLE_SUPPORT, Check, Plan, Section, Target, Task
+from pufa_cli.plan.model import (
+    LEAD_ROLES,
+    ROLE_COLEAD,
+    ROLE_LEAD,
+    ROLE_SUPPORT,
+    Check,
+    Plan,
+    Section,
+    Target,
+    Task,
+)
 from pufa_cli.plan.validate import build_plan, load_plan_file
 from pufa_cli.plan.yamlfile import MAX_PLAN_BYTES
 
 __all__ = [
+    "LEAD_ROLES",
     "MAX_PLAN_BYTES",
+    "ROLE_COLEAD",
     "ROLE_LEAD",
     "ROLE_SUPPORT",
     "Check",

@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 
 ROLE_LEAD = "lead"
 ROLE_SUPPORT = "support"
+# The 2nd and further lead units of a task (共同牽頭): shown and reported as lead everywhere,
+# kept a distinct role so that the schema's "one lead per task" index still holds.
+ROLE_COLEAD = "colead"
+LEAD_ROLES = (ROLE_LEAD, ROLE_COLEAD)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,19 @@ class Task:
     leader: str | None = None  # 責任領導 (format version 2)
     label: str | None = None  # the source's own numbering, for display: (三), 二(三)
     carries: str | None = None  # PLAN_ID#N of an office above (format version 2, offices)
+    coleads: tuple[str, ...] = ()  # further lead units (共同牽頭), stored with role 'colead'
+    item: int = 0  # N for sub-item N of task ``number`` (written 9.2); 0 for a task
+    items: tuple[Task, ...] = ()  # sub-items (format version 2): the task takes their mean
+
+    @property
+    def ref(self) -> str:
+        """How commands address it: ``9``, or ``9.2`` for a sub-item."""
+        return f"{self.number}.{self.item}" if self.item else str(self.number)
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """Every lead unit: the lead, then its co-leads."""
+        return ((self.lead,) if self.lead else ()) + self.coleads
 
 
 @dataclass(frozen=True)
@@ -80,3 +97,8 @@ class Plan:
     @property
     def tasks(self) -> tuple[Task, ...]:
         return tuple(t for s in self.sections for t in s.tasks)
+
+    @property
+    def rows(self) -> tuple[Task, ...]:
+        """Every task, each followed by its sub-items: the rows of the ``tasks`` table."""
+        return tuple(row for t in self.tasks for row in (t, *t.items))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -133,10 +134,13 @@ _TASK_FIELDS = {
     "targets",
 }
 # Task fields a version 1 file may not use.
-_TASK_FIELDS_V2 = {"cadence", "leader", "label", "carries"}
+_TASK_FIELDS_V2 = {"cadence", "leader", "label", "carries", "items"}
 # ``carries: PLAN_ID#N``: the task of a plan of an office above that this task carries out.
 CARRIES_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}#[1-9][0-9]{0,5}$")
 _TASK_FIELDS |= _TASK_FIELDS_V2
+# A sub-item (``items:`` of a version 2 task): a task of its own, numbered within its task;
+# the task, not its items, carries a task of the office above.
+_ITEM_FIELDS = (_TASK_FIELDS - {"items", "carries"}) | {"number"}
 _TARGET_FIELDS = {"key", "label", "target", "unit", "phrase", "aggregate"}
 AGGREGATES = ("sum", "each", "mean", "latest")
 
@@ -147,6 +151,26 @@ def default_aggregate(version: int, unit: str) -> str:
     if version < 2:
         return "latest"
     return "mean" if unit.strip() in ("%", "％") else "sum"
+
+
+def _leads(
+    c: Checker, raw: Any, path: str, version: int, unit_ref: Callable[[Any, str], str]
+) -> list[str]:
+    """A task's lead units: one name, or (version 2) a list of co-leads (共同牽頭), the first
+    stored as the lead and the others as co-leads (docs/rules.md, "Co-leads")."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        return [unit_ref(raw, path)]
+    if version < 2:
+        raise c.fail(path, _("a list of lead units needs 'version: 2' at the top of the file"))
+    leads: list[str] = []
+    for i, item in enumerate(c.listing(raw, path)):
+        name = unit_ref(item, f"{path}[{i}]")
+        if name in leads:
+            raise c.fail(f"{path}[{i}]", _("unit '{name}' is named twice").format(name=name))
+        leads.append(name)
+    return leads
 
 
 def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
@@ -201,12 +225,168 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                 raise c.fail(
                     path,
                     _(
-                        "'{name}' is a group: a task has one lead unit; name the group under "
-                        "support to assign each of its units"
+                        "'{name}' is a group: name its units as the lead (a list for "
+                        "co-leads), or the group under support to assign each of its units"
                     ).format(name=name),
                 )
             raise c.fail(path, _("unit '{name}' is not in the plan's units list").format(name=name))
         return str(name)
+
+    def build_task(t: dict[str, Any], tp: str, tnum: int, item: int, parent: Task | None) -> Task:
+        for name in sorted(_TASK_FIELDS_V2 & set(t)):
+            if version < 2:
+                raise c.fail(f"{tp}.{name}", _("needs 'version: 2' at the top of the file"))
+        cadence = None
+        if t.get("cadence") is not None:
+            cadence = c.text(t["cadence"], f"{tp}.cadence", limit=40)
+            c.guarded(f"{tp}.cadence", partial(parse_cadence, cadence))
+        carries = None
+        if t.get("carries") is not None:
+            carries = str(c.text(t["carries"], f"{tp}.carries", limit=60))
+            if not CARRIES_RE.match(carries):
+                raise c.fail(
+                    f"{tp}.carries",
+                    _("'{value}' is not PLAN_ID#N (e.g. 2023-city#5)").format(value=carries),
+                )
+        ttitle = c.text(t["title"], f"{tp}.title", limit=1000)
+        ttext = c.text(t.get("text"), f"{tp}.text", optional=True) or ttitle
+        checks: list[Check] = []
+        for ci, raw_check in enumerate(c.listing(t.get("checks"), f"{tp}.checks")):
+            cp = f"{tp}.checks[{ci}]"
+            word = c.text(raw_check, cp, limit=40)
+            period = c.guarded(cp, partial(parse_period, word, year))
+            checks.append(Check(word, period.end))
+        if t.get("due") is not None:
+            due_word = c.text(t["due"], f"{tp}.due", limit=40)
+            due = c.guarded(f"{tp}.due", partial(parse_period, due_word, year)).end
+            if checks and max(ch.date for ch in checks) != due:
+                raise c.fail(
+                    f"{tp}.due",
+                    _(
+                        "due '{due}' is not the last checkpoint ({last}); a task is due at its "
+                        "last checkpoint"
+                    ).format(due=due_word, last=max(checks, key=lambda ch: ch.date).word),
+                )
+        elif checks:
+            last = max(checks, key=lambda ch: ch.date)
+            due_word, due = last.word, last.date
+        elif parent is not None:
+            due_word, due = parent.due_word, parent.due  # an item is due with its task
+        else:
+            # No timing: due at the end of the plan year (written down, never guessed).
+            due_word, due = "年底", date(year, 12, 31)
+        leads = _leads(c, t.get("lead"), f"{tp}.lead", version, unit_ref)
+        inherited: list[str] = []
+        if parent is not None:
+            # An item that names no lead is led by its task's lead(s); one that names no
+            # supporting units is supported by its task's.
+            if not leads:
+                leads = list(parent.leads)
+            if t.get("support") is None:
+                inherited = [name for name in parent.support if name not in leads]
+        lead = leads[0] if leads else None
+        support: list[str] = []
+        for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
+            up = f"{tp}.support[{ui}]"
+            named = c.guarded(up, partial(normalize_name, c.text(raw_unit, up, limit=200)))
+            # A group (各街道辦事處) assigns each of its units.
+            for name in groups.get(named) or (unit_ref(raw_unit, up),):
+                if name in leads or name in support:
+                    raise c.fail(up, _("unit '{name}' is named twice").format(name=name))
+                support.append(name)
+        support += inherited
+        targets: list[Target] = []
+        for gi, raw_target in enumerate(c.listing(t.get("targets"), f"{tp}.targets")):
+            gp = f"{tp}.targets[{gi}]"
+            g = c.mapping(raw_target, gp, _TARGET_FIELDS, {"key", "label", "target", "unit"})
+            key = c.text(g["key"], f"{gp}.key", limit=40)
+            if not KEY_RE.match(key):
+                raise c.fail(
+                    f"{gp}.key",
+                    _(
+                        "target key '{key}' must be lower-case letters, digits and _ (e.g. bases)"
+                    ).format(key=key),
+                )
+            if any(x.key == key for x in targets):
+                raise c.fail(f"{gp}.key", _("target key '{key}' is used twice").format(key=key))
+            unit_word = c.text(g["unit"], f"{gp}.unit", limit=20)
+            aggregate = default_aggregate(version, unit_word)
+            if g.get("aggregate") is not None:
+                if version < 2:
+                    raise c.fail(f"{gp}.aggregate", _("needs 'version: 2' at the top of the file"))
+                aggregate = c.text(g["aggregate"], f"{gp}.aggregate", limit=10)
+                if aggregate not in AGGREGATES:
+                    raise c.fail(
+                        f"{gp}.aggregate",
+                        _("aggregate must be sum, each, mean or latest, not '{value}'").format(
+                            value=aggregate
+                        ),
+                    )
+            targets.append(
+                Target(
+                    key=key,
+                    label=c.text(g["label"], f"{gp}.label", limit=500),
+                    target=c.number(g["target"], f"{gp}.target"),
+                    unit=unit_word,
+                    phrase=c.text(g.get("phrase"), f"{gp}.phrase", optional=True),
+                    aggregate=aggregate,
+                )
+            )
+        items: tuple[Task, ...] = ()
+        if t.get("items") is not None:
+            items = build_items(t, tp, tnum, checks, cadence, targets)
+        return Task(
+            number=tnum,
+            item=item,
+            items=items,
+            title=ttitle,
+            text=ttext,
+            due_word=due_word,
+            due=due,
+            checks=tuple(checks),
+            timing=c.text(t.get("timing"), f"{tp}.timing", optional=True),
+            responsible=c.text(t.get("responsible"), f"{tp}.responsible", optional=True),
+            lead=lead,
+            coleads=tuple(leads[1:]),
+            support=tuple(support),
+            targets=tuple(targets),
+            cadence=cadence,
+            leader=c.text(t.get("leader"), f"{tp}.leader", optional=True, limit=200),
+            label=c.text(t.get("label"), f"{tp}.label", optional=True, limit=20),
+            carries=carries,
+        )
+
+    def build_items(
+        t: dict[str, Any],
+        tp: str,
+        tnum: int,
+        checks: list[Check],
+        cadence: str | None,
+        targets: list[Target],
+    ) -> tuple[Task, ...]:
+        """A task's sub-items: each is tracked on its own; the task takes their mean."""
+        for name, given in (("checks", checks), ("cadence", cadence), ("targets", targets)):
+            if given:
+                raise c.fail(
+                    f"{tp}.{name}",
+                    _("a task with items takes its {field} on its items").format(field=name),
+                )
+        raw_items = c.listing(t["items"], f"{tp}.items")
+        if not raw_items:
+            raise c.fail(f"{tp}.items", _("items: give at least one item, or leave it out"))
+        parent = build_task({**t, "items": None}, tp, tnum, 0, None)
+        out: list[Task] = []
+        for ii, raw_item in enumerate(raw_items):
+            ip = f"{tp}.items[{ii}]"
+            it = c.mapping(raw_item, ip, _ITEM_FIELDS, {"title"})
+            n = c.integer(it["number"], f"{ip}.number") if "number" in it else ii + 1
+            if any(x.item == n for x in out):
+                raise c.fail(
+                    f"{ip}.number",
+                    _("item number {ref} is used twice").format(ref=f"{tnum}.{n}"),
+                )
+            out.append(build_task(it, ip, tnum, n, parent))
+        return tuple(out)
 
     sections: list[Section] = []
     section_numbers: set[int] = set()
@@ -229,119 +409,11 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
         for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
             tp = f"{sp}.tasks[{ti}]"
             t = c.mapping(raw_task, tp, _TASK_FIELDS, {"number", "title"})
-            for name in sorted(_TASK_FIELDS_V2 & set(t)):
-                if version < 2:
-                    raise c.fail(f"{tp}.{name}", _("needs 'version: 2' at the top of the file"))
-            cadence = None
-            if t.get("cadence") is not None:
-                cadence = c.text(t["cadence"], f"{tp}.cadence", limit=40)
-                c.guarded(f"{tp}.cadence", partial(parse_cadence, cadence))
-            carries = None
-            if t.get("carries") is not None:
-                carries = str(c.text(t["carries"], f"{tp}.carries", limit=60))
-                if not CARRIES_RE.match(carries):
-                    raise c.fail(
-                        f"{tp}.carries",
-                        _("'{value}' is not PLAN_ID#N (e.g. 2023-city#5)").format(value=carries),
-                    )
             tnum = c.integer(t["number"], f"{tp}.number")
             if tnum in task_numbers:
                 raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
             task_numbers.add(tnum)
-            ttitle = c.text(t["title"], f"{tp}.title", limit=1000)
-            ttext = c.text(t.get("text"), f"{tp}.text", optional=True) or ttitle
-            checks: list[Check] = []
-            for ci, raw_check in enumerate(c.listing(t.get("checks"), f"{tp}.checks")):
-                cp = f"{tp}.checks[{ci}]"
-                word = c.text(raw_check, cp, limit=40)
-                period = c.guarded(cp, partial(parse_period, word, year))
-                checks.append(Check(word, period.end))
-            if t.get("due") is not None:
-                due_word = c.text(t["due"], f"{tp}.due", limit=40)
-                due = c.guarded(f"{tp}.due", partial(parse_period, due_word, year)).end
-                if checks and max(ch.date for ch in checks) != due:
-                    raise c.fail(
-                        f"{tp}.due",
-                        _(
-                            "due '{due}' is not the last checkpoint ({last}); a task is due at its "
-                            "last checkpoint"
-                        ).format(due=due_word, last=max(checks, key=lambda ch: ch.date).word),
-                    )
-            elif checks:
-                last = max(checks, key=lambda ch: ch.date)
-                due_word, due = last.word, last.date
-            else:
-                # No timing: due at the end of the plan year (written down, never guessed).
-                due_word, due = "年底", date(year, 12, 31)
-            lead = unit_ref(t["lead"], f"{tp}.lead") if t.get("lead") is not None else None
-            support: list[str] = []
-            for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
-                up = f"{tp}.support[{ui}]"
-                named = c.guarded(up, partial(normalize_name, c.text(raw_unit, up, limit=200)))
-                # A group (各街道辦事處) assigns each of its units.
-                for name in groups.get(named) or (unit_ref(raw_unit, up),):
-                    if name == lead or name in support:
-                        raise c.fail(up, _("unit '{name}' is named twice").format(name=name))
-                    support.append(name)
-            targets: list[Target] = []
-            for gi, raw_target in enumerate(c.listing(t.get("targets"), f"{tp}.targets")):
-                gp = f"{tp}.targets[{gi}]"
-                g = c.mapping(raw_target, gp, _TARGET_FIELDS, {"key", "label", "target", "unit"})
-                key = c.text(g["key"], f"{gp}.key", limit=40)
-                if not KEY_RE.match(key):
-                    raise c.fail(
-                        f"{gp}.key",
-                        _(
-                            "target key '{key}' must be lower-case letters, digits and _ "
-                            "(e.g. bases)"
-                        ).format(key=key),
-                    )
-                if any(x.key == key for x in targets):
-                    raise c.fail(f"{gp}.key", _("target key '{key}' is used twice").format(key=key))
-                unit_word = c.text(g["unit"], f"{gp}.unit", limit=20)
-                aggregate = default_aggregate(version, unit_word)
-                if g.get("aggregate") is not None:
-                    if version < 2:
-                        raise c.fail(
-                            f"{gp}.aggregate", _("needs 'version: 2' at the top of the file")
-                        )
-                    aggregate = c.text(g["aggregate"], f"{gp}.aggregate", limit=10)
-                    if aggregate not in AGGREGATES:
-                        raise c.fail(
-                            f"{gp}.aggregate",
-                            _("aggregate must be sum, each, mean or latest, not '{value}'").format(
-                                value=aggregate
-                            ),
-                        )
-                targets.append(
-                    Target(
-                        key=key,
-                        label=c.text(g["label"], f"{gp}.label", limit=500),
-                        target=c.number(g["target"], f"{gp}.target"),
-                        unit=unit_word,
-                        phrase=c.text(g.get("phrase"), f"{gp}.phrase", optional=True),
-                        aggregate=aggregate,
-                    )
-                )
-            tasks.append(
-                Task(
-                    number=tnum,
-                    title=ttitle,
-                    text=ttext,
-                    due_word=due_word,
-                    due=due,
-                    checks=tuple(checks),
-                    timing=c.text(t.get("timing"), f"{tp}.timing", optional=True),
-                    responsible=c.text(t.get("responsible"), f"{tp}.responsible", optional=True),
-                    lead=lead,
-                    support=tuple(support),
-                    targets=tuple(targets),
-                    cadence=cadence,
-                    leader=c.text(t.get("leader"), f"{tp}.leader", optional=True, limit=200),
-                    label=c.text(t.get("label"), f"{tp}.label", optional=True, limit=20),
-                    carries=carries,
-                )
-            )
+            tasks.append(build_task(t, tp, tnum, 0, None))
         sections.append(Section(snum, stitle, tuple(tasks), slabel))
     if top.get("scoring") is not None:
         check_tasks(c, top["scoring"], task_numbers)

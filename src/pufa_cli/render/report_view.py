@@ -79,7 +79,7 @@ def under_table(result: Any) -> list[str]:
     """The lines under the table: overdue tasks, tasks due next quarter, the colour rule."""
     from pufa_cli.ledger import fmt_number
 
-    def numbers(values: list[int]) -> str:
+    def numbers(values: list[int | str]) -> str:
         return ", ".join(str(n) for n in values) if values else _("none")
 
     lines = [
@@ -273,7 +273,7 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
     for r in result.rows:
         rows.append(
             [
-                r.number,
+                r.json_number,  # 9, or 9.2 for a sub-item
                 r.section,
                 text(r.title),
                 "\n".join(text(u) for u in r.units),

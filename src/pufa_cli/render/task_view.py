@@ -39,7 +39,7 @@ def tasks_table(views: list[Any], plan: Any, day: Any, text: Any, colours: dict[
         ts = v.status
         rows.append(
             [
-                ts.number,
+                ts.ref,
                 ts.section,
                 text(ts.title),
                 ts.due.isoformat(),
@@ -104,7 +104,7 @@ def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
         return _("{label}: {value}").format(label=label, value=value)  # "：" in Chinese
 
     # The source's own numbering (二(三)) when the plan keeps it, with pufa's number beside it.
-    number = f"{ts.number}. " + (f"{data['label']} " if data["label"] else "")
+    number = f"{ts.ref}. " + (f"{data['label']} " if data["label"] else "")
     add(f"{number}{data['title']}\n", style="bold")
     section = f"{data['section_label']} " if data["section_label"] else ""
     add(

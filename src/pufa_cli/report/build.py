@@ -16,6 +16,7 @@ from pufa_cli.progress import (
     IN_PROGRESS,
     PlanRef,
     assignment_cte,
+    item_means,
     task_rows_sql,
     without_extensions,
 )
@@ -26,6 +27,7 @@ from pufa_cli.report.schedule import (
     BY_TASK,
     BY_UNIT,
     RED,
+    ROLE_COLEAD,
     ROLE_LEAD,
     YELLOW,
     Thresholds,
@@ -90,6 +92,8 @@ _TASK_COLUMNS = {
     "section_title": "s.title",
     "title": "t.title",
     "due_word": "t.due_word",
+    "item": "t.item",
+    "parent_id": "t.parent_id",
 }
 _SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
@@ -166,21 +170,28 @@ def build_report(
     raw = conn.rows(
         task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan), params
     )
-    raw.sort(key=lambda r: int(r[1]))
+    raw.sort(key=lambda r: (int(r[1]), int(r[11])))  # each task, then its items
     from pufa_cli.supervision.reviews import awaiting
 
     waiting = awaiting(conn, plan, as_of)  # (task, unit) claims not yet approved (issue 16)
     waiting_tasks = {t for t, _u in waiting}
     checkpoints = checkpoint_states(conn, plan, as_of)
     from_targets = target_percents(conn, plan, as_of)
+    percents = {int(r[0]): from_targets.get(int(r[0]), float(r[3])) for r in raw}
+    rolled = item_means((r[12], percents[int(r[0])], int(r[4]), int(r[6])) for r in raw)
+    missed_of = {tid: (c.missed if c is not None else 0) for tid, c in checkpoints.items()}
+    for r in raw:  # a task with items: the checkpoints its items missed
+        if r[12] is not None:
+            missed_of[int(r[12])] = missed_of.get(int(r[12]), 0) + missed_of.get(int(r[0]), 0)
 
     tasks: dict[int, TaskRow] = {}
-    for tid, num, _sid, pct, reported, due, _units, snum, stitle, title, word in raw:
+    for tid, num, _sid, _pct, reported, due, _units, snum, stitle, title, word, item, parent in raw:
         due_d = as_date(due)
         assert due_d is not None
-        percent = from_targets.get(int(tid), float(pct))
-        cps = checkpoints.get(int(tid))
-        missed = cps.missed if cps is not None else 0
+        percent = percents[int(tid)]
+        if int(tid) in rolled:  # a task with items takes their mean
+            percent, reported, _units = rolled[int(tid)]
+        missed = missed_of.get(int(tid), 0)
         status, overdue, expected, behind, colour = judge(
             percent, bool(reported), due_d, as_of, plan.start, thresholds, missed
         )
@@ -201,10 +212,13 @@ def build_report(
             colour,
             is_ongoing(word),
             missed,
+            item=int(item),
+            parent_id=None if parent is None else int(parent),
         )
 
     shares: list[tuple[int, int, str, str, date, Any]] = []  # (task, unit, name, role, due, pct)
-    units_of: dict[int, list[tuple[bool, str]]] = {tid: [] for tid in tasks}  # (not lead, name)
+    # (0 lead, 1 co-lead, 2 supporting; name): the lead first, then co-leads, then the others
+    units_of: dict[int, list[tuple[int, str]]] = {tid: [] for tid in tasks}
     if by == BY_UNIT:
         unit_where = ""
         if unit_id is not None:
@@ -228,16 +242,20 @@ def build_report(
     if by == BY_TASK:
         for tid, role, uname in conn.rows(_UNITS_SQL, {"plan": plan.id}):
             if int(tid) in units_of:
-                units_of[int(tid)].append((str(role) != ROLE_LEAD, str(uname)))
+                rank = 0 if role == ROLE_LEAD else 1 if role == ROLE_COLEAD else 2
+                units_of[int(tid)].append((rank, str(uname)))
     in_scope = [t for t in tasks.values() if t.task_id in scope_ids]
+    # Totals and sections count each task once: a sub-item only when its task is not in scope
+    # (its task already holds the mean of its items).
+    counted = [t for t in in_scope if t.parent_id not in scope_ids]
 
     total = _Tally(review=plan.review)
-    for t in in_scope:
+    for t in counted:
         total.add(t.percent, t.status, t.overdue, t.colour, t.missed)
 
     rows: list[Any]
     if by == BY_SECTION:
-        rows = _by_section(in_scope, plan.review)
+        rows = _by_section(counted, plan.review)
     elif by == BY_UNIT:
         rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints, waiting, plan.review)
         if plan.reporting:  # reporting rounds late and missing (issue 16)
@@ -273,10 +291,10 @@ def build_report(
         ]
 
     nxt = next_quarter_of(as_of, plan.year)
-    due_next: list[int] = []
+    due_next: list[int | str] = []
     if nxt is not None:
         first, last = date(nxt[0], 3 * nxt[1] - 2, 1), quarter_end(nxt[0], nxt[1])
-        due_next = [t.number for t in in_scope if t.status != DONE and first <= t.due <= last]
+        due_next = [t.json_number for t in in_scope if t.status != DONE and first <= t.due <= last]
     unit_name = None
     if unit_id is not None:
         unit_name = conn.scalar("SELECT name FROM units WHERE id = :u", {"u": unit_id})
@@ -287,7 +305,7 @@ def build_report(
         thresholds=thresholds,
         rows=rows,
         total=total.counts(),
-        overdue=[t.number for t in in_scope if t.overdue],
+        overdue=[t.json_number for t in in_scope if t.overdue],
         due_next=due_next,
         next_quarter=nxt,
         section=section,
@@ -371,7 +389,7 @@ def _by_unit(
         if status == DONE and waiting and (task_id, uid) in waiting:
             status = AWAITING_REVIEW
         tallies[uid].add(percent, status, overdue, colour, missed)
-        roles[uid][0 if role == ROLE_LEAD else 1] += 1
+        roles[uid][0 if role in (ROLE_LEAD, ROLE_COLEAD) else 1] += 1
     counted = {uid: t.counts() for uid, t in tallies.items()}
     order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
     rows: list[UnitRow] = []

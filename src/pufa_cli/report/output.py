@@ -56,7 +56,7 @@ def row_json(row: Any, text_fn: TextFn) -> dict[str, Any]:
     assert isinstance(row, TaskRow)
     return {
         "section": row.section,
-        "number": row.number,
+        "number": row.json_number,  # 9, or "9.2" for a sub-item
         "title": text_fn(row.title),
         "units": list(row.units),
         "due": row.due.isoformat(),

@@ -53,6 +53,13 @@ class TaskRow:
     problems: str = ""  # the latest 存在問題 given as of D, by=task only (issue 16)
     next_steps: str = ""  # the latest 下一步措施 given as of D, by=task only
     planned_due: date | None = None  # without extensions, by=task only
+    item: int = 0  # N for sub-item N of task ``number``; 0 for a task
+    parent_id: int | None = None  # a sub-item's task
+
+    @property
+    def json_number(self) -> int | str:
+        """JSON ``number``: a task's a plain integer (9), a sub-item's a string ("9.2")."""
+        return f"{self.number}.{self.item}" if self.item else self.number
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,8 @@ class Report:
     thresholds: Thresholds
     rows: list[Any]
     total: Counts
-    overdue: list[int]
-    due_next: list[int]
+    overdue: list[int | str]  # task numbers; a sub-item as "9.2"
+    due_next: list[int | str]
     # (year, quarter) after as_of's quarter, None when it falls outside the plan year.
     next_quarter: tuple[int, int] | None
     section: int | None = None

@@ -24,6 +24,7 @@ YELLOW = "yellow"
 RED = "red"
 
 ROLE_LEAD = "lead"
+ROLE_COLEAD = "colead"  # a further lead (共同牽頭): counted as lead
 
 TextFn = Callable[[str], str]
 

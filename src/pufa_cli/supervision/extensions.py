@@ -14,7 +14,7 @@ from typing import Any
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
-from pufa_cli.ledger import task_id_for
+from pufa_cli.ledger import TaskNo, task_id_for
 from pufa_cli.progress import PlanRef, due_sql
 from pufa_cli.store import Connection, as_date
 from pufa_cli.timing import _YMD_RE, normalize_word, parse_date, parse_period
@@ -72,7 +72,7 @@ def current_due(conn: Connection, task_id: int, unit_id: int, as_of: date) -> da
 def extend(
     conn: Connection,
     plan: PlanRef,
-    task: int,
+    task: TaskNo | int,  # 9, or 9.2 for a sub-item
     unit_name: str,
     *,
     to: str,
