@@ -424,3 +424,49 @@ def test_global_plan_option_before_score(scored, pufa):
     assert r.code == 2 and "plan 2011 does not score" in r.err, r
     doc = json.loads(ok(pufa, "--plan-id", "2012", "score", "-f", "json").out)
     assert doc["plan"] == "2012"
+
+
+ITEMS_PLAN = (
+    "version: 2\nyear: 2012\ntitle: 子項考核\n"
+    "units: [甲局, 乙局]\n"
+    "scoring:\n  points: {default: 10, 2: 30}\n  deductions: {overdue: 1}\n"
+    "sections:\n  - number: 1\n    title: 第一部分\n    tasks:\n"
+    "      - {number: 1, title: 任務一, due: 年底, lead: 甲局}\n"
+    "      - number: 2\n        title: 任務二\n        lead: 甲局\n        items:\n"
+    "          - {title: 子項一, due: 年底}\n"
+    "          - {title: 子項二, due: 年底}\n"
+    "          - {title: 子項三, due: 年底, lead: 乙局}\n"
+)
+
+
+def test_a_task_with_items_splits_its_points_evenly(db, pufa, tmp_path):
+    """Task 2 (30 points) has three items: 10 points each. 甲局 leads 1 (10 points), 2.1 and
+    2.2; 乙局 leads 2.3. As of 2012-06-30 (nothing overdue): 甲局 at 1: 50 %, 2.1: 100 %,
+    2.2: 20 % earns 5 + 10 + 2 = 17 of 10 + 10 + 10 = 30 → 56.7; 乙局 at 2.3: 40 % earns 4 of
+    10 → 40.0. Without the split 甲局 would hold 70 possible points."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(ITEMS_PLAN, encoding="utf-8")
+    ok(pufa, "init", "-q", "--plan", path)
+    for task, unit, pct in (("1", "甲局", 50), ("2.1", "甲局", 100), ("2.2", "甲局", 20)):
+        ok(pufa, "log", task, "--unit", unit, "--percent", str(pct), "--date", "2012-05-01")
+    ok(pufa, "log", "2.3", "--unit", "乙局", "--percent", "40", "--date", "2012-05-01")
+    doc = json.loads(ok(pufa, "score", "-f", "json", "--as-of", "2012-06-30").out)
+    rows = {row["unit"]: row for row in doc["rows"]}
+    assert (rows["甲局"]["earned"], rows["甲局"]["possible"], rows["甲局"]["score"]) == (
+        17,
+        30,
+        56.7,
+    )
+    assert (rows["乙局"]["earned"], rows["乙局"]["possible"], rows["乙局"]["score"]) == (
+        4,
+        10,
+        40.0,
+    )
+    by_task = ok(pufa, "score", "--by", "task", "-f", "json", "--as-of", "2012-06-30").out
+    shares = {(s["unit"], s["task"]): s["points"] for s in json.loads(by_task)["rows"]}
+    assert shares == {
+        ("甲局", 1): 10,
+        ("甲局", "2.1"): 10,
+        ("甲局", "2.2"): 10,
+        ("乙局", "2.3"): 10,
+    }

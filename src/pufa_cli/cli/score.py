@@ -178,7 +178,7 @@ def score_rows(result: Any, by_task: bool) -> tuple[list[str], list[list[Any]]]:
         rows.append(
             [
                 s.unit,
-                s.number,
+                s.ref,
                 number(s.points),
                 s.percent,
                 *(number(s.deductions.get(k, 0.0)) for k in TASK_HEADERS[4:8]),

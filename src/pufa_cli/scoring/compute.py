@@ -57,7 +57,10 @@ _DONE_ON = (
 _SHARES_SQL = (
     f"WITH {ASSIGNMENT_CTE} "
     "SELECT au.task_id, t.number, t.title, s.number, au.unit_id, u.name, au.due, au.pct, "
-    f"CASE WHEN au.pct >= 100 THEN {_DONE_ON} END "
+    f"CASE WHEN au.pct >= 100 THEN {_DONE_ON} END, t.item, "
+    # A sub-item (9.2) takes an even share of its task's points: the task's item count.
+    "CASE WHEN t.item > 0 THEN (SELECT COUNT(*) FROM tasks i WHERE i.parent_id = t.parent_id) "
+    "ELSE 1 END "
     "FROM au JOIN tasks t ON t.id = au.task_id JOIN sections s ON s.id = t.section_id "
     "JOIN units u ON u.id = au.unit_id"
 )
@@ -107,6 +110,17 @@ class Share:
     done_on: date | None
     deductions: dict[str, float]  # kind → points taken off (before the floor at zero)
     earned: float
+    item: int = 0  # N of a sub-item (9.2), 0 for a task
+
+    @property
+    def ref(self) -> str:
+        """``9``, or ``9.2`` for a sub-item: how commands and tables name it."""
+        return f"{self.number}.{self.item}" if self.item else str(self.number)
+
+    @property
+    def task_json(self) -> int | str:
+        """JSON ``task``: a plain integer (9) for a task, a string ("9.2") for a sub-item."""
+        return self.ref if self.item else self.number
 
     @property
     def lost(self) -> float:
@@ -220,7 +234,8 @@ def compute_scores(
     missed = sources.missed_checkpoints(conn, plan, as_of)
     unproved = sources.missing_evidence(conn, plan, as_of)
     shares: list[Share] = []
-    for tid, num, title, snum, uid, uname, due, pct, done_on in conn.rows(_SHARES_SQL, params):
+    for found in conn.rows(_SHARES_SQL, params):
+        tid, num, title, snum, uid, uname, due, pct, done_on, item, siblings = found
         due_d = as_date(due)
         assert due_d is not None
         done_d = as_date(done_on)
@@ -237,7 +252,8 @@ def compute_scores(
             for k in TASK_KINDS
             if counts[k] and scoring.deduction(k)
         }
-        points = scoring.task_points(int(num))
+        # A task with items splits its points evenly among them (docs/scoring.md).
+        points = scoring.task_points(int(num)) / int(siblings)
         shares.append(
             Share(
                 int(tid),
@@ -252,9 +268,10 @@ def compute_scores(
                 done_d,
                 deductions,
                 score_share(points, percent, deductions),
+                int(item),
             )
         )
-    shares.sort(key=lambda s: (s.unit, s.number))
+    shares.sort(key=lambda s: (s.unit, s.number, s.item))
 
     names: dict[int, str] = {s.unit_id: s.unit for s in shares}
     manual: list[Manual] = []
@@ -345,7 +362,7 @@ def unit_json(u: UnitScore) -> dict[str, Any]:
 def share_json(s: Share, text_fn: Any) -> dict[str, Any]:
     return {
         "unit": s.unit,
-        "task": s.number,
+        "task": s.task_json,  # 9, or "9.2" for a sub-item
         "section": s.section,
         "title": text_fn(s.title),
         "points": number(s.points),

@@ -55,7 +55,7 @@ def score_sheet(
             rows.append(
                 [
                     name,
-                    s.number,
+                    s.task_json,
                     text_fn(s.title),
                     number(s.points),
                     s.percent,
