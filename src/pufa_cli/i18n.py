@@ -336,7 +336,7 @@ def _own_dictionary(config: str) -> Any:
     from opencc_purepy.dictionary_lib import DictionaryMaxlength
 
     folder = Path(opencc_purepy.__file__).parent / "dicts"
-    dictionary = DictionaryMaxlength()
+    dictionary = DictionaryMaxlength()  # type: ignore[no-untyped-call]
     for slot, name in _DICTIONARIES[config]:
         text = (folder / name).read_text(encoding="utf-8")
         loaded = DictionaryMaxlength.load_dictionary_maxlength(text)

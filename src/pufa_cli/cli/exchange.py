@@ -115,6 +115,7 @@ def export_cmd(
 ) -> None:
     """Export the report, the task ledger or the entries as csv, json or xlsx."""
     from pufa_cli import files
+    from pufa_cli.exchange import columns as col
     from pufa_cli.exchange import export as ex
     from pufa_cli.i18n import plan_text
     from pufa_cli.progress import find_plan
@@ -135,7 +136,7 @@ def export_cmd(
     kind = (
         what.value
         if what is not None
-        else (ex.WHAT_ALL if file_format == ex.XLSX else ex.WHAT_REPORT)
+        else (col.WHAT_ALL if file_format == col.XLSX else col.WHAT_REPORT)
     )
     ex.check_spec(kind, file_format, target)
     check_when(quarter, as_of)
@@ -143,7 +144,7 @@ def export_cmd(
     with session(db) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = report_day(quarter, as_of, plan.year)
-        spec = ex.Spec(
+        spec = col.Spec(
             what=kind,
             fmt=file_format,
             as_of=day,
@@ -160,9 +161,9 @@ def export_cmd(
             with files.stdout_text() as fh:
                 ex.export(conn, plan, spec, fh, text, thresholds)
             return
-        with files.atomic_file(out, binary=file_format == ex.XLSX) as fh:
+        with files.atomic_file(out, binary=file_format == col.XLSX) as fh:
             count = ex.export(conn, plan, spec, fh, text, thresholds)
-    if kind in (ex.WHAT_ENTRIES, ex.WHAT_ALL):
+    if kind in (col.WHAT_ENTRIES, col.WHAT_ALL):
         notice(_("{path} written ({n} entries)").format(path=out, n=count))
     else:
         notice(_("{path} written ({n} rows)").format(path=out, n=count))
