@@ -43,6 +43,7 @@ from pufa_cli import store as dbmod
 from pufa_cli.config import DbTarget
 from pufa_cli.loading import load_plan
 from pufa_cli.names import match_key
+from pufa_cli.offices.scoping import office_id
 from pufa_cli.plan import Check, Plan, Section, Task, load_plan_file
 from pufa_cli.resources import plans_dir
 from pufa_cli.schema import SCHEMA_HEAD
@@ -173,12 +174,14 @@ def build(name: str, path: Path, *, quiet: bool = False) -> None:
 
     rng = random.Random(f"{size.seed}-units")
     with conn.transaction(write=True):
+        office = office_id(conn)  # the default office: every unit belongs to one
         existing = {str(r[0]) for r in conn.rows("SELECT name FROM units")}
         names = [unit_name(i) for i in range(size.units)]
         conn.run_many(
-            "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at)",
+            "INSERT INTO units (office_id, name, match_key, kind, created_at) "
+            "VALUES (:o, :n, :k, :kind, :at)",
             (
-                {"n": n, "k": match_key(n), "kind": n[-2:], "at": now}
+                {"o": office, "n": n, "k": match_key(n), "kind": n[-2:], "at": now}
                 for n in names
                 if n not in existing
             ),
