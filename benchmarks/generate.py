@@ -146,12 +146,15 @@ def unit_name(i: int) -> str:
 
 
 def recipe(name: str) -> dict[str, object]:
-    return {
+    """What a cached database was built from, as its ``.json`` file reads back (tuples as
+    lists)."""
+    built = {
         "size": name,
         **dataclasses.asdict(SIZES[name]),
         "recipe": RECIPE_VERSION,
         "schema": SCHEMA_HEAD,
     }
+    return dict(json.loads(json.dumps(built)))
 
 
 def path_for(name: str) -> Path:
