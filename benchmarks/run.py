@@ -3,10 +3,14 @@ the same run, and print a markdown table for docs/performance.md.
 
     python benchmarks/run.py                          # every size, 7 runs each
     python benchmarks/run.py --sizes small,medium --runs 5   # a quick run
+    python benchmarks/run.py --sizes 1k,10k,100k --runs 3 --slow-runs 1   # a city's scale
 
 Sizes: ``small``, ``medium``, ``large`` (see generate.py) and ``import`` (a 100,000-entry csv,
 exported from the ``import`` database, imported into a fresh copy of ``import-base``; then the
-report on the result). Databases are generated on first use and cached in benchmarks/out/.
+report on the result); the city sizes ``1k``, ``10k``, ``100k`` (issue 19: one plan of that
+many tasks; loading it from its plan file and csv, lists, one task, the report, a log) side by
+side with Taskwarrior where ``task`` is installed (``bench_city``). Databases are generated on
+first use and cached in benchmarks/out/.
 
 Every command runs as its own process (the installed ``pufa`` script of this interpreter),
 once to warm the page cache and then ``--runs`` times; the table shows medians. Floors:
