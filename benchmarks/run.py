@@ -918,7 +918,8 @@ def comparison(rows: list[Row], floor: Sample) -> str:
     def cell(r: Row) -> str:
         if r.median_ms is None:
             return "—"
-        return f"{_ms(r.median_ms)}, {r.peak_mib:.0f} MiB"
+        refused = " (refused)" if "refused" in r.note else ""
+        return f"{_ms(r.median_ms)}, {r.peak_mib:.0f} MiB{refused}"
 
     out = [
         "",
@@ -937,9 +938,9 @@ def comparison(rows: list[Row], floor: Sample) -> str:
             if theirs and theirs[0].median_ms is not None:
                 text += f" / {cell(theirs[0])}"
                 ratios = [
-                    f"{r.median_ms / theirs[0].median_ms:.1f} ×"
+                    f"{r.median_ms / theirs[0].median_ms:.2g} ×"
                     for r in ours
-                    if r.median_ms is not None
+                    if r.median_ms is not None and "refused" not in r.note
                 ]
                 if ratios:
                     text += f" ({', '.join(ratios)})"
