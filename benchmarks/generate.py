@@ -10,7 +10,13 @@ Sizes (see ``SIZES``):
 * ``large``: 100 plans (1912-2011) × 23 tasks, 1,000 units, 20 units a task, 1,000,000 entries;
 * ``import``: the 2011 plan, 200 units, 20 units a task, 100,000 entries (exported to csv for
   the import benchmark); ``import-base``: the same plan, units and assignments, no entries (the
-  database that csv is imported into).
+  database that csv is imported into);
+* ``1k``, ``10k``, ``100k`` (a city's scale, issue 19): one generated 2011 plan of 1,000 /
+  10,000 / 100,000 tasks in 20 sections, 50 units, each task assigned to 1-3 of them (one
+  lead), 1-5 entries (3 on average) per task and unit. Besides the database, each writes
+  ``<size>.yaml`` (the plan file, for ``pufa init --plan``), ``<size>.csv`` (its entries in the
+  import format, written by ``pufa export``) and ``<size>.task.json`` (the same tasks for
+  Taskwarrior's ``task import``: project = section, one annotation per entry).
 
 How: ``db.prepare`` creates the file and runs the Alembic migrations (the real schema);
 ``loading.load_plan`` loads each plan (the 2011 plan moved to another year); units go into the
@@ -19,6 +25,12 @@ transaction) with their key from ``tracker.entry_key``, as an import would, and 
 same key (pufa would take them for one entry). Entry dates spread over each plan's year, the
 percent of a (task, unit) rises through the year, about 1 % of the entries are retracted, and a
 third of the entries of tasks with targets carry metrics.
+
+A city plan is built as pufa's own ``Plan`` object (due words resolved by
+``timing.parse_period``) and loaded with ``loading.load_plan``, so the database holds it even
+where ``pufa init --plan`` refuses the file (today: files over 5 MB, task numbers above 10,000).
+Its YAML is written from the same object with the plan drafter's quoting
+(``drafting.writer.quote``).
 
 Generated databases are cached under ``benchmarks/out/<size>.db`` (gitignored); a cached file
 is reused while its recipe (``benchmarks/out/<size>.json``) matches. Generation turns off
@@ -35,22 +47,26 @@ import random
 import sqlite3
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pufa_cli import store as dbmod
 from pufa_cli.config import DbTarget
+from pufa_cli.drafting.writer import quote
 from pufa_cli.loading import load_plan
 from pufa_cli.names import match_key
+from pufa_cli.offices.scoping import office_id
 from pufa_cli.plan import Check, Plan, Section, Task, load_plan_file
 from pufa_cli.resources import plans_dir
 from pufa_cli.schema import SCHEMA_HEAD
+from pufa_cli.timing import parse_period
 from pufa_cli.tracker import entry_key
 
 OUT = Path(__file__).resolve().parent / "out"
 # Bump when the recipe changes: cached databases with another version are rebuilt.
-RECIPE_VERSION = 3  # 3: entry keys are length-prefixed (tracker.entry_key)
+RECIPE_VERSION = 4  # 3: entry keys are length-prefixed (tracker.entry_key); 4: units' office
 LAST_YEAR = 2011
 BATCH = 50_000
 
@@ -64,13 +80,29 @@ class Size:
     seed: int = 2011
 
 
-SIZES: dict[str, Size] = {
+@dataclass(frozen=True)
+class CitySize:
+    """One generated plan at a city's scale (issue 19)."""
+
+    tasks: int
+    sections: int = 20
+    units: int = 50
+    units_per_task: tuple[int, int] = (1, 3)  # fewest, most; the first is the lead
+    entries_per_unit: tuple[int, int] = (1, 5)  # per (task, unit): 3 on average
+    seed: int = 2011
+
+
+SIZES: dict[str, Size | CitySize] = {
     "small": Size(plans=1, units=20, units_per_task=3, entries=500),
     "medium": Size(plans=10, units=200, units_per_task=20, entries=100_000),
     "large": Size(plans=100, units=1_000, units_per_task=20, entries=1_000_000),
     "import": Size(plans=1, units=200, units_per_task=20, entries=100_000),
     "import-base": Size(plans=1, units=200, units_per_task=20, entries=0),
+    "1k": CitySize(tasks=1_000),
+    "10k": CitySize(tasks=10_000),
+    "100k": CitySize(tasks=100_000),
 }
+CITY_SIZES = tuple(name for name, size in SIZES.items() if isinstance(size, CitySize))
 
 NOTES = (
     "召開專題會議,部署落實",
@@ -114,29 +146,59 @@ def unit_name(i: int) -> str:
 
 
 def recipe(name: str) -> dict[str, object]:
-    return {
+    """What a cached database was built from, as its ``.json`` file reads back (tuples as
+    lists)."""
+    built = {
         "size": name,
         **dataclasses.asdict(SIZES[name]),
         "recipe": RECIPE_VERSION,
         "schema": SCHEMA_HEAD,
     }
+    return dict(json.loads(json.dumps(built)))
 
 
 def path_for(name: str) -> Path:
     return OUT / f"{name}.db"
 
 
+def plan_path(name: str) -> Path:
+    """The plan file of a city size (``pufa init --plan``)."""
+    return OUT / f"{name}.yaml"
+
+
+def csv_path(name: str) -> Path:
+    """The entries of a city size in the import format (``pufa import``)."""
+    return OUT / f"{name}.csv"
+
+
+def taskwarrior_path(name: str) -> Path:
+    """The tasks of a city size for Taskwarrior (``task import``)."""
+    return OUT / f"{name}.task.json"
+
+
+def outputs(name: str) -> list[Path]:
+    paths = [path_for(name)]
+    if isinstance(SIZES[name], CitySize):
+        paths += [plan_path(name), csv_path(name), taskwarrior_path(name)]
+    return paths
+
+
 def ensure(name: str, *, force: bool = False, quiet: bool = False) -> Path:
-    """The cached database of size ``name``, built first if missing or stale."""
+    """The cached database of size ``name``, built first if missing or stale (with, for a city
+    size, its plan file, csv and Taskwarrior file)."""
     path = path_for(name)
     meta = path.with_suffix(".json")
-    if not force and path.exists() and meta.exists():
+    if not force and all(p.exists() for p in outputs(name)) and meta.exists():
         try:
             if json.loads(meta.read_text()) == recipe(name):
                 return path
         except ValueError:
             pass
-    build(name, path, quiet=quiet)
+    meta.unlink(missing_ok=True)
+    if isinstance(SIZES[name], CitySize):
+        build_city(name, path, quiet=quiet)
+    else:
+        build(name, path, quiet=quiet)
     meta.write_text(json.dumps(recipe(name), indent=2) + "\n")
     return path
 
@@ -146,9 +208,9 @@ def _say(quiet: bool, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def build(name: str, path: Path, *, quiet: bool = False) -> None:
-    size = SIZES[name]
-    started = time.perf_counter()
+def _new_database(path: Path) -> tuple[dbmod.SqliteConnection, Path]:
+    """A fresh database beside ``path`` (renamed into place when done), migrated by pufa, with
+    journaling and fsync off while it is built."""
     OUT.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", ".tmp", ".tmp-wal", ".tmp-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -161,6 +223,20 @@ def build(name: str, path: Path, *, quiet: bool = False) -> None:
     raw.execute("PRAGMA journal_mode = OFF")
     raw.execute("PRAGMA synchronous = OFF")
     raw.execute("PRAGMA cache_size = -262144")  # 256 MiB while building
+    return conn, tmp
+
+
+def _finish_database(conn: dbmod.SqliteConnection, tmp: Path, path: Path) -> None:
+    conn.raw.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    tmp.rename(path)
+
+
+def build(name: str, path: Path, *, quiet: bool = False) -> None:
+    size = SIZES[name]
+    assert isinstance(size, Size)
+    started = time.perf_counter()
+    conn, tmp = _new_database(path)
     now = datetime(LAST_YEAR, 1, 1, 8, 0, 0)
 
     base = load_plan_file(plans_dir() / f"{LAST_YEAR}.yaml")
@@ -173,12 +249,14 @@ def build(name: str, path: Path, *, quiet: bool = False) -> None:
 
     rng = random.Random(f"{size.seed}-units")
     with conn.transaction(write=True):
+        office = office_id(conn)  # the default office: every unit belongs to one
         existing = {str(r[0]) for r in conn.rows("SELECT name FROM units")}
         names = [unit_name(i) for i in range(size.units)]
         conn.run_many(
-            "INSERT INTO units (name, match_key, kind, created_at) VALUES (:n, :k, :kind, :at)",
+            "INSERT INTO units (office_id, name, match_key, kind, created_at) "
+            "VALUES (:o, :n, :k, :kind, :at)",
             (
-                {"n": n, "k": match_key(n), "kind": n[-2:], "at": now}
+                {"o": office, "n": n, "k": match_key(n), "kind": n[-2:], "at": now}
                 for n in names
                 if n not in existing
             ),
@@ -223,10 +301,55 @@ def build(name: str, path: Path, *, quiet: bool = False) -> None:
     if size.entries:
         _entries(conn, size, years, started, name, quiet)
 
-    raw.execute("PRAGMA journal_mode = WAL")
-    conn.close()
-    tmp.rename(path)
+    _finish_database(conn, tmp, path)
     _say(quiet, f"{name}: done in {time.perf_counter() - started:.1f} s → {path}")
+
+
+def _drop_entry_indexes(conn: dbmod.SqliteConnection) -> list[tuple[str, str]]:
+    """Begin a transaction and drop the entries indexes (bulk loading is faster without them);
+    ``_rebuild_entry_indexes`` makes them again from the very SQL the migrations wrote."""
+    indexes = [
+        (str(n), str(s))
+        for n, s in conn.rows(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
+            "AND sql IS NOT NULL"
+        )
+    ]
+    conn.raw.execute("BEGIN")
+    for index_name, _sql in indexes:
+        conn.raw.execute(f"DROP INDEX {index_name}")
+    return indexes
+
+
+def _rebuild_entry_indexes(conn: dbmod.SqliteConnection, indexes: list[tuple[str, str]]) -> None:
+    for _index_name, sql in indexes:
+        conn.raw.execute(sql)
+    conn.raw.execute("COMMIT")
+
+
+def _insert_entries(
+    raw: sqlite3.Connection,
+    entries: list[tuple[object, ...]],
+    metrics: list[tuple[int, int, float]],
+    retractions: list[tuple[int, str, str, str]],
+) -> None:
+    """Insert (and clear) a batch of entries, their metrics and retractions."""
+    raw.executemany(
+        "INSERT INTO entries (id, task_id, unit_id, entry_date, percent, note, recorded_by, "
+        "created_at, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        entries,
+    )
+    raw.executemany(
+        "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (?, ?, ?)", metrics
+    )
+    raw.executemany(
+        "INSERT INTO retractions (entry_id, reason, retracted_by, retracted_at) "
+        "VALUES (?, ?, ?, ?)",
+        retractions,
+    )
+    entries.clear()
+    metrics.clear()
+    retractions.clear()
 
 
 def _entries(
@@ -253,19 +376,7 @@ def _entries(
     ):
         targets.setdefault(int(task_id), []).append((int(target_id), str(key), float(target)))
 
-    # Bulk loading: drop the entries indexes and build them again afterwards from the very SQL
-    # the migrations created them with (faster than keeping them up to date row by row).
-    indexes = [
-        (str(n), str(s))
-        for n, s in conn.rows(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
-            "AND sql IS NOT NULL"
-        )
-    ]
-    raw.execute("BEGIN")
-    for index_name, _sql in indexes:
-        raw.execute(f"DROP INDEX {index_name}")
-
+    indexes = _drop_entry_indexes(conn)
     per_plan = size.entries // len(years)
     extra = size.entries - per_plan * len(years)
     next_id = 1 + int(conn.scalar("SELECT COALESCE(MAX(id), 0) FROM entries"))
@@ -276,22 +387,7 @@ def _entries(
     retractions: list[tuple[int, str, str, str]] = []
 
     def flush() -> None:
-        raw.executemany(
-            "INSERT INTO entries (id, task_id, unit_id, entry_date, percent, note, recorded_by, "
-            "created_at, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            entries,
-        )
-        raw.executemany(
-            "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (?, ?, ?)", metrics
-        )
-        raw.executemany(
-            "INSERT INTO retractions (entry_id, reason, retracted_by, retracted_at) "
-            "VALUES (?, ?, ?, ?)",
-            retractions,
-        )
-        entries.clear()
-        metrics.clear()
-        retractions.clear()
+        _insert_entries(raw, entries, metrics, retractions)
 
     for n_plan, year in enumerate(years):
         pairs = by_plan.get(year, [])
@@ -361,10 +457,258 @@ def _entries(
                 quiet,
                 f"{name}: {written:,} entries ({time.perf_counter() - started:.1f} s)",
             )
-    for _index_name, sql in indexes:
-        raw.execute(sql)
-    raw.execute("COMMIT")
+    _rebuild_entry_indexes(conn, indexes)
     _say(quiet, f"{name}: indexes rebuilt ({time.perf_counter() - started:.1f} s)")
+
+
+# --- a city's scale (issue 19): one generated plan of 1k / 10k / 100k tasks ------------------
+
+DUE_WORDS = ("第一季度", "上半年", "第三季度", "前三季度", "年底", "年底", "年底", "10月底", "持續")
+VERBS = ("開展", "深化", "推進", "健全", "落實", "組織", "加強", "完善")
+TOPICS = (
+    "憲法宣傳周活動",
+    "法治文化陣地建設",
+    "青少年法治教育",
+    "行政執法人員培訓",
+    "社區法律顧問服務",
+    "矛盾糾紛排查化解",
+    "民法典進萬家宣講",
+    "依法行政考核",
+    "法律援助便民服務",
+    "普法責任清單",
+)
+DETAILS = (
+    "各部門各單位要結合實際制定方案,明確責任分工,確保按時完成。",
+    "定期報送工作進展,及時總結經驗做法,推動工作常態化。",
+    "加強督促檢查,對進度滯後的單位予以通報。",
+    "充分利用新媒體平台,擴大宣傳覆蓋面和影響力。",
+)
+
+
+def city_plan(name: str) -> Plan:
+    """The plan of city size ``name``, as pufa's own objects: sections of equal size, due
+    words resolved by ``timing.parse_period``, 1-3 units a task (the first the lead)."""
+    size = SIZES[name]
+    assert isinstance(size, CitySize)
+    rng = random.Random(f"{size.seed}-{name}-plan")
+    units = tuple(unit_name(i) for i in range(size.units))
+    per, extra = divmod(size.tasks, size.sections)
+    half = parse_period("上半年", LAST_YEAR)
+    sections = []
+    number = 0
+    for s in range(1, size.sections + 1):
+        tasks = []
+        for _ in range(per + (1 if s <= extra else 0)):
+            number += 1
+            word = rng.choice(DUE_WORDS)
+            due = parse_period(word, LAST_YEAR).end
+            checks: tuple[Check, ...] = ()
+            if due > half.end and rng.random() < 0.1:  # a checkpoint at mid-year, then due
+                checks = (Check(half.word, half.end), Check(word, due))
+            chosen = rng.sample(units, rng.randint(*size.units_per_task))
+            title = f"{rng.choice(VERBS)}{rng.choice(TOPICS)}(第{number}項)"
+            tasks.append(
+                Task(
+                    number=number,
+                    title=title,
+                    text=f"{title}。{rng.choice(DETAILS)}",
+                    due_word=word,
+                    due=due,
+                    checks=checks,
+                    timing=None,
+                    responsible=None,
+                    lead=chosen[0],
+                    support=tuple(chosen[1:]),
+                    targets=(),
+                )
+            )
+        sections.append(Section(s, f"第{s}部分 {TOPICS[s % len(TOPICS)]}專項工作", tuple(tasks)))
+    return Plan(
+        year=LAST_YEAR,
+        id=str(LAST_YEAR),
+        title=f"全市依法治市工作方案(基準測試 {name})",
+        source=f"benchmarks/generate.py {name}: a generated plan of {size.tasks:,} tasks",
+        units=units,
+        sections=tuple(sections),
+    )
+
+
+def plan_yaml(plan: Plan) -> str:
+    """``plan`` as a plan file (format version 1) that ``pufa plan check`` reads back."""
+
+    def flow(items: tuple[str, ...]) -> str:
+        return "[" + ", ".join(quote(i) for i in items) + "]"
+
+    out = [
+        "# A generated plan for pufa's benchmarks (benchmarks/generate.py); not a real plan.",
+        "version: 1",
+        f"year: {plan.year}",
+        f"title: {quote(plan.title)}",
+        f"source: {quote(plan.source)}",
+        f"units: {flow(plan.units)}",
+        "sections:",
+    ]
+    for section in plan.sections:
+        out += [f"  - number: {section.number}", f"    title: {quote(section.title)}"]
+        out.append("    tasks:")
+        for t in section.tasks:
+            out += [
+                f"      - number: {t.number}",
+                f"        title: {quote(t.title)}",
+                f"        text: {quote(t.text)}",
+                f"        due: {quote(t.due_word)}",
+            ]
+            if t.checks:
+                out.append(f"        checks: {flow(tuple(c.word for c in t.checks))}")
+            if t.lead:
+                out.append(f"        lead: {quote(t.lead)}")
+            if t.support:
+                out.append(f"        support: {flow(t.support)}")
+    return "\n".join(out) + "\n"
+
+
+def build_city(name: str, path: Path, *, quiet: bool = False) -> None:
+    size = SIZES[name]
+    assert isinstance(size, CitySize)
+    started = time.perf_counter()
+    plan = city_plan(name)
+    plan_path(name).write_text(plan_yaml(plan), encoding="utf-8")
+    conn, tmp = _new_database(path)
+    now = datetime(LAST_YEAR, 1, 1, 8, 0, 0)
+    with conn.transaction(write=True):
+        load_plan(conn, plan, now)
+    _say(
+        quiet,
+        f"{name}: plan of {size.tasks:,} tasks loaded ({time.perf_counter() - started:.1f} s)",
+    )
+
+    rng = random.Random(f"{size.seed}-{name}-entries")
+    pairs = [
+        (int(t), int(n), int(u), str(un))
+        for t, n, u, un in conn.rows(
+            "SELECT a.task_id, t.number, a.unit_id, u.name FROM assignments a "
+            "JOIN tasks t ON t.id = a.task_id JOIN units u ON u.id = a.unit_id "
+            "ORDER BY t.number, a.role = 'lead' DESC, u.name"
+        )
+    ]
+    start = date(LAST_YEAR, 1, 1)
+    days = (date(LAST_YEAR, 12, 31) - start).days + 1
+    drafts = []
+    for task_id, number, unit_id, unit in pairs:
+        pace = rng.uniform(0.5, 1.4)  # some finish early, some stay behind
+        for offset in sorted(rng.sample(range(days), rng.randint(*size.entries_per_unit))):
+            seconds = rng.randrange(8 * 3600, 18 * 3600)
+            share = (offset + 1) / days
+            percent = int(max(0, min(100, share * 100 * pace + rng.gauss(0, 6))))
+            drafts.append((offset, seconds, task_id, number, unit_id, unit, percent))
+    drafts.sort()  # recorded in time order: ids grow with the date, as in use
+
+    indexes = _drop_entry_indexes(conn)
+    entries: list[tuple[object, ...]] = []
+    seen_keys: set[str] = set()
+    for next_id, (offset, seconds, task_id, number, unit_id, unit, percent) in enumerate(drafts, 1):
+        day = start + timedelta(days=offset)
+        created = datetime(day.year, day.month, day.day) + timedelta(seconds=seconds)
+        note = rng.choice(NOTES)
+        by = RECORDERS[rng.randrange(len(RECORDERS))]
+        key = entry_key(LAST_YEAR, number, unit, day, percent, {}, note, by)
+        if key in seen_keys:  # the same content twice is one entry to pufa: make it another
+            note = f"{note}(續{next_id})"
+            key = entry_key(LAST_YEAR, number, unit, day, percent, {}, note, by)
+        seen_keys.add(key)
+        entries.append(
+            (
+                next_id,
+                task_id,
+                unit_id,
+                day.isoformat(),
+                percent,
+                note,
+                by,
+                created.isoformat(sep=" "),
+                key,
+            )
+        )
+        if len(entries) >= BATCH:
+            _insert_entries(conn.raw, entries, [], [])
+    _insert_entries(conn.raw, entries, [], [])
+    _rebuild_entry_indexes(conn, indexes)
+    _say(
+        quiet,
+        f"{name}: {len(pairs):,} assignments, {len(drafts):,} entries "
+        f"({time.perf_counter() - started:.1f} s)",
+    )
+    _finish_database(conn, tmp, path)
+
+    # The entries in the import format: pufa's own export of them.
+    from pufa_cli.main import run
+
+    code = run(
+        [
+            "export",
+            "--what",
+            "entries",
+            "--format",
+            "csv",
+            "--year",
+            str(LAST_YEAR),
+            "--out",
+            str(csv_path(name)),
+            "--db",
+            str(path),
+            "-q",
+        ]
+    )
+    if code != 0:
+        raise RuntimeError(f"pufa export of {name} failed with status {code}")
+    write_taskwarrior(name, path)
+    _say(quiet, f"{name}: done in {time.perf_counter() - started:.1f} s → {path}")
+
+
+def _tw_date(text: str) -> str:
+    """A date or date-time from SQLite as Taskwarrior's ISO form (UTC)."""
+    return datetime.fromisoformat(text).strftime("%Y%m%dT%H%M%SZ")
+
+
+def write_taskwarrior(name: str, path: Path) -> None:
+    """The plan's tasks as Taskwarrior import JSON, one task a line in task-number order (so the
+    working-set id of task N is N): project ``s<section>``, the title as description, the due
+    date, one annotation per entry ("unit percent% note", at its recording time)."""
+    db = sqlite3.connect(path)
+    try:
+        notes: dict[int, list[tuple[str, str]]] = {}
+        for number, unit, percent, note, created in db.execute(
+            "SELECT t.number, u.name, e.percent, e.note, e.created_at FROM entries e "
+            "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id "
+            "ORDER BY t.number, e.created_at, e.id"
+        ):
+            notes.setdefault(number, []).append((created, f"{unit} {percent}% {note}".strip()))
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"pufa-benchmark-{name}")
+        with taskwarrior_path(name).open("w", encoding="utf-8") as out:
+            for number, section, title, due in db.execute(
+                "SELECT t.number, s.number, t.title, t.due_date FROM tasks t "
+                "JOIN sections s ON s.id = t.section_id ORDER BY t.number"
+            ):
+                stamps: set[str] = set()
+                annotations = []
+                for created, text in notes.get(number, []):
+                    moment = datetime.fromisoformat(created)
+                    while (stamp := moment.strftime("%Y%m%dT%H%M%SZ")) in stamps:
+                        moment += timedelta(seconds=1)  # one annotation a second per task
+                    stamps.add(stamp)
+                    annotations.append({"entry": stamp, "description": text})
+                task = {
+                    "uuid": str(uuid.uuid5(namespace, str(number))),
+                    "status": "pending",
+                    "entry": f"{LAST_YEAR}0101T000000Z",
+                    "description": title,
+                    "project": f"s{section}",
+                    "due": _tw_date(due),
+                    "annotations": annotations,
+                }
+                out.write(json.dumps(task, ensure_ascii=False) + "\n")
+    finally:
+        db.close()
 
 
 def counts(path: Path) -> dict[str, int]:

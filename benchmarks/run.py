@@ -3,10 +3,14 @@ the same run, and print a markdown table for docs/performance.md.
 
     python benchmarks/run.py                          # every size, 7 runs each
     python benchmarks/run.py --sizes small,medium --runs 5   # a quick run
+    python benchmarks/run.py --sizes 1k,10k,100k --runs 3 --slow-runs 1   # a city's scale
 
 Sizes: ``small``, ``medium``, ``large`` (see generate.py) and ``import`` (a 100,000-entry csv,
 exported from the ``import`` database, imported into a fresh copy of ``import-base``; then the
-report on the result). Databases are generated on first use and cached in benchmarks/out/.
+report on the result); the city sizes ``1k``, ``10k``, ``100k`` (issue 19: one plan of that
+many tasks; loading it from its plan file and csv, lists, one task, the report, a log) side by
+side with Taskwarrior where ``task`` is installed (``bench_city``). Databases are generated on
+first use and cached in benchmarks/out/.
 
 Every command runs as its own process (the installed ``pufa`` script of this interpreter),
 once to warm the page cache and then ``--runs`` times; the table shows medians. Floors:
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import os
 import platform
 import shutil
@@ -40,6 +45,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -49,6 +55,8 @@ YEAR = generate.LAST_YEAR
 AS_OF = f"{YEAR}-12-31"
 RUN_DIR = generate.OUT / "run"
 TIME = "/usr/bin/time"
+# A command whose warm-up run takes longer than this runs --slow-runs times, not --runs.
+SLOW_SECONDS = 10.0
 
 RAW_REPORT_SQL = """
 WITH latest AS (
@@ -71,6 +79,7 @@ class Sample:
     seconds: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
+    parts: list[list[float]] = field(default_factory=list)  # each run's steps, seconds
 
     @property
     def median_ms(self) -> float:
@@ -86,6 +95,22 @@ class Sample:
 
 
 @dataclass
+class Command:
+    """What one timed run is: one process, or several run one after another (``pufa init`` then
+    ``pufa import``: their times and CPU added, the highest peak memory kept)."""
+
+    steps: list[list[str]]
+    before: Callable[[], None] | None = None  # run before each run, untimed (a fresh copy …)
+    env: dict[str, str] | None = None  # else pufa's environment
+    stdout: Path | None = None  # the output goes to this file (else /dev/null)
+    refusal_ok: bool = False  # a failing step is a result (a refusal, timed): later steps skip
+
+    @classmethod
+    def of(cls, argv: Sequence[str], **kwargs: Any) -> Command:
+        return cls([list(argv)], **kwargs)
+
+
+@dataclass
 class Row:
     what: str
     size: str
@@ -98,6 +123,9 @@ class Row:
     # Met when median / floor <= ratio_limit and every (measured, limit) pair is within limit.
     ratio_limit: float | None = None
     checks: list[tuple[float, float]] = field(default_factory=list)
+    # The comparison (issue 19) the row belongs to, and whose side it is: "pufa" or "task".
+    pair: str = ""
+    side: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -118,8 +146,9 @@ class Row:
 
 
 class Bench:
-    def __init__(self, runs: int, verbose: bool) -> None:
+    def __init__(self, runs: int, verbose: bool, slow_runs: int | None = None) -> None:
         self.runs = runs
+        self.slow_runs = runs if slow_runs is None else slow_runs
         self.verbose = verbose
         self.python = sys.executable
         self.pufa = _pufa_script()
@@ -172,45 +201,121 @@ class Bench:
     def measure(
         self, argv: Sequence[str], *, before: Callable[[], None] | None = None
     ) -> tuple[Sample | None, str]:
-        """A warm-up run that also measures peak memory, then ``runs`` timed runs, each followed
-        by a run of the start-up floor."""
-        sample = Sample()
-        for i in range(self.runs + 1):
-            if before is not None:
-                before()
-            if i == 0:
-                code, peak, message = self.peak_memory(argv)
-                if code != 0:
-                    return None, f"exit {code}: {message.splitlines()[-1] if message else ''}"
-                sample.peak_kib.append(peak)
-                continue
-            elapsed, code, _peak, message, cpu = self.once(argv)
-            if code != 0:
-                return None, f"exit {code}: {message.splitlines()[-1] if message else ''}"
-            self.floor_once()
-            sample.seconds.append(elapsed)
-            sample.cpu.append(cpu)
-        self.say(
-            f"  {' '.join(argv[1:])}: {sample.median_ms:.1f} ms (CPU {sample.cpu_ms:.1f} ms), "
-            f"{sample.peak_mib:.0f} MiB"
-        )
-        return sample, ""
+        """``measure_all`` of one command of one process."""
+        return self.measure_all([Command.of(argv, before=before)])[0]
 
-    def peak_memory(self, argv: Sequence[str]) -> tuple[int, int, str]:
-        """(exit status, peak KiB, stderr) of one run under /usr/bin/time.
+    def measure_all(self, commands: Sequence[Command]) -> list[tuple[Sample | None, str]]:
+        """Time ``commands`` interleaved: a warm-up run of each that also measures peak memory,
+        then ``runs`` rounds in which each runs once, each run followed by a run of the start-up
+        floor. A command whose warm-up took over SLOW_SECONDS runs ``slow_runs`` times only.
+        (sample or None, note) per command; None when it failed (other than a refusal)."""
+        samples = [Sample() for _ in commands]
+        notes = ["" for _ in commands]
+        runs = [self.runs for _ in commands]
+        live = [True for _ in commands]
+        for k, cmd in enumerate(commands):
+            elapsed, _cpu, peak, failure, _parts = self.run_command(cmd, peak=True)
+            samples[k].peak_kib.append(peak)
+            if failure:
+                notes[k] = failure if not cmd.refusal_ok else f"refused: {failure}"
+                live[k] = cmd.refusal_ok
+            if elapsed > SLOW_SECONDS:
+                runs[k] = min(self.runs, self.slow_runs)
+        for i in range(max(runs, default=0)):
+            for k, cmd in enumerate(commands):
+                if not live[k] or i >= runs[k]:
+                    continue
+                elapsed, cpu, _peak, failure, parts = self.run_command(cmd)
+                if failure and not cmd.refusal_ok:
+                    live[k], notes[k] = False, failure
+                    samples[k].seconds.clear()
+                    continue
+                self.floor_once()
+                samples[k].seconds.append(elapsed)
+                samples[k].cpu.append(cpu)
+                samples[k].parts.append(parts)
+        results: list[tuple[Sample | None, str]] = []
+        for cmd, sample, note, n in zip(commands, samples, notes, runs, strict=True):
+            if not sample.seconds:
+                results.append((None, note))
+                continue
+            if len(cmd.steps) > 1:  # the median of each step that ran
+                split = " + ".join(
+                    f"{step[1]} {_ms(statistics.median(p[j] for p in sample.parts) * 1000)}"
+                    for j, step in enumerate(cmd.steps)
+                    if all(len(p) > j for p in sample.parts)
+                )
+                note = f"{split}; {note}" if note else split
+            if n < self.runs:
+                runs_note = f"{n} run{'s' if n > 1 else ''}"
+                note = f"{runs_note}; {note}" if note else runs_note
+            what = " + ".join(
+                " ".join(Path(a).name if j == 0 else a for j, a in enumerate(step))
+                for step in cmd.steps
+            )
+            self.say(
+                f"  {what}: {sample.median_ms:.1f} ms (CPU {sample.cpu_ms:.1f} ms), "
+                f"{sample.peak_mib:.0f} MiB{'; ' + note if note else ''}"
+            )
+            results.append((sample, note))
+        return results
+
+    def run_command(
+        self, cmd: Command, *, peak: bool = False
+    ) -> tuple[float, float, int, str, list[float]]:
+        """(seconds, CPU seconds, peak KiB, failure or "", seconds of each step run) of one run
+        of ``cmd``'s steps; peak memory only when ``peak`` (under /usr/bin/time, which adds its
+        own start-up)."""
+        if cmd.before is not None:
+            cmd.before()
+        total = cpu = 0.0
+        top = 0
+        parts: list[float] = []
+        for n, argv in enumerate(cmd.steps):
+            with contextlib.ExitStack() as stack:
+                out = (
+                    stack.enter_context(cmd.stdout.open("wb")).fileno()
+                    if cmd.stdout is not None
+                    else subprocess.DEVNULL
+                )
+                if peak:
+                    elapsed, code, kib, message, used = self.peak_memory(argv, out, cmd.env)
+                else:
+                    elapsed, code, kib, message, used = self.once(argv, stdout=out, env=cmd.env)
+            total, cpu, top = total + elapsed, cpu + used, max(top, kib)
+            parts.append(elapsed)
+            if code != 0:
+                last = message.splitlines()[-1] if message else ""
+                where = f"{Path(argv[0]).name} {argv[1]}: " if len(cmd.steps) > 1 else ""
+                skipped = (
+                    f"; {len(cmd.steps) - n - 1} later step(s) not run"
+                    if n + 1 < len(cmd.steps)
+                    else ""
+                )
+                return total, cpu, top, f"{where}exit {code}: {last}{skipped}", parts
+        return total, cpu, top, "", parts
+
+    def peak_memory(
+        self,
+        argv: Sequence[str],
+        stdout: int | None = subprocess.DEVNULL,
+        env: dict[str, str] | None = None,
+    ) -> tuple[float, int, int, str, float]:
+        """``once`` under /usr/bin/time, the peak from its ``%M``.
 
         Not this process's own wait4 figure: Linux starts a child's high-water mark at its
         parent's size (the memory it had until exec), so a child of a benchmark that holds a
         database in memory would seem as big as the benchmark. /usr/bin/time is a small parent.
         """
         if not Path(TIME).exists():
-            _, code, peak, message, _ = self.once(argv)
-            return code, peak, message
+            return self.once(argv, stdout=stdout, env=env)
         with tempfile.NamedTemporaryFile(suffix=".txt") as out:
-            _, code, _, message, _ = self.once([TIME, "-f", "%M", "-o", out.name, *argv])
+            elapsed, code, _, message, cpu = self.once(
+                [TIME, "-f", "%M", "-o", out.name, *argv], stdout=stdout, env=env
+            )
             text = Path(out.name).read_text().strip().splitlines()
         peak = int(text[-1]) if text and text[-1].isdigit() else 0
-        return code, peak, message
+        return elapsed, code, peak, message, cpu
 
     def available(self, command: str) -> bool:
         _, code, _, _, _ = self.once([self.pufa, command, "--help"])
@@ -374,6 +479,7 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
             f"{YEAR}-06-30",
             "--by",
             "bench",
+            "--again",
             "-q",
             *year,
             *db,
@@ -404,6 +510,7 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
             "bench",
             "--evidence",
             str(evidence),
+            "--again",
             "-q",
             *year,
             *db,
@@ -578,6 +685,277 @@ def bench_import(b: Bench, rows: list[Row], have: dict[str, bool]) -> None:
     query_rows(b, target, "import", rows)
 
 
+# --- a city's scale (issue 19): 1k / 10k / 100k tasks, side by side with Taskwarrior -------
+
+
+def row_of(
+    what: str,
+    size: str,
+    result: tuple[Sample | None, str],
+    floor: Sample,
+    *,
+    pair: str = "",
+    side: str = "pufa",
+) -> Row:
+    """The table row of a ``measure_all`` result: median, CPU, peak memory, ratio to the floor."""
+    sample, note = result
+    row = Row(what, size, "—", note=note, pair=pair, side=side)
+    if sample is not None:
+        row.median_ms, row.cpu_ms, row.peak_mib = sample.median_ms, sample.cpu_ms, sample.peak_mib
+        row.floor_ms = floor.median_ms
+    return row
+
+
+class Taskwarrior:
+    """Taskwarrior (``task``) holding the same tasks, in its own data folder under RUN_DIR.
+
+    Its rc file: ``confirmation=no`` (no prompts), ``verbose=nothing`` (no headers, footnotes,
+    project summaries after a change), ``hooks=off``; everything else as installed, including
+    ``gc=on`` (the default: a command that changes data may renumber and rewrite files)."""
+
+    def __init__(self, b: Bench, size: str) -> None:
+        self.folder = RUN_DIR / f"{size}-taskwarrior"
+        self.data = self.folder / "data"
+        self.env = dict(b.env)
+        self.env.update({"TASKRC": str(self.folder / "taskrc"), "TASKDATA": str(self.data)})
+        self.exe = str(shutil.which("task"))
+
+    @staticmethod
+    def installed() -> bool:
+        return shutil.which("task") is not None
+
+    def empty(self) -> None:
+        """An empty data folder (before each ``task import``)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.data.mkdir(parents=True)
+        (self.folder / "taskrc").write_text(
+            f"data.location={self.data}\nconfirmation=no\nverbose=nothing\nhooks=off\n"
+        )
+
+    def command(self, *args: str, stdout: Path | None = None) -> Command:
+        return Command.of([self.exe, *args], env=self.env, stdout=stdout)
+
+    def description(self, task_id: int) -> str:
+        out = subprocess.run(
+            [self.exe, "_get", f"{task_id}.description"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return out.stdout.strip()
+
+
+def bench_city(b: Bench, size: str, rows: list[Row]) -> None:
+    """The rows of issue 19 at a city size, each pufa command interleaved with its Taskwarrior
+    counterpart where it has one."""
+    source = generate.ensure(size, quiet=not b.verbose)
+    path = fresh_copy(source, f"{size}.db")
+    b.say(f"{size}: {generate.counts(path)}")
+    city = generate.SIZES[size]
+    assert isinstance(city, generate.CitySize)
+    middle = city.tasks // 2
+    db = ["--db", str(path)]
+    year = ["--year", str(YEAR)]
+    as_of = ["--as-of", AS_OF]
+    tw = Taskwarrior(b, size) if Taskwarrior.installed() else None
+
+    def out(name: str) -> Path:
+        return RUN_DIR / f"{size}-{name}"
+
+    def pufa(*args: str, **kwargs: Any) -> Command:
+        return Command.of([b.pufa, *args], **kwargs)
+
+    def compare(
+        pair: str, ours: list[tuple[str, Command]], theirs: list[tuple[str, Command]]
+    ) -> None:
+        """Time pufa's commands and (if installed) Taskwarrior's, interleaved."""
+        commands = ours + (theirs if tw is not None else [])
+        results = b.measure_all([c for _, c in commands])
+        for k, ((what, _), result) in enumerate(zip(commands, results, strict=True)):
+            side = "pufa" if k < len(ours) else "task"
+            rows.append(row_of(what, size, result, b.floor, pair=pair if theirs else "", side=side))
+
+    # Loading first: the last `task import` leaves the data folder the other rows read.
+    fresh = RUN_DIR / f"{size}-init.db"
+
+    def fresh_file() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+
+    load = Command(
+        [
+            [b.pufa, "init", "--plan", str(generate.plan_path(size)), "-q", "--db", str(fresh)],
+            [b.pufa, "import", str(generate.csv_path(size)), "-q", "--db", str(fresh)],
+        ],
+        before=fresh_file,
+        refusal_ok=True,
+    )
+    theirs = []
+    if tw is not None:
+        tw_import = tw.command("import", str(generate.taskwarrior_path(size)))
+        tw_import.before = tw.empty
+        theirs = [("`task import`", tw_import)]
+    compare("load", [("`pufa init --plan` + `pufa import`", load)], theirs)
+    if tw is not None and f"(第{middle}項)" not in tw.description(middle):
+        print(
+            f"{size}: Taskwarrior's task {middle} is not the plan's task {middle}", file=sys.stderr
+        )
+
+    compare(
+        "report",
+        [("`pufa report --quarter 4`", pufa("report", "--quarter", "4", *year, *db))],
+        [("`task summary`", tw.command("summary"))] if tw else [],
+    )
+    query_rows(b, path, size, rows)
+    listing = [
+        (
+            "`pufa tasks` (piped, 120 columns)",
+            pufa("tasks", *year, *as_of, *db, stdout=out("tasks.txt")),
+        ),
+        (
+            "`pufa tasks` (piped, COLUMNS=80)",
+            pufa(
+                "tasks",
+                *year,
+                *as_of,
+                *db,
+                stdout=out("tasks-80.txt"),
+                env={**b.pufa_env, "COLUMNS": "80"},
+            ),
+        ),
+    ]
+    compare(
+        "list", listing, [("`task list`", tw.command("list", stdout=out("list.txt")))] if tw else []
+    )
+    compare(
+        "",
+        [
+            (
+                "`pufa tasks -f json`",
+                pufa("tasks", "-f", "json", *year, *as_of, *db, stdout=out("tasks.json")),
+            )
+        ],
+        [],
+    )
+    compare(
+        "section",
+        [
+            (
+                "`pufa tasks --section 3`",
+                pufa("tasks", "--section", "3", *year, *as_of, *db, stdout=out("section.txt")),
+            )
+        ],
+        [("`task project:s3 list`", tw.command("project:s3", "list", stdout=out("s3.txt")))]
+        if tw
+        else [],
+    )
+    compare(
+        "show",
+        [(f"`pufa show {middle}`", pufa("show", str(middle), *year, *as_of, *db))],
+        [(f"`task {middle} info`", tw.command(str(middle), "info"))] if tw else [],
+    )
+    unit = lead_of(path, middle)
+    log = pufa(
+        "log",
+        str(middle),
+        "--unit",
+        unit,
+        "--percent",
+        "50",
+        "--date",
+        f"{YEAR}-06-30",
+        "--by",
+        "bench",
+        "--again",
+        "-q",
+        *year,
+        *db,
+    )
+    compare(
+        "log",
+        [("`pufa log` (one entry)", log)],
+        [(f"`task {middle} annotate x`", tw.command(str(middle), "annotate", "x"))] if tw else [],
+    )
+    compare(
+        "",
+        [
+            (
+                "`pufa export --what tasks -f json`",
+                pufa(
+                    "export",
+                    "--what",
+                    "tasks",
+                    "-f",
+                    "json",
+                    *year,
+                    "--out",
+                    str(out("export.json")),
+                    *db,
+                ),
+            )
+        ],
+        [],
+    )
+
+
+PAIRS = {
+    "report": "`pufa report --quarter 4` vs `task summary`",
+    "list": "`pufa tasks` vs `task list`",
+    "section": "`pufa tasks --section 3` vs `task project:s3 list`",
+    "show": "`pufa show N` vs `task N info`",
+    "load": "`pufa init --plan` + `pufa import` vs `task import`",
+    "log": "`pufa log` vs `task N annotate`",
+}
+
+
+def comparison(rows: list[Row], floor: Sample) -> str:
+    """Issue 19's table: a line a comparison, a column a size; "pufa / task (ratio)"."""
+    sizes = [s for s in generate.CITY_SIZES if any(r.size == s and r.pair for r in rows)]
+    if not sizes:
+        return ""
+
+    def cell(r: Row) -> str:
+        if r.median_ms is None:
+            return "—"
+        refused = " (refused)" if "refused" in r.note else ""
+        return f"{_ms(r.median_ms)}, {r.peak_mib:.0f} MiB{refused}"
+
+    out = [
+        "",
+        "| comparison | " + " | ".join(f"{s} tasks: pufa / Taskwarrior" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for pair, title in PAIRS.items():
+        cells = []
+        for s in sizes:
+            ours = [r for r in rows if r.size == s and r.pair == pair and r.side == "pufa"]
+            theirs = [r for r in rows if r.size == s and r.pair == pair and r.side == "task"]
+            if not ours:
+                cells.append("")
+                continue
+            text = " · ".join(cell(r) for r in ours)
+            if theirs and theirs[0].median_ms is not None:
+                text += f" / {cell(theirs[0])}"
+                ratios = [
+                    f"{r.median_ms / theirs[0].median_ms:.2g} ×"
+                    for r in ours
+                    if r.median_ms is not None and "refused" not in r.note
+                ]
+                if ratios:
+                    text += f" ({', '.join(ratios)})"
+            cells.append(text)
+        if any(cells):
+            out.append(f"| {title} | " + " | ".join(cells) + " |")
+    out.append("")
+    out.append(
+        f"Start-up floor of this run: {_ms(floor.median_ms)}. Peak memory: the warm-up run's "
+        "maximum resident set. `pufa tasks` shows piped at 120 columns · at COLUMNS=80; "
+        "ratios are pufa's median over Taskwarrior's."
+    )
+    return "\n".join(out)
+
+
 def _count_lines(path: Path) -> int:
     with path.open("rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
@@ -651,9 +1029,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         default="small,medium,large,import",
-        help="comma-separated: small, medium, large, import (default: all)",
+        help="comma-separated: small, medium, large, import and the city sizes 1k, 10k, 100k "
+        "(default: small,medium,large,import)",
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (default 7)")
+    parser.add_argument(
+        "--slow-runs",
+        type=int,
+        metavar="N",
+        help=f"timed runs of a command whose warm-up took over {SLOW_SECONDS:.0f} s "
+        "(default: --runs)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     parser.add_argument(
         "--pythonpath",
@@ -664,17 +1050,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for s in sizes:
-        if s not in ("small", "medium", "large", "import"):
+        if s not in ("small", "medium", "large", "import", *generate.CITY_SIZES):
             parser.error(f"unknown size {s!r}")
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < 1 or (args.slow_runs is not None and args.slow_runs < 1):
+        parser.error("--runs and --slow-runs must be at least 1")
 
     # pip compiles an installed package's bytecode; do the same for an editable checkout (and a
     # shell with PYTHONDONTWRITEBYTECODE=1), or every run would compile pufa from source.
     import pufa_cli
 
     compileall.compile_dir(Path(pufa_cli.__file__).parent, quiet=1)
-    b = Bench(args.runs, verbose=not args.quiet)
+    b = Bench(args.runs, verbose=not args.quiet, slow_runs=args.slow_runs)
     if args.pythonpath:
         b.pufa_env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(Path(args.pythonpath).resolve()), os.environ.get("PYTHONPATH")) if p
@@ -694,13 +1080,20 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         if size == "import":
             bench_import(b, rows, have)
+        elif size in generate.CITY_SIZES:
+            bench_city(b, size, rows)
         else:
             bench_size(b, size, rows, have)
+    if not Taskwarrior.installed() and any(s in generate.CITY_SIZES for s in sizes):
+        print("Taskwarrior (task) is not installed: its rows are skipped", file=sys.stderr)
     # Ratios use the floor of the whole run (every floor sample, interleaved with the commands).
     for r in rows:
         if r.floor_ms is not None and not r.what.startswith("the report's SQL"):
             r.floor_ms = b.floor.median_ms
     print(markdown(rows, b.floor, args.runs, b.pufa_env))
+    table = comparison(rows, b.floor)
+    if table:
+        print(table)
     return 0
 
 
