@@ -148,3 +148,27 @@ def test_an_exported_file_imports_and_its_reviews_are_ignored(reviewed, pufa, tm
     # and the csv, into the same fresh ledger: all present already
     assert "added 0, already present 3" in ok(pufa, "--db", fresh, "import", csv_out).err
     assert len(dump_db(str(fresh))["entries"]) == 3
+
+
+@pytest.mark.parametrize("by", ["section", "unit", "task"])
+def test_every_report_column_of_the_workbook_has_a_label(db, pufa, tmp_path, monkeypatch, by):
+    """The review count, the reporting rounds and the plan's own due date were headed by their
+    machine names (awaiting_review, late, missing, planned_due) in a Chinese workbook."""
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    text = PLAN_2011.read_text(encoding="utf-8")
+    plan = tmp_path / "reviewed.yaml"
+    plan.write_text(
+        text.replace("\nversion: 1\n", "\nversion: 1\nreview: required\nreporting: 每季度末\n"),
+        "utf-8",
+    )
+    ok(pufa, "init", "-q", "--plan", plan)
+    ok(pufa, "unit", "add", JY, "-q")
+    ok(pufa, "assign", "19", JY, "-q")
+    out = tmp_path / f"{by}.xlsx"
+    ok(pufa, "--lang", "zh-Hant", "export", "-w", "report", "--by", by, "--out", out)
+    header = [c.value for c in load_workbook(out).active[4]]
+    assert header and not [h for h in header if h is None or h.isascii() and h != "%"], header
+    expected = {"section": "待審核", "unit": "漏報", "task": "原定時限"}[by]
+    assert expected in header

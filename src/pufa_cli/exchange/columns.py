@@ -143,6 +143,7 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "units": _("Units"),
         "due": _("Due"),
         "due_word": _("Deadline"),
+        "planned_due": _("Planned due"),  # the plan's date, before any extension (issue 16)
         "expected": _("Expected percent"),
         "status": _("Status"),
         "overdue": _("Overdue"),
@@ -157,6 +158,11 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "not_started": _("Not started"),
         "red": _("Red"),
         "yellow": _("Yellow"),
+        # report columns of review plans, reporting rounds and scoring (issues 16, 17)
+        "awaiting_review": _("Awaiting review"),
+        "late": _("Late reports"),
+        "missing": _("Missing reports"),
+        "score": _("Score"),
     }
 
 
