@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump_db, run_installed
+from conftest import PG_URL, dump_db, run_installed
 
 UNIT = "區依法治區辦公室"
 ROWS = 2000
@@ -31,6 +31,8 @@ SIZE_MB = 8
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
+    if PG_URL:
+        pytest.skip("about SQLite files: run in the SQLite pass only (3 minutes)")
     if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")
     mount = tmp_path / "disk"
