@@ -169,6 +169,6 @@ def test_every_report_column_of_the_workbook_has_a_label(db, pufa, tmp_path, mon
     out = tmp_path / f"{by}.xlsx"
     ok(pufa, "--lang", "zh-Hant", "export", "-w", "report", "--by", by, "--out", out)
     header = [c.value for c in load_workbook(out).active[4]]
-    assert header and not [h for h in header if h is None or h.isascii() and h != "%"], header
+    assert header and not [h for h in header if h is None or (h.isascii() and h != "%")], header
     expected = {"section": "待審核", "unit": "漏報", "task": "原定時限"}[by]
     assert expected in header
