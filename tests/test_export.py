@@ -39,6 +39,10 @@ ENTRY_COLUMNS = [
     "retraction_reason",
     "problems",  # issue 16: structured progress
     "next",
+    "review",  # issue 16: the entry's review (審核銷號)
+    "review_date",
+    "reviewed_by",
+    "review_note",
 ]
 TASK_COLUMNS = [
     "year",
@@ -789,7 +793,7 @@ def test_every_sheet_is_set_up_for_printing(ledger, pufa, tmp_path):
     # (section … percent, missed) and 6 sections + a total in rows 5–11; Tasks the 14 task
     # columns and 23 tasks; Entries the 17 entry columns (problems and next, issue 16, the last
     # two) and the 8 entries logged by the fixture.
-    expected = {"Report": (4, "A4:K11"), "Tasks": (1, "A1:N24"), "Entries": (1, "A1:Q9")}
+    expected = {"Report": (4, "A4:K11"), "Tasks": (1, "A1:N24"), "Entries": (1, "A1:U9")}
     for ws in wb.worksheets:
         header_row, table = expected[ws.title]
         assert ws.page_setup.orientation == "landscape", ws.title

@@ -114,6 +114,67 @@ def test_a_missed_checkpoint_is_yellow(ready, pufa):
     assert remind(pufa, "--as-of", "2011-08-01", "--unit", SJ) == []
 
 
+CADENCE_PLAN = """\
+version: 2
+year: 2023
+title: 節點測試方案
+units: [區司法局, 區教育局]
+sections:
+  - number: 1
+    title: 一、重點工作
+    tasks:
+      - {number: 1, title: 任務一, cadence: 每季度, lead: 區司法局, support: [區教育局]}
+      - {number: 2, title: 任務二, checks: [2023-04-15, 下半年], lead: 區司法局}
+"""
+
+
+def test_remind_misses_checkpoints_by_the_rule_of_show_and_report(db, pufa, tmp_path, monkeypatch):
+    # remind used a rule of its own: only ``checks`` (never ``cadence``), and a checkpoint on
+    # D itself not yet missed. It now asks checkpoints.checkpoint_states, as show and report do.
+    monkeypatch.setenv("PUFA_TODAY", "2024-01-15")
+    path = tmp_path / "plan.yaml"
+    path.write_text(CADENCE_PLAN, encoding="utf-8")
+    ok(pufa, "init", "-q", "--plan", str(path))
+    # Task 1 (每季度: 03-31 06-30 09-30 12-31, due 年底): SJ 02-10 10, 05-01 60; JY 03-31 50.
+    for unit, day, pct in [(SJ, "02-10", 10), (JY, "03-31", 50), (SJ, "05-01", 60)]:
+        ok(pufa, "log", "1", "-u", unit, "-p", str(pct), "--date", f"2023-{day}")
+    # Task 2 (checks 04-15, 12-31): SJ 03-01 20, 04-20 55.
+    for day, pct in [("03-01", 20), ("04-20", 55)]:
+        ok(pufa, "log", "2", "-u", SJ, "-p", str(pct), "--date", f"2023-{day}")
+    # As of 07-15, 196/365 = 53.7 % expected. JY's 50 % of task 1 is 3.7 points behind (on
+    # schedule) but it reported nothing in 04-01..06-30: the cadence checkpoint 06-30 is missed,
+    # so yellow (the old rule did not read cadence: not listed). SJ's 60 % is ahead and met
+    # 03-31 (02-10) and 06-30 (05-01); task 2: 55 % ahead, 04-15 met (03-01): nothing for SJ.
+    # Working days 07-16..12-31: 120 Monday to Friday (July 11, Aug 23, Sep 21, Oct 22, Nov 22,
+    # Dec 21), less the weekday holidays 09-29 and 10-02..06 (6), plus the make-up Saturday
+    # and Sunday 10-07 and 10-08 (2): 116.
+    assert mine(remind(pufa, "--as-of", "2023-07-15"), JY) == [(1, "2023-12-31", 116, "yellow")]
+    assert mine(remind(pufa, "--as-of", "2023-07-15"), SJ) == []
+    # The report says the same: JY missed one checkpoint, SJ none.
+    units = {
+        r["unit"]: r
+        for r in json.loads(
+            ok(pufa, "report", "--by", "unit", "-f", "json", "--as-of", "2023-07-15").out
+        )["rows"]
+    }
+    assert (units[JY]["missed"], units[SJ]["missed"]) == (1, 0)
+    # A checkpoint on D is due on D (as in show and report). As of 04-15 task 2's checkpoint
+    # 04-15 is met by the 03-01 entry; with that entry retracted it is missed on 04-15 itself
+    # (the old rule waited until 04-16). 20 % against 28.8 % expected is 8.8 behind: on
+    # schedule, so the miss alone makes it yellow.
+    first = json.loads(ok(pufa, "show", "2", "-f", "json").out)["history"][0]["id"]
+    ok(pufa, "retract", str(first), "--reason", "報錯了")
+    ok(pufa, "log", "2", "-u", SJ, "-p", "20", "--date", "2023-04-16")
+    # Working days 04-16..12-31: 185 Monday to Friday (April 10, then 23 22 21 23 21 22 22 21),
+    # less the weekday holidays 05-01..03, 06-22..23 and 09-29, 10-02..06 (11), plus the make-up
+    # days 04-23, 05-06, 06-25, 10-07 and 10-08 (5): 179.
+    # (Task 1 is yellow too as of 04-15: SJ's 10 % is 18.8 points behind.)
+    items = mine(remind(pufa, "--as-of", "2023-04-15", "--unit", SJ), SJ)
+    assert [i for i in items if i[0] == 2] == [(2, "2023-12-31", 179, "yellow")]
+    task2 = json.loads(ok(pufa, "show", "2", "-f", "json", "--as-of", "2023-04-15").out)
+    assert task2["checkpoints"][0] == {"date": "2023-04-15", "met": False}
+
+
 def test_recorded_notices_are_counted_as_of_their_day(ready, pufa):
     ok(pufa, "assign", "14", SJ, "-q")
     r = ok(pufa, "remind", "--as-of", "2011-04-15", "--unit", SJ, "--record", "-f", "json")

@@ -52,6 +52,13 @@ ENTRY_COLUMNS = (
     "retraction_reason",
     "problems",  # structured progress (issue 16): 存在問題
     "next",  # 下一步措施
+    # The entry's review (審核 → 銷號, issue 16), for plans with ``review: required``:
+    # ``approve`` or ``return`` (as ``show``'s ``decision``), its date, reviewer and note.
+    # Import ignores them: a review is recorded by ``pufa review``, never by a file.
+    "review",
+    "review_date",
+    "reviewed_by",
+    "review_note",
 )
 
 # Columns import reads that no export writes: ``evidence`` names files beside the sheet
@@ -122,6 +129,11 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "retraction_reason": _("Retraction reason"),
         "problems": _("Problems"),
         "next": _("Next steps"),
+        # the office's check of a claim and its closure (審核銷號)
+        "review": pgettext("entries column", "Review"),
+        "review_date": _("Review date"),
+        "reviewed_by": _("Reviewed by"),
+        "review_note": _("Review note"),
         "evidence": _("Evidence"),
         "section": _("Section"),
         "number": _("No."),
@@ -131,6 +143,7 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "units": _("Units"),
         "due": _("Due"),
         "due_word": _("Deadline"),
+        "planned_due": _("Planned due"),  # the plan's date, before any extension (issue 16)
         "expected": _("Expected percent"),
         "status": _("Status"),
         "overdue": _("Overdue"),
@@ -145,6 +158,11 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "not_started": _("Not started"),
         "red": _("Red"),
         "yellow": _("Yellow"),
+        # report columns of review plans, reporting rounds and scoring (issues 16, 17)
+        "awaiting_review": _("Awaiting review"),
+        "late": _("Late reports"),
+        "missing": _("Missing reports"),
+        "score": _("Score"),
     }
 
 
@@ -185,6 +203,9 @@ def human_value(column: str, value: Any) -> Any:
         return status_label(value)
     if column == "colour" and isinstance(value, str):
         return {"green": _("green"), "yellow": _("yellow"), "red": _("red")}.get(value, value)
+    if column == "review" and isinstance(value, str):
+        # the words of pufa show's Reviews table
+        return {"approve": _("approved"), "return": _("returned")}.get(value, value)
     if column in ("overdue", "retracted") and (isinstance(value, bool) or value in (TRUE, FALSE)):
         return _("yes") if value is True or value == TRUE else _("no")
     return value

@@ -14,13 +14,14 @@ from pufa_cli.exchange.columns import (
     FALSE,
     TRUE,
     Spec,
+    human_value,
     humanise,
     labels_for,
     neutralise,
     num_text,
     time_text,
 )
-from pufa_cli.exchange.entries import entry_names, entry_rows
+from pufa_cli.exchange.entries import entry_names, entry_reviews, entry_rows
 from pufa_cli.exchange.tables import Ledger
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
@@ -48,6 +49,12 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
     """The entries as csv lines built directly (the hot path of a million-row export: about
     three times faster than ``csv.writer`` over row lists, same output)."""
     names = entry_names(conn, plan)
+    # entry id → the csv cells of its review (issue 16), with their leading comma
+    reviews = {
+        eid: f",{csv_cell(human_value('review', d) if spec.human_headers else d)},{day},"
+        f"{csv_cell(by)},{csv_cell(note)}"
+        for eid, (d, day, by, note) in entry_reviews(conn, plan).items()
+    }
     task_cells = {tid: f"{y},{n}," for tid, (y, n) in names.tasks.items()}
     unit_cells = {uid: csv_cell(name) + "," for uid, name in names.units.items()}
     by_cells: dict[str, str] = {}
@@ -92,6 +99,7 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
                 tail += f",{csv_cell(problems or '')},{csv_cell(next_steps or '')}"
             else:
                 tail += ",,"
+            tail += reviews.get(eid, ",,,,") if reviews else ",,,,"
             lines.append(
                 f"{task_cells[tid]}{unit_cells[uid]}{day},{pct},{metric_cell},{note or ''},"
                 f"{by_cell},{created},{eid},{key},{tail}\r\n"

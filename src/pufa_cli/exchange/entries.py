@@ -52,6 +52,31 @@ def entry_names(conn: Connection, plan: PlanRef | None) -> _Names:
     return _Names(tasks, units, targets)
 
 
+# An entry's review: decision (approve / return), date (ISO), reviewer, note.
+Review = tuple[str, str, str, str]
+
+
+def entry_reviews(conn: Connection, plan: PlanRef | None) -> dict[int, Review]:
+    """entry id → its review, for every reviewed entry of ``plan`` (of every plan when None).
+
+    Reviews are few (one per claim the office checked), so they are read into a dict once
+    rather than joined to the streamed entries. pufa records at most one review an entry (an
+    approved entry cannot be reviewed again, a returned one is retracted); should a database
+    hold more, the latest is taken."""
+    sql = (
+        "SELECT v.entry_id, v.decision, v.review_date, v.reviewed_by, v.note FROM reviews v"
+        if plan is None
+        else "SELECT v.entry_id, v.decision, v.review_date, v.reviewed_by, v.note "
+        "FROM reviews v JOIN entries e ON e.id = v.entry_id "
+        "JOIN tasks t ON t.id = e.task_id WHERE t.plan_id = :plan"
+    )
+    params = {} if plan is None else {"plan": plan.id}
+    return {
+        int(eid): (str(decision), day_text(day), str(by), str(note or ""))
+        for eid, decision, day, by, note in conn.rows(sql + " ORDER BY v.id", params)
+    }
+
+
 def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
     if plan is None:
         return conn.stream(_ENTRIES_SQL.format(where=""), {}, size=5000)
@@ -68,7 +93,7 @@ def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
 
 # One entry: year, task, unit, date (ISO), percent, metrics [(key, value)] sorted by key, note,
 # by, recorded_at (ISO), id, key, retracted_at (ISO or None), retracted_by, retraction_reason,
-# problems, next steps.
+# problems, next steps, and the review or None.
 EntryRecord = tuple[
     int,
     int | str,  # task number, or "9.2" for a sub-item
@@ -86,27 +111,31 @@ EntryRecord = tuple[
     Any,
     str,
     str,
+    Review | None,
 ]
 
 
 def entry_records(conn: Connection, plan: PlanRef | None) -> Iterator[EntryRecord]:
     """Every entry of ``plan`` (of every plan when None), retracted ones included, by id."""
     names = entry_names(conn, plan)
+    reviews = entry_reviews(conn, plan)
     current: Any = None
     metrics: list[tuple[str, float]] = []
     for row in entry_rows(conn, plan):
         if current is None or row[0] != current[0]:
             if current is not None:
-                yield _record(current, metrics, names)
+                yield _record(current, metrics, names, reviews)
             current = row
             metrics = []
         if row[12] is not None:
             metrics.append((names.targets[int(row[12])], float(row[13])))
     if current is not None:
-        yield _record(current, metrics, names)
+        yield _record(current, metrics, names, reviews)
 
 
-def _record(row: Any, metrics: list[tuple[str, float]], names: _Names) -> EntryRecord:
+def _record(
+    row: Any, metrics: list[tuple[str, float]], names: _Names, reviews: dict[int, Review]
+) -> EntryRecord:
     if len(metrics) > 1:
         metrics.sort()
     year, number = names.tasks[int(row[1])]
@@ -127,6 +156,7 @@ def _record(row: Any, metrics: list[tuple[str, float]], names: _Names) -> EntryR
         row[11],
         row[14] or "",
         row[15] or "",
+        reviews.get(int(row[0])),
     )
 
 

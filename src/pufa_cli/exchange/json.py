@@ -32,6 +32,11 @@ def entry_json(r: EntryRecord) -> dict[str, Any]:
         "retraction_reason": r[13],
         "problems": r[14],
         "next": r[15],
+        # the review (issue 16), null when the entry has none
+        "review": r[16][0] if r[16] else None,
+        "review_date": r[16][1] if r[16] else None,
+        "reviewed_by": r[16][2] if r[16] else None,
+        "review_note": r[16][3] if r[16] else None,
     }
 
 

@@ -54,6 +54,10 @@ _ENTRY_WIDTHS = {
     "retraction_reason": 30,
     "problems": 30,
     "next": 30,
+    "review": 10,
+    "review_date": 12,
+    "reviewed_by": 12,
+    "review_note": 30,
 }
 _MAX_WIDTH = 60
 
@@ -215,6 +219,14 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles
     # they do not add up to the total, which counts tasks (report.md; the table has none).
     by = ledger.report.by
     headers, rows = report_rows(ledger.report, text_fn, total=by == "section")
+    # Unit names in the reader's script, as in the report table and the Score sheet (a zh-Hans
+    # reader of the Traditional 2011 plan reads 区司法局); report_rows keeps them as stored.
+    for key in ("unit", "units"):
+        if key in headers:
+            i = headers.index(key)
+            for r in rows[: len(ledger.report.rows)]:  # not the total row's "total"
+                if isinstance(r[i], str):
+                    r[i] = text_fn(r[i])
     if len(rows) > len(ledger.report.rows):  # the total row: "total" where a title would be
         rows[-1] = [_("Total") if v == "total" else v for v in rows[-1]]
     labels = report_labels(headers, by)
@@ -279,7 +291,9 @@ def _report_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles
 def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles: _Styles) -> None:
     rows = []
     for d in task_rows(ledger, text_fn):
-        d["supporting"] = "、".join(d["supporting"])
+        # unit names in the reader's script (the csv ledger keeps them as stored)
+        d["lead"] = text_fn(d["lead"])
+        d["supporting"] = "、".join(text_fn(u) for u in d["supporting"])
         # For people: the targets' labels, not their keys (青少年法制教育基地 37/100 個).
         d["targets"] = "; ".join(d["target_labels"])
         rows.append([d[c] for c in TASK_COLUMNS])
@@ -301,13 +315,15 @@ def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles:
     _autofilter(ws, 1, len(TASK_COLUMNS), 1 + len(rows))
 
 
-def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _Styles) -> list[Any]:
+def _entry_xlsx_row(
+    ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _Styles, units: dict[str, str]
+) -> list[Any]:
     retracted = r[11] is not None
     recorded = as_time(r[8])
     row: list[Any] = [
         r[0],
         r[1],
-        xlsx_text(r[2]),
+        units[r[2]],
         date.fromisoformat(r[3]),
         _cell(ws, r[4], PERCENT_FORMAT),
         xlsx_text(metrics_text(r[5])) or None,
@@ -322,6 +338,7 @@ def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _S
         xlsx_text(r[13]) if r[13] else None,
         xlsx_text(r[14]) if r[14] else None,
         xlsx_text(r[15]) if r[15] else None,
+        *_review_cells(r[16]),
     ]
     if retracted:
         row[12] = _cell(ws, as_time(r[11]), TIME_FORMAT)
@@ -333,15 +350,31 @@ def _entry_xlsx_row(ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _S
     return row
 
 
+def _review_cells(review: Any) -> list[Any]:
+    """The review columns of an entry's row: decision in the reader's words, a date cell,
+    reviewer and note; four empty cells when the entry has no review."""
+    if review is None:
+        return [None, None, None, None]
+    decision, day, by, note = review
+    return [
+        xlsx_text(human_value("review", decision)),
+        date.fromisoformat(day),
+        xlsx_text(by),
+        xlsx_text(note) or None,
+    ]
+
+
 def _entries_sheets(
     wb: Any,
     conn: Connection,
     plan: PlanRef | None,
     page_header: tuple[str, str],
     styles: _Styles,
+    text_fn: Callable[[str], str],
 ) -> int:
-    names = [str(r[0]) for r in conn.rows("SELECT name FROM units")]
-    unit_width = max([display_width(n) + 2 for n in names] + [10])
+    # Each unit's name as a cell, in the reader's script: converted once per unit, not per row.
+    units = {str(n): xlsx_text(text_fn(str(n))) for (n,) in conn.rows("SELECT name FROM units")}
+    unit_width = max([display_width(n) + 2 for n in units.values()] + [10])
     labels = labels_for(ENTRY_COLUMNS)
     widths = [
         max(display_width(label) + 2, min(_MAX_WIDTH, _ENTRY_WIDTHS.get(c, unit_width)))
@@ -363,7 +396,7 @@ def _entries_sheets(
             ws = _new_sheet(wb, f"{base} {sheet_no}", widths, 1, page_header, hidden)
             ws.append(_header_cells(ws, labels, styles))
             in_sheet = 0
-        ws.append(_entry_xlsx_row(ws, record, yes_no, styles))
+        ws.append(_entry_xlsx_row(ws, record, yes_no, styles, units))
         in_sheet += 1
         count += 1
     _autofilter(ws, 1, len(ENTRY_COLUMNS), 1 + in_sheet)
@@ -424,6 +457,6 @@ def write_workbook(
         _score_sheet(wb, conn, plan, spec.as_of, text_fn, styles)
     if spec.what in (WHAT_ENTRIES, WHAT_ALL):
         header = _page_header(plan, text_fn, spec.as_of)
-        count = _entries_sheets(wb, conn, entries_plan, header, styles)
+        count = _entries_sheets(wb, conn, entries_plan, header, styles, text_fn)
     wb.save(out)
     return count

@@ -4,8 +4,10 @@ An open item is a unit's share of a current task (an assignment) below 100 %. It
 
 * ``red`` — overdue: the unit's due date (extensions included) is before D;
 * ``yellow`` — behind the 序時進度 by more than the yellow threshold (the report's rule,
-  ``PUFA_YELLOW``), or a checkpoint of the task before D passed without a counting entry of
-  the unit dated after the previous checkpoint (or the year's start) and on or before it;
+  ``PUFA_YELLOW``), or the unit missed a checkpoint of the task (``checks`` and ``cadence``)
+  as of D — the rule of ``checkpoints.checkpoint_states``, the one ``show``, ``report`` and
+  scoring use: a checkpoint dated on or before D with no counting entry of the unit dated after
+  the previous checkpoint and on or before it;
 * ``blue`` — due within N working days (``--within``, default 5): 0 ≤ working days left ≤ N.
 
 The first that applies wins; other items are not listed. ``reminders`` counts the notices
@@ -19,9 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pufa_cli.checkpoints import checkpoint_states
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
-from pufa_cli.ledger import checks_of
 from pufa_cli.progress import PlanRef, assignment_cte
 from pufa_cli.report import RED, YELLOW, Thresholds, judge
 from pufa_cli.store import Connection, as_date
@@ -32,16 +34,9 @@ COLOURS = (RED, YELLOW, BLUE)
 MAX_WITHIN = 366
 
 _ITEMS_SQL = (
-    f"WITH {assignment_cte()} SELECT au.task_id, t.number, t.title, t.checks, au.unit_id, "
+    f"WITH {assignment_cte()} SELECT au.task_id, t.number, t.title, au.unit_id, "
     "u.name, au.due, au.pct FROM au JOIN tasks t ON t.id = au.task_id "
     "JOIN units u ON u.id = au.unit_id WHERE COALESCE(au.pct, 0) < 100{where}"
-)
-
-# Is there a counting entry of (task, unit) dated in (:after, :until]?
-_REPORTED_SQL = (
-    "SELECT 1 FROM entries e WHERE e.task_id = :task AND e.unit_id = :unit "
-    "AND e.entry_date > :after AND e.entry_date <= :until "
-    "AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id) LIMIT 1"
 )
 
 
@@ -78,25 +73,6 @@ def check_within(within: int) -> int:
     return within
 
 
-def _missed_checkpoint(
-    conn: Connection, task_id: int, unit_id: int, checks_raw: str, due: date, as_of: date
-) -> bool:
-    after = date(due.year - 1, 12, 31)
-    for _word, iso in checks_of(checks_raw):
-        point = date.fromisoformat(iso)
-        if point >= as_of or point >= due:
-            return False  # the due date itself is judged as overdue, not as a checkpoint
-        if (
-            conn.one(
-                _REPORTED_SQL, {"task": task_id, "unit": unit_id, "after": after, "until": point}
-            )
-            is None
-        ):
-            return True
-        after = point
-    return False
-
-
 def open_items(
     conn: Connection,
     plan: PlanRef,
@@ -118,11 +94,16 @@ def open_items(
         where = " AND au.unit_id = :unit"
         params["unit"] = unit_id
     rows = conn.rows(_ITEMS_SQL.format(where=where), params)
-    dues = [d for d in (as_date(r[6]) for r in rows) if d is not None]
+    dues = [d for d in (as_date(r[5]) for r in rows) if d is not None]
     counter = WorkingDays(as_of, dues, working)
     sent = _sent_counts(conn, plan, as_of)
+    # unit ids that missed a checkpoint, per task id (one query for the whole plan)
+    missed = {
+        tid: {u for u, n in state.missed_by_unit.items() if n}
+        for tid, state in checkpoint_states(conn, plan, as_of).items()
+    }
     out = []
-    for tid, number, title, checks, uid, name, due, pct in rows:
+    for tid, number, title, uid, name, due, pct in rows:
         due_d = as_date(due)
         assert due_d is not None
         percent = float(pct or 0)
@@ -132,9 +113,7 @@ def open_items(
         )
         if overdue:
             tone = RED
-        elif colour in (RED, YELLOW) or _missed_checkpoint(
-            conn, int(tid), int(uid), str(checks), due_d, as_of
-        ):
+        elif colour in (RED, YELLOW) or int(uid) in missed.get(int(tid), ()):
             tone = YELLOW
         elif 0 <= left <= within:
             tone = BLUE
