@@ -581,19 +581,19 @@ def _import_extra(
                     values.append(_plain(_typed(c, v)))
             have.add(tuple(values))
         for row in doc.get(table, []):
-            values: list[Any] = []
+            content: list[Any] = []
             params: dict[str, Any] = {"plan": plan_id}
             for c, col in zip(columns, stored, strict=True):
                 if c == "task":
-                    values.append(_tkey(row))
+                    content.append(_tkey(row))
                     params[col] = task_ids[_tkey(row)]
                 elif c == "unit":
-                    values.append(row["unit"])
+                    content.append(row["unit"])
                     params[col] = unit_ids[row["unit"]]
                 else:
-                    values.append(_plain(_typed(c, row[c])))
+                    content.append(_plain(_typed(c, row[c])))
                     params[col] = _typed(c, row[c])
-            if tuple(values) in have:
+            if tuple(content) in have:
                 continue
             plan_col = "" if "task" in columns else "plan_id, "
             plan_val = "" if "task" in columns else ":plan, "
@@ -602,7 +602,7 @@ def _import_extra(
                 f"{', '.join(':' + c for c in stored)})",
                 params,
             )
-            have.add(tuple(values))
+            have.add(tuple(content))
     seqs = {
         int(r[0]) for r in conn.rows("SELECT seq FROM notices WHERE plan_id = :p", {"p": plan_id})
     }
