@@ -11,11 +11,16 @@ entries). Rows go in with COPY; the schema comes from pufa's own migrations, the
 ``pufa db grant`` (one role per district, so every district command runs under row-level
 security).
 
-Then, as whole processes of the installed ``pufa``, medians of ``--runs`` runs after one warm-up:
-a district clerk's ``report --quarter 4`` (its own role), the city's ``report --by office
---quarter 4`` (the owner); and ``--clerks`` processes at once, each logging ``--logs`` entries
-in its own district with its own role: entries lost (expected − counted) and the slowest log.
-Prints a markdown table for docs/performance.md. Roles are dropped at the end.
+Then, as whole processes of the installed ``pufa``, medians of ``--runs`` runs after one warm-up,
+the runs of every command interleaved with the floor (``python -c "import sqlite3"``, the
+interpreter's own start-up, measured in the same rounds): a district clerk's ``report --quarter
+4`` (its own role), the city's ``report --by office --quarter 4`` (the owner); and ``--clerks``
+processes at once, each logging ``--logs`` entries in its own district with its own role:
+entries lost (expected − counted), the slowest log as a whole process, and the longest any log
+waited for the write lock (``pg_locks`` is not needed: each clerk's ``pufa log`` runs in a
+Python process that times the lock itself). Prints a markdown table for docs/performance.md.
+``--reuse`` keeps a database and roles built before (``--keep`` leaves them for it); otherwise
+roles are dropped at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -163,23 +167,114 @@ def build(url: str, offices: int, tasks: int, units: int, months: int) -> str:
     return target_url
 
 
-def run(args: list[str], env: dict[str, str]) -> float:
+def run(args: list[str], env: dict[str, str], exe: list[str] | None = None) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([pufa_exe(), *args], env=env, capture_output=True, text=True)
+    proc = subprocess.run([*(exe or [pufa_exe()]), *args], env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"pufa {' '.join(args)} failed: {proc.stderr.strip()}")
     return took
 
 
-def median_ms(args: list[str], env: dict[str, str], runs: int) -> float:
-    run(args, env)
-    return statistics.median(run(args, env) for _ in range(runs)) * 1000
+FLOOR = [sys.executable, "-c", "import sqlite3"]
+
+
+def interleaved_ms(
+    commands: list[tuple[str, list[str], dict[str, str], list[str] | None]], runs: int
+) -> list[tuple[str, float]]:
+    """Median ms of each command, one warm-up each, then ``runs`` rounds of all of them."""
+    for _name, args, env, exe in commands:
+        run(args, env, exe)
+    times: dict[str, list[float]] = {name: [] for name, *_rest in commands}
+    for _ in range(runs):
+        for name, args, env, exe in commands:
+            times[name].append(run(args, env, exe))
+    return [(name, statistics.median(ts) * 1000) for name, ts in times.items()]
+
+
+# A clerk: pufa log N times in one Python process, timing each whole command and the wait for
+# the write lock (PgConnection.take_write_lock), so the start-up of 50 processes sharing the
+# cores is not mistaken for waiting.
+CLERK = """
+import json, sys, time
+from pufa_cli.main import run
+from pufa_cli.store import postgres
+waits = []
+real = postgres.PgConnection.take_write_lock
+def timed(self):
+    t = time.perf_counter()
+    real(self)
+    waits.append(time.perf_counter() - t)
+postgres.PgConnection.take_write_lock = timed
+args, n = json.loads(sys.argv[1]), int(sys.argv[2])
+took, codes = [], []
+for i in range(n):
+    t = time.perf_counter()
+    codes.append(run([a.replace("{i}", str(i)) for a in args]))
+    took.append(time.perf_counter() - t)
+print(json.dumps({"took": took, "waits": waits, "codes": codes}))
+"""
 
 
 def as_role(url: str, role: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{role}@{rest.partition('@')[2]}"
+
+
+def _exists(url: str) -> bool:
+    import psycopg
+
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    base = admin.rsplit("/", 1)[0]
+    try:
+        with psycopg.connect(f"{base}/{DBNAME}") as c:
+            return bool(c.execute("SELECT count(*) FROM entries").fetchone()[0])  # type: ignore[index]
+    except psycopg.Error:
+        return False
+
+
+def clerks_at_once(
+    url: str, env: dict[str, str], roles: dict[int, str], clerks: int, logs: int, tasks: int
+) -> tuple[int, list[float], list[float], int]:
+    """``clerks`` processes at once, each its own district role logging ``logs`` entries:
+    (entries lost, every log's time, every wait for the write lock, failed logs)."""
+    import json
+
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as c:
+        before = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
+    procs = []
+    for d in range(1, clerks + 1):
+        args = [
+            "log", f"{1 + d % tasks}", "--unit", "單位1", "--percent", "100",
+            "--date", "2023-12-20", "--note", f"clerk {d} log {{i}}", "-q",
+        ]  # fmt: skip
+        e = dict(env, PUFA_DB=as_role(url, roles[d]))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", CLERK, json.dumps(args), str(logs)],
+                env=e,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    took: list[float] = []
+    waits: list[float] = []
+    failed = 0
+    for proc in procs:
+        out, err = proc.communicate(timeout=1800)
+        if proc.returncode != 0:
+            raise SystemExit(f"a clerk failed: {err.strip()[-500:]}")
+        data = json.loads(out.strip().splitlines()[-1])
+        took += data["took"]
+        waits += data["waits"]
+        failed += sum(1 for c in data["codes"] if c != 0)
+    with psycopg.connect(plain) as c:
+        after = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
+    return clerks * logs - (after - before), took, waits, failed
 
 
 def main() -> None:
@@ -192,92 +287,79 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--clerks", type=int, default=50)
     ap.add_argument("--logs", type=int, default=20)
+    ap.add_argument("--reuse", action="store_true", help="use the database built before")
+    ap.add_argument("--keep", action="store_true", help="keep the roles for --reuse")
     ns = ap.parse_args()
     started = time.perf_counter()
-    url = build(ns.url, ns.offices, ns.tasks, ns.units, ns.months)
+    base = ns.url.rsplit("/", 1)[0]
+    reuse = ns.reuse and _exists(ns.url)
+    url = f"{base}/{DBNAME}" if reuse else build(ns.url, ns.offices, ns.tasks, ns.units, ns.months)
     built = time.perf_counter() - started
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUFA_")}
     env["PUFA_DB"] = url
-    tag = f"bench{os.getpid()}"
-    roles = {d: f"{tag}_d{d}" for d in range(1, ns.offices + 1)}
+    roles = {d: f"bench_offices_d{d}" for d in range(1, ns.offices + 1)}
     try:
-        for d, role in roles.items():
-            run(["db", "grant", f"第{d}區", "--role", role, "-q"], env)
+        if not reuse:
+            for d, role in roles.items():
+                run(["db", "grant", f"第{d}區", "--role", role, "-q"], env)
+        else:
+            run(["db", "upgrade", "-q"], env)
         district = dict(env, PUFA_DB=as_role(url, roles[1]))
-        rows = [
-            (
-                "floor: db current (start-up, SQLAlchemy, connect)",
-                median_ms(["db", "current"], env, ns.runs),
-            ),
-            (
-                "district report --quarter 4 (its own role, RLS)",
-                median_ms(["report", "--quarter", "4"], district, ns.runs),
-            ),
-            (
-                "district report --quarter 4 (owner, --office)",
-                median_ms(["--office", "第1區", "report", "--quarter", "4"], env, ns.runs),
-            ),
-            (
-                "city report --by office --quarter 4 (owner)",
-                median_ms(["report", "--by", "office", "--quarter", "4"], env, ns.runs),
-            ),
-        ]
+        rows = interleaved_ms(
+            [
+                ("floor: python -c 'import sqlite3'", [], env, FLOOR),
+                ("pufa --version", ["--version"], env, None),
+                (
+                    "district report --quarter 4 (its own role, RLS)",
+                    ["report", "--quarter", "4"],
+                    district,
+                    None,
+                ),
+                (
+                    "district report --quarter 4 (owner, --office)",
+                    ["--office", "第1區", "report", "--quarter", "4"],
+                    env,
+                    None,
+                ),
+                (
+                    "city report --by office --quarter 4 (owner)",
+                    ["report", "--by", "office", "--quarter", "4"],
+                    env,
+                    None,
+                ),
+            ],
+            ns.runs,
+        )
         clerks = min(ns.clerks, ns.offices)
-
-        def clerk(d: int) -> list[float]:
-            e = dict(env, PUFA_DB=as_role(url, roles[d]))
-            return [
-                run(
-                    [
-                        "log",
-                        str(1 + i % ns.tasks),
-                        "--unit",
-                        "單位1",
-                        "--percent",
-                        "100",
-                        "--date",
-                        "2023-12-20",
-                        "--note",
-                        f"clerk {d} log {i}",
-                        "-q",
-                    ],
-                    e,
-                )
-                for i in range(ns.logs)
-            ]
-
-        import psycopg
-
-        plain = url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain) as c:
-            before = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
-        with ThreadPoolExecutor(max_workers=clerks) as pool:
-            times = [t for ts in pool.map(clerk, range(1, clerks + 1)) for t in ts]
-        with psycopg.connect(plain) as c:
-            after = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
-        lost = clerks * ns.logs - (after - before)
+        lost, took, waits, failed = (0, [0.0], [0.0], 0)
+        if clerks:
+            lost, took, waits, failed = clerks_at_once(url, env, roles, clerks, ns.logs, ns.tasks)
     finally:
-        import psycopg
+        if not ns.keep:
+            import psycopg
 
-        plain = url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain, autocommit=True) as c:
-            for role in roles.values():
-                c.execute(f'DROP OWNED BY "{role}"')
-        admin = ns.url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(admin, autocommit=True) as c:
-            for role in roles.values():
-                c.execute(f'DROP ROLE IF EXISTS "{role}"')
+            plain = url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(plain, autocommit=True) as c:
+                for role in roles.values():
+                    c.execute(f'DROP OWNED BY "{role}"')
+            admin = ns.url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(admin, autocommit=True) as c:
+                for role in roles.values():
+                    c.execute(f'DROP ROLE IF EXISTS "{role}"')
     entries = ns.offices * ns.tasks * ns.units * ns.months
     print(
         f"Scale: {ns.offices} offices × {ns.tasks} tasks × {ns.units} units × {ns.months} "
-        f"entries = {entries:,} entries (built in {built:.0f} s); medians of {ns.runs} runs.\n"
+        f"entries = {entries:,} entries ({'reused' if reuse else f'built in {built:.0f} s'}); "
+        f"medians of {ns.runs} interleaved runs.\n"
     )
     print("| command | median ms |\n|---|---:|")
     for name, ms in rows:
         print(f"| {name} | {ms:.0f} |")
-    print(f"| {clerks} clerks × {ns.logs} logs at once: slowest log | {max(times) * 1000:.0f} |")
-    print(f"| … median log | {statistics.median(times) * 1000:.0f} |")
-    print(f"\nEntries lost: {lost}.")
+    if clerks:
+        print(f"| {clerks} clerks × {ns.logs} logs at once: slowest log | {max(took) * 1000:.0f} |")
+        print(f"| … median log | {statistics.median(took) * 1000:.0f} |")
+        print(f"| … longest wait for the write lock | {max(waits) * 1000:.0f} |")
+        print(f"\nEntries lost: {lost}; logs refused: {failed}.")
 
 
 if __name__ == "__main__":

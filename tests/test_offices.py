@@ -339,3 +339,29 @@ def test_check_finds_an_entry_on_a_unit_of_another_office(city, pufa):
     assert r.code == 1, r
     failed = [c for c in json.loads(r.out)["checks"] if c["check"] == "entries-office"]
     assert failed and failed[0]["ok"] is False, r
+
+
+def test_report_by_office_judges_against_the_plan_when_asked(city, pufa):
+    """An extension moves 甲's task 2 into next year: by default (``--against due``) it is not
+    overdue at year end; ``--against plan`` judges the promise, 12-31, as 甲's own report does."""
+    r = pufa(
+        "--office", JIA, "extend", "2", "--unit", "區司法局", "--to", "次年3月",
+        "--reason", "上級文件延後", "--date", "2023-11-01",
+    )  # fmt: skip
+    assert r.code == 0, r
+
+    def by_office(*args: str) -> dict[str, dict[str, object]]:
+        r = pufa("report", "--by", "office", "--as-of", "2023-12-31", "-f", "json", *args)
+        assert r.code == 0, r
+        return {row["office"]: row for row in json.loads(r.out)["rows"]}
+
+    def own(*args: str) -> int:
+        r = pufa("--office", JIA, "report", "--as-of", "2023-12-31", "-f", "json", *args)
+        assert r.code == 0, r
+        return int(json.loads(r.out)["total"]["overdue"])
+
+    due, plan = by_office(), by_office("--against", "plan")
+    # 甲: task 3 (0 %) is overdue either way; task 2 (50 %) only against the plan.
+    assert (due[JIA]["overdue"], plan[JIA]["overdue"]) == (1, 2)
+    assert (due[JIA]["overdue"], plan[JIA]["overdue"]) == (own(), own("--against", "plan"))
+    assert due[YI] == plan[YI]  # no extension in 乙

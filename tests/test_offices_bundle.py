@@ -189,3 +189,88 @@ def test_bad_bundles_are_refused_in_one_line(
     for word in words:
         assert word in r.err, (word, r)
     assert dump_db(city_db) == before
+
+
+SUPERVISION = {
+    # table: its columns that do not depend on the database's ids, and how to reach the plan
+    "extensions": "SELECT t.number, u.name, x.due_word, x.due_date, x.reason, x.approved_by, "
+    "x.granted_on FROM extensions x JOIN tasks t ON t.id = x.task_id JOIN units u "
+    "ON u.id = x.unit_id JOIN plans p ON p.id = t.plan_id WHERE p.code = '2023-jia'",
+    "reminders": "SELECT t.number, u.name, x.colour, x.sent_on FROM reminders x JOIN tasks t "
+    "ON t.id = x.task_id JOIN units u ON u.id = x.unit_id JOIN plans p ON p.id = t.plan_id "
+    "WHERE p.code = '2023-jia'",
+    "evidence": "SELECT t.number, x.name, b.sha256, b.size FROM entry_evidence x JOIN "
+    "evidence_blobs b ON b.id = x.blob_id JOIN entries e ON e.id = x.entry_id JOIN tasks t "
+    "ON t.id = e.task_id JOIN plans p ON p.id = t.plan_id WHERE p.code = '2023-jia'",
+    "bonuses": "SELECT u.name, x.points, x.reason FROM bonuses x JOIN units u ON u.id = x.unit_id "
+    "JOIN plans p ON p.id = x.plan_id WHERE p.code = '2023-jia'",
+    "notices": "SELECT x.seq, x.as_of, x.title, x.body FROM notices x JOIN plans p "
+    "ON p.id = x.plan_id WHERE p.code = '2023-jia'",
+}
+
+
+def _supervision(where: str) -> dict[str, list[tuple[object, ...]]]:
+    from pufa_cli import store
+    from pufa_cli.config import resolve_db
+
+    conn = store.connect(resolve_db(where))
+    try:
+        return {
+            name: sorted(map(tuple, conn.rows(sql)), key=repr) for name, sql in SUPERVISION.items()
+        }
+    finally:
+        conn.close()
+
+
+def test_a_bundle_carries_the_plans_supervision_and_scoring_rows(district, city_db, pufa, tmp_path):
+    """An extension, a reminder sent, an evidence file, a bonus and an issued notice in 甲's
+    ledger arrive at the city with the bundle, once; the city's report against the extension
+    and its notice are 甲's own."""
+    proof = tmp_path / "會議紀要.txt"
+    proof.write_bytes("甲區普法會議紀要".encode())
+    jia = ("--db", district, "--plan-id", "2023-jia")
+    scored = tmp_path / "jia-scored.yaml"  # the same plan, now with scoring rules
+    scored.write_text(
+        plan_yaml(
+            "2023-jia",
+            [
+                (1, "區司法局", "2023-city#1"),
+                (2, "區司法局", "2023-city#2"),
+                (3, "甲區教育局", None),
+            ],
+            ["區司法局", "甲區教育局"],
+            office=JIA,
+        )
+        + "scoring:\n  points:\n    default: 10\n",
+        encoding="utf-8",
+    )
+    assert pufa("init", "--db", district, "--plan", str(scored), "-q").code == 0
+    for args in (
+        ("extend", "2", "--unit", "區司法局", "--to", "次年3月", "--reason", "上級文件延後",
+         "--date", "2023-05-01"),
+        ("log", "1", "--unit", "區司法局", "--percent", "100", "--date", "2023-05-02",
+         "--evidence", str(proof)),
+        ("score", "bonus", "--unit", "區司法局", "--points", "2", "--reason", "省級表彰"),
+        ("remind", "--as-of", "2023-06-30", "--record"),
+        ("notice", "issue", "--as-of", "2023-06-30"),
+    ):  # fmt: skip
+        sub = 2 if args[0] in ("score", "notice") else 1
+        r = pufa(*args[:sub], *jia, *args[sub:], "-q")
+        assert r.code == 0, (args, r)
+    mine = _supervision(district)
+    assert all(mine.values()), mine  # every kind of row is there to travel
+    bundle = tmp_path / "jia.bundle.json"
+    _export(pufa, district, bundle)
+    r = pufa("import", str(bundle))
+    assert r.code == 0, r
+    assert _supervision(city_db) == mine
+    for args in (("--against", "plan"), ()):
+        assert _report(pufa, "--office", JIA, *args) == _report(
+            pufa, "--db", district, "--plan-id", "2023-jia", *args
+        )
+    shown = pufa("--office", JIA, "notice", "show", "2023-jia-1", "-f", "json")
+    assert shown.code == 0, shown
+    assert shown.out == pufa("notice", "show", "2023-jia-1", "--db", district, "-f", "json").out
+    before = dump_db(city_db)
+    assert pufa("import", str(bundle), "-q").code == 0
+    assert dump_db(city_db) == before  # again: nothing added

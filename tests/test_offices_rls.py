@@ -216,14 +216,20 @@ def test_the_unit_registrys_events_are_each_offices_own(city, roles, pufa):  # n
     jia_unit = _sql(city, "SELECT id FROM units WHERE name = '甲區教育委員會'")[0][0]
     from sqlalchemy.exc import DBAPIError
 
+    yi_office = _sql(city, "SELECT id FROM offices WHERE name = :o", {"o": YI})[0][0]
     before = dump_db(city)
-    with pytest.raises(DBAPIError) as err:
-        _sql(
-            yi,
-            "INSERT INTO unit_events (action, unit_id, old_value, new_value, recorded_by, "
-            "created_at) VALUES ('kind', :u, NULL, 'x', 'x', now())",
-            {"u": jia_unit},
-        )
+    for office in (
+        yi_office,
+        _sql(city, "SELECT office_id FROM units WHERE id = :u", {"u": jia_unit})[0][0],
+    ):
+        with pytest.raises(DBAPIError) as err:
+            _sql(
+                yi,
+                "INSERT INTO unit_events (action, unit_id, old_value, new_value, recorded_by, "
+                "created_at, office_id) VALUES ('kind', :u, NULL, 'x', 'x', now(), :o)",
+                {"u": jia_unit, "o": office},
+            )
+        assert getattr(err.value.orig, "sqlstate", None) == "42501"
     assert getattr(err.value.orig, "sqlstate", None) == "42501"
     # 甲's event and 甲's entry (ids read by the owner): 乙 may not tie them together.
     event = _sql(city, "SELECT id FROM unit_events")[0][0]
@@ -241,3 +247,37 @@ def test_the_unit_registrys_events_are_each_offices_own(city, roles, pufa):  # n
         )
     assert getattr(err.value.orig, "sqlstate", None) == "42501"
     assert dump_db(city) == before
+
+
+@pg_only
+def test_a_removed_units_story_stays_its_offices(city, roles, pufa):  # noqa: F811
+    """``unit remove`` leaves the unit's events without a unit (and a removal names no task):
+    they stay readable by its office and the offices above it only, never by a neighbour."""
+    for office, role in roles.items():
+        assert pufa("db", "grant", office, "--role", role, "-q").code == 0
+    jia, yi, city_role = _as(city, roles[JIA]), _as(city, roles[YI]), _as(city, roles[CITY])
+    for args in (
+        ("unit", "add", "甲區臨時專班"),
+        ("unit", "rename", "甲區臨時專班", "甲區專班"),
+        ("unit", "remove", "甲區專班"),
+    ):
+        r = pufa(*args[:2], "--db", jia, *args[2:], "-q")
+        assert r.code == 0, (args, r)
+    events = "SELECT action, old_value, unit_id FROM unit_events ORDER BY id"
+    story = [("rename", "甲區臨時專班", None), ("remove", "甲區專班", None)]
+    assert _sql(jia, events) == story
+    assert _sql(city_role, events) == _sql(city, events) == story
+    assert _sql(yi, events) == []  # the neighbour reads nothing of it, even with plain SQL
+    assert _sql(yi, "SELECT count(*) FROM unit_events WHERE unit_id IS NULL") == [(0,)]
+    # Nor may it write a unit-less event into 甲's office.
+    jia_office = _sql(city, "SELECT id FROM offices WHERE name = :o", {"o": JIA})[0][0]
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as err:
+        _sql(
+            yi,
+            "INSERT INTO unit_events (action, old_value, recorded_by, created_at, office_id) "
+            "VALUES ('remove', 'x', 'x', now(), :o)",
+            {"o": jia_office},
+        )
+    assert getattr(err.value.orig, "sqlstate", None) == "42501"

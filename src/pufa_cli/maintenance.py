@@ -33,7 +33,7 @@ from pufa_cli.errors import BadInput, Conflict, RuntimeFailure, SchemaError
 from pufa_cli.files import atomic_path
 from pufa_cli.i18n import _
 from pufa_cli.schema import SCHEMA_HEAD
-from pufa_cli.store import Connection, SAConnection, SqliteConnection, schema_state
+from pufa_cli.store import Connection, SqliteConnection, open_server, schema_state
 from pufa_cli.store.opening import _check_revision
 
 EXAMPLES = 5  # problems named per check; the rest are counted
@@ -100,7 +100,7 @@ def open_unchanged(target: DbTarget) -> tuple[Connection, str | None]:
             raise SchemaError(_("{path} is a folder, not a pufa database").format(path=target.path))
         conn = SqliteConnection(target.path, readonly=True)
     else:
-        conn = SAConnection(target.url or "")
+        conn = open_server(target.url or "")
     try:
         revision = schema_state(conn)
         if revision is None:

@@ -403,6 +403,8 @@ class UnitEvent(Base):
     new_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The office of the event's unit (0012): still known once the unit is removed.
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
 
 
 class UnitEventEntry(Base):

@@ -20,6 +20,7 @@ KNOWN_REVISIONS = (
     "0009",
     "0010",
     "0011",
+    "0012",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 

@@ -118,12 +118,29 @@ def record_event(
     by: str,
     now: datetime,
     task_id: int | None = None,
+    office_id: int | None = None,
 ) -> int:
-    """One row of the registry's history (append-only)."""
+    """One row of the registry's history (append-only), in the office of its unit
+    (``office_id``, else the unit's, else the office this run acts in)."""
+    if office_id is None and unit_id is not None:
+        office_id = conn.scalar("SELECT office_id FROM units WHERE id = :u", {"u": unit_id})
+    if office_id is None:
+        from pufa_cli.offices.scoping import office_id as current_office_id
+
+        office_id = current_office_id(conn)
     return conn.insert(
         "INSERT INTO unit_events (action, unit_id, task_id, old_value, new_value, recorded_by, "
-        "created_at) VALUES (:a, :u, :t, :o, :n, :b, :at) RETURNING id",
-        {"a": action, "u": unit_id, "t": task_id, "o": old, "n": new, "b": by, "at": now},
+        "created_at, office_id) VALUES (:a, :u, :t, :o, :n, :b, :at, :of) RETURNING id",
+        {
+            "a": action,
+            "u": unit_id,
+            "t": task_id,
+            "o": old,
+            "n": new,
+            "b": by,
+            "at": now,
+            "of": int(office_id),
+        },
     )
 
 
@@ -190,9 +207,10 @@ def remove_unit(conn: Connection, typed: str, *, by: str, now: datetime) -> str:
             )
         )
     # Its earlier events keep their rows; they no longer point at a unit.
+    office = conn.scalar("SELECT office_id FROM units WHERE id = :u", {"u": unit.id})
     conn.run("UPDATE unit_events SET unit_id = NULL WHERE unit_id = :u", {"u": unit.id})
     conn.run("DELETE FROM units WHERE id = :u", {"u": unit.id})
-    record_event(conn, "remove", None, old=unit.name, new=None, by=by, now=now)
+    record_event(conn, "remove", None, old=unit.name, new=None, by=by, now=now, office_id=office)
     return unit.name
 
 

@@ -141,8 +141,11 @@ def report_by_office(
     fmt: str,
     year: int | None,
     plan_id: str | None,
+    against_plan: bool = False,
 ) -> None:
-    """``pufa report --by office``: the offices below the current one (cli/report.py calls)."""
+    """``pufa report --by office``: the offices below the current one (cli/report.py calls);
+    ``against_plan`` judges each office's tasks against its plan's due dates (``--against
+    plan``), as the office's own report does."""
     from pufa_cli.cli.common import report_day
     from pufa_cli.errors import BadInput
     from pufa_cli.i18n import plan_text
@@ -160,7 +163,9 @@ def report_by_office(
     with session(db) as conn:
         plan = find_plan(conn, year, plan_id)
         day = report_day(quarter, as_of, plan.year)
-        result = office_report(conn, plan, day, task=number, thresholds=thresholds)
+        result = office_report(
+            conn, plan, day, task=number, thresholds=thresholds, against_plan=against_plan
+        )
 
     def text(value: str) -> str:
         return plan_text(value, plan.script)

@@ -117,7 +117,15 @@ def report(
 
             raise BadInput(_("--task goes with --by office"))
         report_by_office(
-            db, quarter, as_of, task, thresholds, fmt.value, year_value(year), plan_value(plan_id)
+            db,
+            quarter,
+            as_of,
+            task,
+            thresholds,
+            fmt.value,
+            year_value(year),
+            plan_value(plan_id),
+            against_plan=against is Against.plan,
         )
         return
     with session(db) as conn:

@@ -86,12 +86,13 @@ POLICIES: dict[str, tuple[str, str]] = {
     "manual_scores": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
     "bonuses": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
     "notices": (_ids("plan_id", "plan", False), _ids("plan_id", "plan", True)),
-    # The unit registry's story (0009): an event names its unit (NULL once the unit is removed)
-    # and, for a lead change, its task; a merge's moved entries hang off entries.
+    # The unit registry's story (0009): an event belongs to its unit's office (0012: still
+    # when the unit is removed and unit_id is NULL), names its unit and, for a lead change,
+    # its task; a merge's moved entries hang off entries.
     "unit_events": (
-        f"(unit_id IS NULL OR {_ids('unit_id', 'unit', False)}) "
-        f"AND (task_id IS NULL OR {_ids('task_id', 'task', False)})",
-        f"(unit_id IS NULL OR {_ids('unit_id', 'unit', True)}) "
+        _ids("office_id", "office", False),
+        f"{_ids('office_id', 'office', True)} "
+        f"AND (unit_id IS NULL OR {_ids('unit_id', 'unit', True)}) "
         f"AND (task_id IS NULL OR {_ids('task_id', 'task', True)})",
     ),
     "unit_event_entries": (

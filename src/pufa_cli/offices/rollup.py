@@ -81,8 +81,10 @@ def office_report(
     *,
     task: int | None = None,
     thresholds: Thresholds = Thresholds(),
+    against_plan: bool = False,
 ) -> OfficeReport:
-    """The by-office report of the current office's ``plan`` as of ``as_of``."""
+    """The by-office report of the current office's ``plan`` as of ``as_of`` (``against_plan``:
+    due dates as the plans promised them, extensions ignored, as ``report --against plan``)."""
     here = current_office(conn)
     if task is not None:
         check_task(conn, plan, task)
@@ -106,7 +108,9 @@ def office_report(
                     {"p": p.id},
                 )
             }
-            result = build_report(conn, p, as_of, by=BY_SECTION, thresholds=thresholds)
+            result = build_report(
+                conn, p, as_of, by=BY_SECTION, thresholds=thresholds, against_plan=against_plan
+            )
             for t in result.tasks:
                 args = (t.percent, t.status, t.overdue, t.colour, t.missed)
                 whole.add(*args)

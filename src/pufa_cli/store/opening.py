@@ -24,7 +24,7 @@ from pufa_cli.errors import RuntimeFailure, SchemaError
 from pufa_cli.i18n import _
 from pufa_cli.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 from pufa_cli.store.connection import Connection, lock_timeout_failure
-from pufa_cli.store.postgres import WRITE_LOCK_KEY, SAConnection, sa_url
+from pufa_cli.store.postgres import WRITE_LOCK_KEY, open_server, sa_url
 from pufa_cli.store.sqlite import SqliteConnection
 
 # The form of pufa's revision ids (a newer pufa's revision looks like this too).
@@ -82,7 +82,7 @@ def _inspect_first(path: Path, where: str) -> None:
 
 def _open(target: DbTarget, *, readonly: bool = False) -> Connection:
     if target.path is None:
-        return SAConnection(target.url or "")
+        return open_server(target.url or "")
     _inspect_first(target.path, target.display())
     return SqliteConnection(target.path, readonly=readonly)
 
