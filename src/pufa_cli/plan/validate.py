@@ -21,6 +21,9 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 FORMAT_VERSIONS = (1, 2)
+# Task numbers run to 999,999 (a city's 100,000 tasks numbered with room to spare; ``carries``
+# names at most six digits); section and item numbers to 10,000 (``Checker.integer``).
+MAX_TASK_NUMBER = 999_999
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -420,7 +423,7 @@ def build_plan(data: Any, lines: Mapping[str, int], file: str) -> Plan:
         for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
             tp = f"{sp}.tasks[{ti}]"
             t = c.mapping(raw_task, tp, _TASK_FIELDS, {"number", "title"})
-            tnum = c.integer(t["number"], f"{tp}.number")
+            tnum = c.integer(t["number"], f"{tp}.number", high=MAX_TASK_NUMBER)
             if tnum in task_numbers:
                 raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
             task_numbers.add(tnum)
