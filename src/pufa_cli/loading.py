@@ -18,9 +18,9 @@ from typing import Any
 from pufa_cli.errors import Conflict
 from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.names import match_key
-from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Plan, Task
+from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Plan, Target, Task
 from pufa_cli.store import Connection, as_date
-from pufa_cli.store.sql import INSERT_ASSIGNMENT, INSERT_UNIT
+from pufa_cli.store.sql import INSERT_UNIT
 from pufa_cli.units import find_unit
 
 
@@ -46,8 +46,13 @@ class LoadResult:
 
 def plan_script(plan: Plan) -> str:
     """'Hans' when the plan is written in Simplified characters, else 'Hant'."""
-    sample = plan.title + plan.preamble + "".join(t.title + t.text for t in plan.tasks)
-    return detect_script(sample)
+    # The script is told from the distinct characters: gather those, not the whole text.
+    chars = set(plan.title + plan.preamble)
+    for sec in plan.sections:
+        for t in sec.tasks:
+            chars.update(t.title)
+            chars.update(t.text)
+    return detect_script("".join(sorted(chars)))
 
 
 def ensure_unit(conn: Connection, name: str, now: datetime, kind: str | None = None) -> int:
@@ -183,21 +188,74 @@ def load_plan(
             {"p": plan_id},
         )
     }
+    # The targets and assignments the plan's tasks have: one query each, not one per task.
+    old_targets: dict[int, dict[str, Any]] = {}
+    old_roles: dict[int, dict[int, str]] = {}
+    if existing_tasks:
+        for r in conn.rows(
+            "SELECT g.task_id, g.id, g.key, g.label, g.target, g.unit, g.phrase, g.position, "
+            "g.aggregate FROM targets g JOIN tasks t ON t.id = g.task_id WHERE t.plan_id = :p "
+            "ORDER BY g.id",
+            {"p": plan_id},
+        ):
+            old_targets.setdefault(int(r[0]), {})[r[2]] = r[1:]
+        for t, u, role in conn.rows(
+            "SELECT a.task_id, a.unit_id, a.role FROM assignments a "
+            "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p ORDER BY a.id",
+            {"p": plan_id},
+        ):
+            old_roles.setdefault(int(t), {})[int(u)] = str(role)
+    writes = _Writes(now)
+    new_rows: list[tuple[Any, ...]] = []  # tasks to insert, in the order of the plan
+    new_tasks: list[Task] = []
+    # New sub-items: (index in new_rows, the id of their task or the index of their new task)
+    new_items: list[tuple[int, int | None, int | None]] = []
     parent_id: int | None = None
+    parent_new: int | None = None
     for sec in plan.sections:
+        section_id = section_ids[sec.number]
         for task in (row for t in sec.tasks for row in (t, *t.items)):
-            ref = _ref(task)
             if task.item == 0:
-                parent_id = None
+                parent_id = parent_new = None
+            named = _plan_units(task)
+            old = existing_tasks.get((task.number, task.item))
+            if old is None:
+                if task.item:
+                    new_items.append((len(new_rows), parent_id, parent_new))
+                else:
+                    parent_new = len(new_rows)
+                new_rows.append(
+                    (
+                        plan_id,
+                        task.number,
+                        section_id,
+                        task.title,
+                        task.text,
+                        task.due_word,
+                        task.due,
+                        _checks(task),
+                        task.timing,
+                        task.responsible,
+                        1,
+                        named,
+                        task.cadence,
+                        task.leader,
+                        task.label,
+                        task.carries,
+                        task.item,
+                    )
+                )
+                new_tasks.append(task)
+                res.added.append(_ref(task))
+                continue
+            ref = _ref(task)
             values = {
-                "section_id": section_ids[sec.number],
+                "section_id": section_id,
                 "title": task.title,
                 "text": task.text,
                 "due_word": task.due_word,
                 "due_date": task.due.isoformat(),
-                "checks": json.dumps(
-                    [[c.word, c.date.isoformat()] for c in task.checks], ensure_ascii=False
-                ),
+                "checks": _checks(task),
                 "timing": task.timing,
                 "responsible": task.responsible,
                 "in_plan": 1,
@@ -206,77 +264,75 @@ def load_plan(
                 "label": task.label,
                 "carries": task.carries,
             }
-            named = _plan_units(task)
-            old = existing_tasks.get((task.number, task.item))
-            if old is None:
-                task_id = conn.insert(
-                    "INSERT INTO tasks (plan_id, number, section_id, title, text, due_word, "
-                    "due_date, checks, timing, responsible, in_plan, plan_units, cadence, leader, "
-                    "label, carries, item, parent_id) VALUES (:p, :n, :section_id, :title, "
-                    ":text, :due_word, :due_date, :checks, :timing, :responsible, :in_plan, "
-                    ":named, :cadence, :leader, :label, :carries, :item, :parent) RETURNING id",
-                    {
-                        "p": plan_id,
-                        "n": task.number,
-                        "named": named,
-                        "item": task.item,
-                        "parent": parent_id,
-                        **_dates(values),
-                    },
+            task_id = int(old[0])
+            if old[3] != task.title and not replace:
+                _refuse_moving_history(conn, plan, task, old, named)
+            if task.items:
+                _refuse_items_on_history(conn, plan, task, task_id)
+            current = dict(
+                zip(
+                    values,
+                    (
+                        old[2],
+                        old[3],
+                        old[4],
+                        old[5],
+                        str(old[6])[:10],
+                        old[7],
+                        old[8],
+                        old[9],
+                        old[10],
+                        old[12],
+                        old[13],
+                        old[14],
+                        old[15],
+                    ),
+                    strict=True,
                 )
-                res.added.append(ref)
-                before = "[null, []]"
-            else:
-                task_id = int(old[0])
-                if old[3] != task.title and not replace:
-                    _refuse_moving_history(conn, plan, task, old, named)
-                if task.items:
-                    _refuse_items_on_history(conn, plan, task, task_id)
-                current = dict(
-                    zip(
-                        values,
-                        (
-                            old[2],
-                            old[3],
-                            old[4],
-                            old[5],
-                            str(old[6])[:10],
-                            old[7],
-                            old[8],
-                            old[9],
-                            old[10],
-                            old[12],
-                            old[13],
-                            old[14],
-                            old[15],
-                        ),
-                        strict=True,
-                    )
+            )
+            if current != values:
+                conn.run(
+                    "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
+                    "due_word=:due_word, due_date=:due_date, checks=:checks, "
+                    "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
+                    "cadence=:cadence, leader=:leader, label=:label, carries=:carries "
+                    "WHERE id=:id",
+                    {"id": task_id, **_dates(values)},
                 )
-                if current != values:
-                    conn.run(
-                        "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
-                        "due_word=:due_word, due_date=:due_date, checks=:checks, "
-                        "timing=:timing, responsible=:responsible, in_plan=:in_plan, "
-                        "cadence=:cadence, leader=:leader, label=:label, carries=:carries "
-                        "WHERE id=:id",
-                        {"id": task_id, **_dates(values)},
-                    )
-                    res.updated.append(ref)
-                # Loaded before plan_units existed: as the plan names them now.
-                before = str(old[11]) or named
-                if old[11] != named:
-                    conn.run(
-                        "UPDATE tasks SET plan_units = :named WHERE id = :id",
-                        {"named": named, "id": task_id},
-                    )
+                res.updated.append(ref)
+            # Loaded before plan_units existed: as the plan names them now.
+            before = str(old[11]) or named
+            if old[11] != named:
+                conn.run(
+                    "UPDATE tasks SET plan_units = :named WHERE id = :id",
+                    {"named": named, "id": task_id},
+                )
             if task.item == 0:
                 parent_id = task_id
-            if _sync_targets(conn, task_id, task, res):
+            if _sync_targets(conn, task_id, task, old_targets.get(task_id, {}), writes, res):
                 if ref not in res.added and ref not in res.updated:
                     res.updated.append(ref)
             if not task.items:  # a task with items has no units of its own: its items do
-                _sync_assignments(conn, task_id, task, before, unit_ids, now, res)
+                roles = old_roles.get(task_id, {})
+                _sync_assignments(task_id, task, _named_units(before), roles, unit_ids, writes, res)
+
+    # The new tasks in bulk, in the plan's order (their ids ascend in that order).
+    ids = conn.insert_many("tasks", _TASK_COLUMNS, new_rows, returning_ids=True)
+    del new_rows
+    if new_items:
+        conn.run_many(
+            "UPDATE tasks SET parent_id = :parent WHERE id = :id",
+            (
+                {"id": ids[i], "parent": parent if parent is not None else ids[k or 0]}
+                for i, parent, k in new_items
+            ),
+        )
+    for task_id, task in zip(ids, new_tasks, strict=True):
+        for pos, tg in enumerate(task.targets):
+            writes.target(task_id, tg, pos)
+        if not task.items:
+            _sync_assignments(task_id, task, set(), {}, unit_ids, writes, res)
+    writes.flush(conn)
 
     plan_numbers = {(t.number, t.item) for t in plan.rows}
     gone = [
@@ -393,22 +449,50 @@ def _named_units(plan_units: str) -> set[str]:
     return {lead, *support, *coleads} - {None}
 
 
+_TASK_COLUMNS = (
+    "plan_id",
+    "number",
+    "section_id",
+    "title",
+    "text",
+    "due_word",
+    "due_date",
+    "checks",
+    "timing",
+    "responsible",
+    "in_plan",
+    "plan_units",
+    "cadence",
+    "leader",
+    "label",
+    "carries",
+    "item",
+)
+
+
+def _checks(task: Task) -> str:
+    """``tasks.checks``: [[word, ISO date] …]."""
+    if not task.checks:
+        return "[]"
+    return json.dumps([[c.word, c.date.isoformat()] for c in task.checks], ensure_ascii=False)
+
+
 def _dates(values: dict[str, object]) -> dict[str, object]:
     out = dict(values)
     out["due_date"] = date.fromisoformat(str(values["due_date"]))
     return out
 
 
-def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -> bool:
+def _sync_targets(
+    conn: Connection,
+    task_id: int,
+    task: Task,
+    old: dict[str, Any],
+    writes: _Writes,
+    res: LoadResult,
+) -> bool:
+    """Bring a task's targets to the plan's (``old``: key → its row, as stored)."""
     changed = False
-    old = {
-        r[1]: r
-        for r in conn.rows(
-            "SELECT id, key, label, target, unit, phrase, position, aggregate FROM targets "
-            "WHERE task_id = :t",
-            {"t": task_id},
-        )
-    }
     for pos, tg in enumerate(task.targets):
         want = (tg.label, float(tg.target), tg.unit, tg.phrase, pos, tg.aggregate)
         if tg.key in old:
@@ -429,20 +513,7 @@ def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -
                 )
                 changed = True
         else:
-            conn.run(
-                "INSERT INTO targets (task_id, key, label, target, unit, phrase, position, "
-                "aggregate) VALUES (:t, :k, :l, :g, :u, :ph, :pos, :agg)",
-                {
-                    "t": task_id,
-                    "k": tg.key,
-                    "l": tg.label,
-                    "g": tg.target,
-                    "u": tg.unit,
-                    "ph": tg.phrase,
-                    "pos": pos,
-                    "agg": tg.aggregate,
-                },
-            )
+            writes.target(task_id, tg, pos)
             changed = True
     keys = {tg.key for tg in task.targets}
     for key, have in old.items():
@@ -464,26 +535,55 @@ def _sync_targets(conn: Connection, task_id: int, task: Task, res: LoadResult) -
     return changed
 
 
+class _Writes:
+    """Targets and assignments to insert, written in bulk at the end of the load."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.targets: list[tuple[Any, ...]] = []
+        self.assignments: list[tuple[Any, ...]] = []
+
+    def target(self, task_id: int, tg: Target, pos: int) -> None:
+        self.targets.append(
+            (task_id, tg.key, tg.label, tg.target, tg.unit, tg.phrase, pos, tg.aggregate)
+        )
+
+    def assignment(self, task_id: int, unit_id: int, role: str) -> None:
+        self.assignments.append((task_id, unit_id, role, None, None, self.now, None))
+
+    def flush(self, conn: Connection) -> None:
+        conn.insert_many(
+            "targets",
+            ("task_id", "key", "label", "target", "unit", "phrase", "position", "aggregate"),
+            self.targets,
+        )
+        conn.insert_many(
+            "assignments",
+            ("task_id", "unit_id", "role", "due_word", "due_date", "created_at", "person"),
+            self.assignments,
+        )
+        self.targets, self.assignments = [], []
+
+
 def _sync_assignments(
-    conn: Connection,
     task_id: int,
     task: Task,
-    before: str,
+    named_before: set[str],
+    roles: dict[int, str],
     unit_ids: dict[str, int],
-    now: datetime,
+    writes: _Writes,
     res: LoadResult,
 ) -> None:
-    """Assign the units the plan newly names (``before``: what it named when last loaded).
+    """Assign the units the plan newly names (``named_before``: what it named when last loaded;
+    ``roles``: the task's assignments now, unit id → role).
 
     A unit the plan named before and the office has since unassigned stays unassigned."""
-    named_before = _named_units(before)
-    rows = conn.rows("SELECT unit_id, role FROM assignments WHERE task_id = :t", {"t": task_id})
-    roles = {int(u): r for u, r in rows}
     wanted = (
         ([(task.lead, ROLE_LEAD)] if task.lead else [])
         + [(name, ROLE_COLEAD) for name in task.coleads]
         + [(name, ROLE_SUPPORT) for name in task.support]
     )
+    roles = dict(roles)
     for name, role in wanted:
         uid = unit_ids[name]
         if uid in roles or name in named_before:
@@ -497,8 +597,5 @@ def _sync_assignments(
                 ).format(n=task.number, unit=name)
             )
             role = ROLE_SUPPORT
-        conn.run(
-            INSERT_ASSIGNMENT,
-            {"t": task_id, "u": uid, "r": role, "w": None, "d": None, "at": now, "person": None},
-        )
+        writes.assignment(task_id, uid, role)
         roles[uid] = role

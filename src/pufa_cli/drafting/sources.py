@@ -17,9 +17,8 @@ from typing import Any
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
-from pufa_cli.plan import MAX_PLAN_BYTES
 
-MAX_SOURCE_BYTES = MAX_PLAN_BYTES  # 5 MB: a plan document is tens of kilobytes
+MAX_SOURCE_BYTES = 5 * 1024 * 1024  # 5 MB: a plan document is tens of kilobytes
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text", "")
 
 # Table columns by role; header cells are matched without spaces, in either script.

@@ -134,12 +134,11 @@ def open_source(file: str) -> Source:
         )
     if ext == ".csv":
         try:
-            data = path.read_bytes()
+            return csv_source(file, path=path)
         except OSError as exc:
             raise RuntimeFailure(
                 _("cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc)
             ) from None
-        return csv_source(file, data)
     from pufa_cli.exchange import read_sheets
 
     if ext == ".xls":

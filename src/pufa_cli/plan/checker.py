@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -12,7 +12,7 @@ from pufa_cli.i18n import _
 
 
 class Checker:
-    def __init__(self, file: str, lines: dict[str, int]) -> None:
+    def __init__(self, file: str, lines: Mapping[str, int]) -> None:
         self.file = file
         self.lines = lines
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,9 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 FORMAT_VERSIONS = (1, 2)
+# Task numbers run to 999,999 (a city's 100,000 tasks numbered with room to spare; ``carries``
+# names at most six digits); section and item numbers to 10,000 (``Checker.integer``).
+MAX_TASK_NUMBER = 999_999
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -173,7 +176,7 @@ def _leads(
     return leads
 
 
-def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
+def build_plan(data: Any, lines: Mapping[str, int], file: str) -> Plan:
     c = Checker(file, lines)
     doc = c.mapping(data, "", _PLAN_FIELDS, {"version", "year", "title", "sections"})
     version = c.integer(doc["version"], "version", low=1, high=10_000)
@@ -218,8 +221,19 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
                     _("unit '{name}' is not in the plan's units list").format(name=member),
                 )
 
+    # A plan names its few units over and over: each text is checked and folded once.
+    folded: dict[str, str] = {}
+
+    def unit_name(raw: Any, path: str) -> str:
+        if isinstance(raw, str) and raw in folded:
+            return folded[raw]
+        name = str(c.guarded(path, partial(normalize_name, c.text(raw, path, limit=200))))
+        if isinstance(raw, str):
+            folded[raw] = name
+        return name
+
     def unit_ref(raw: Any, path: str) -> str:
-        name = c.guarded(path, partial(normalize_name, c.text(raw, path, limit=200)))
+        name = unit_name(raw, path)
         if name not in units:
             if name in groups:
                 raise c.fail(
@@ -288,7 +302,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
         support: list[str] = []
         for ui, raw_unit in enumerate(c.listing(t.get("support"), f"{tp}.support")):
             up = f"{tp}.support[{ui}]"
-            named = c.guarded(up, partial(normalize_name, c.text(raw_unit, up, limit=200)))
+            named = unit_name(raw_unit, up)
             # A group (各街道辦事處) assigns each of its units.
             for name in groups.get(named) or (unit_ref(raw_unit, up),):
                 if name in leads or name in support:
@@ -409,7 +423,7 @@ def build_plan(data: Any, lines: dict[str, int], file: str) -> Plan:
         for ti, raw_task in enumerate(c.listing(sec.get("tasks"), f"{sp}.tasks")):
             tp = f"{sp}.tasks[{ti}]"
             t = c.mapping(raw_task, tp, _TASK_FIELDS, {"number", "title"})
-            tnum = c.integer(t["number"], f"{tp}.number")
+            tnum = c.integer(t["number"], f"{tp}.number", high=MAX_TASK_NUMBER)
             if tnum in task_numbers:
                 raise c.fail(f"{tp}.number", _("task number {n} is used twice").format(n=tnum))
             task_numbers.add(tnum)
