@@ -153,6 +153,34 @@ def task_rows_sql(
     )
 
 
+def task_rows_one_pass_sql(
+    extra: Mapping[str, str] | None = None,
+    join: str = "",
+    where: str = "",
+    *,
+    against_plan: bool = False,
+) -> str:
+    """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
+    LEFT JOINed, and a task without any taking the latest entry of any unit in its group's
+    ``CASE`` (evaluated once a group, only for those). Reading the plan's tasks once, not twice
+    (the second half's ``NOT EXISTS`` a task), is ~7 % of the report's aggregate (issue 19)."""
+    cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
+    group = "".join(f", {col}" for col in (extra or {}).values())
+    any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
+    return (
+        "SELECT t.id AS task_id, t.number, t.section_id, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN COALESCE(CAST({any_unit} AS FLOAT), 0.0) "
+        "ELSE AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) END AS pct, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
+        "ELSE COUNT(e.percent) END AS reported, "
+        f"MAX({due_sql(against_plan)}) AS due, COUNT(a.unit_id) AS units{cols} "
+        f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id "
+        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"GROUP BY t.number, t.id, t.section_id{group}"
+    )
+
+
 # ``au`` (ASSIGNMENT_CTE) and ``ts``: one row per current task of the plan with its percent
 # (float), counting units (``reported``), due date and number of units (see task_rows_sql).
 TASK_CTES = f"WITH {ASSIGNMENT_CTE}, ts AS ({task_rows_sql()})"
