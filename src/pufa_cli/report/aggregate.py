@@ -43,7 +43,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pufa_cli.progress import PlanRef, assignment_cte, task_rows_one_pass_sql
+from pufa_cli.progress import (
+    PlanRef,
+    assignment_cte,
+    task_rows_one_pass_sql,
+    without_unit_dues,
+)
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import ROLE_COLEAD, ROLE_LEAD, Thresholds
 from pufa_cli.store import Connection
@@ -211,7 +216,14 @@ def section_groups(
     if section is not None:
         where = " AND t.section_id = :section_id"
         params["section_id"] = next(i for i, (n, _t) in sections.items() if n == section)
-    tasks = task_rows_one_pass_sql(_TASK_COLUMNS, "", where, against_plan=against_plan)
+    items = has_items(conn)
+    tasks = task_rows_one_pass_sql(
+        _TASK_COLUMNS if items else {},
+        "",
+        where,
+        against_plan=against_plan,
+        plain_due=against_plan and without_unit_dues(conn),
+    )
     ctes = [f"ts AS ({tasks})"]
     pct = "ts.pct"
     if inputs.from_targets:
@@ -239,7 +251,6 @@ def section_groups(
             "CASE WHEN EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = ts.task_id "
             "AND x.unit_id = :unit) THEN 1 ELSE 0 END"
         )
-    items = has_items(conn)
     if items:
         # A task with items: their mean, counting units and missed checkpoints (item_means);
         # an item is counted only when its task is out of scope.
@@ -263,7 +274,7 @@ def section_groups(
         counted_col, waiting_col, missed_col = "counted", "waiting", "m"
     else:
         ctes.append(
-            f"tj AS (SELECT ts.number, ts.item, ts.section_id, ts.due, {pct} AS p, "
+            f"tj AS (SELECT ts.number, ts.section_id, ts.due, {pct} AS p, "
             f"ts.reported AS r, {missed} AS m, {waiting} AS waiting FROM ts"
             + ("" if unit_id is None else f" WHERE {in_scope} = 1")
             + ")"
