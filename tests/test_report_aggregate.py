@@ -99,6 +99,10 @@ def build_ledger(pufa: Any, tmp_path: Path, seed: int = 19) -> None:
     path.write_text(plan_text(seed), encoding="utf-8")
     ok(pufa, "init", "-q", "--plan", path)
     rng = random.Random(seed + 1)
+    # a unit with its own due date on two tasks (the task is due when its last unit is)
+    for t in json.loads(ok(pufa, "tasks", "-f", "json", "--as-of", f"{YEAR}-12-31")):
+        if isinstance(t["number"], int) and len(t["units"]) > 1 and t["number"] % 4 == 1:
+            ok(pufa, "assign", t["number"], t["units"][-1]["unit"], "--due", "三季度", "-q")
     tasks = json.loads(ok(pufa, "tasks", "-f", "json", "--as-of", f"{YEAR}-12-31"))
     parents = {str(t["number"]).split(".")[0] for t in tasks if isinstance(t["number"], str)}
     for t in tasks:

@@ -184,10 +184,23 @@ def _parse_numbers(text: Any) -> list[tuple[int, int]]:
     return out
 
 
-def has_items(conn: Connection) -> bool:
-    """Whether any plan has sub-items (an index lookup, ``ix_tasks_parent_id``; naming the plan
-    too would let SQLite read the plan's tasks instead)."""
-    return conn.one("SELECT 1 FROM tasks WHERE parent_id IS NOT NULL LIMIT 1") is not None
+def _shape(conn: Connection, plan: PlanRef, against_plan: bool) -> tuple[bool, bool]:
+    """(any sub-items, tasks due at their plan due date) in one statement of index lookups.
+
+    The second: no assignment has its own due date and extensions do not count
+    (``without_unit_dues``), asked only when the plan holds a good share of all assignments:
+    the question reads every assignment (no index holds their due dates), which pays for itself
+    only when it spares reading most of them one by one (a 10,000-task plan alone), not for one
+    plan of 23 tasks among a hundred."""
+    items, tasks, assignments = conn.one(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE parent_id IS NOT NULL) THEN 1 "
+        "ELSE 0 END, (SELECT max(number) FROM tasks WHERE plan_id = :plan), "
+        "(SELECT max(id) FROM assignments)",
+        {"plan": plan.id},
+    ) or (0, None, None)
+    # ids grow with the rows: max(id) bounds the number of assignments from above
+    large = tasks is not None and assignments is not None and int(tasks) * 10 >= int(assignments)
+    return bool(items), against_plan and large and without_unit_dues(conn)
 
 
 def section_groups(
@@ -206,23 +219,16 @@ def section_groups(
     counted (an item only when its task is out of scope), lists over every task in scope."""
     d = _Dialect(conn)
     params = _params(plan, as_of, thresholds)
-    sections = {
-        int(i): (int(n), str(title))
-        for i, n, title in conn.rows(
-            "SELECT id, number, title FROM sections WHERE plan_id = :plan", {"plan": plan.id}
-        )
-    }
+    items, plain_due = _shape(conn, plan, against_plan)
     where = ""
     if section is not None:
-        where = " AND t.section_id = :section_id"
-        params["section_id"] = next(i for i, (n, _t) in sections.items() if n == section)
-    items = has_items(conn)
+        where = (
+            " AND t.section_id = (SELECT id FROM sections WHERE plan_id = :plan "
+            "AND number = :section)"
+        )
+        params["section"] = section
     tasks = task_rows_one_pass_sql(
-        _TASK_COLUMNS if items else {},
-        "",
-        where,
-        against_plan=against_plan,
-        plain_due=against_plan and without_unit_dues(conn),
+        _TASK_COLUMNS if items else {}, "", where, against_plan=against_plan, plain_due=plain_due
     )
     ctes = [f"ts AS ({tasks})"]
     pct = "ts.pct"
@@ -312,17 +318,21 @@ def section_groups(
         d.concat(f"CASE WHEN p < 100 AND due <= :as_of THEN {number} END"),
         d.concat(due_next),
     ]
-    sql = f"WITH {', '.join(ctes)} SELECT section_id, {', '.join(columns)} FROM tj "
-    sql += "GROUP BY section_id"
+    sql = (
+        f"WITH {', '.join(ctes)}, g AS (SELECT section_id, "
+        + ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+        + " FROM tj "
+        "GROUP BY section_id) SELECT s.number, s.title, g.* FROM g "
+        "JOIN sections s ON s.id = g.section_id"
+    )
     groups = []
     for row in conn.rows(sql, params):
-        sid, n, done, review, doing, overdue, red, yellow, psum, msum = row[:10]
+        snum, stitle, _sid, n, done, review, doing, overdue, red, yellow, psum, msum = row[:12]
         n, done, review, doing = int(n or 0), int(done or 0), int(review or 0), int(doing or 0)
-        snum, stitle = sections[int(sid)]
         groups.append(
             Group(
-                snum,
-                stitle,
+                int(snum),
+                str(stitle),
                 Counts(
                     n,
                     done,
@@ -335,8 +345,8 @@ def section_groups(
                     int(msum or 0),
                     review if plan.review else None,
                 ),
-                _parse_numbers(row[10]),
-                _parse_numbers(row[11]),
+                _parse_numbers(row[12]),
+                _parse_numbers(row[13]),
             )
         )
     groups.sort(key=lambda g: g.key)
