@@ -3,8 +3,9 @@
 ``build.build_report`` judges each task in Python (it must, ``--by task`` lists them); a
 report by section or by unit only needs counts, sums and the task numbers of two lists, so
 here the per-task judgement is written as SQL ``CASE`` expressions over the per-task query
-(``progress.task_rows_sql``) and grouped by section (or, by unit, over the assignments,
-``progress.assignment_cte``): one row a section or a unit comes back, not one a task.
+(``progress.task_rows_one_pass_sql``, the rows of ``progress.task_rows_sql`` in one pass) and
+grouped by section (or, by unit, over the assignments, ``progress.assignment_cte``): one row a
+section or a unit comes back, not one a task.
 
 The same rules as ``schedule.judge`` and ``build.build_report``, rule by rule:
 
@@ -14,23 +15,25 @@ The same rules as ``schedule.judge`` and ``build.build_report``, rule by rule:
 * expected percent (``schedule.expected_percent``): 100 from the due date on, 0 before the
   start, else ``100 × (D − start + 1) / (due − start + 1)``: the same double-precision
   operations as Python (``100 × (D − start + 1)`` passed in as a float, divided by the window);
-* the light (``schedule.colour_of``): green when done, red when overdue or ``ROUND(behind, 9)
-  > red``, yellow when ``ROUND(behind, 9) > yellow`` or a checkpoint missed, else green;
+* the light (``schedule.colour_of``): green when done, red when overdue or ``round(behind, 9)
+  > red``, yellow when ``round(behind, 9) > yellow`` or a checkpoint missed, else green. The
+  rounded comparison is made exact and cheap: ``behind >= first_above(red)``, the least double
+  that rounds above the threshold, found in Python once (no ``ROUND`` a row, none of SQLite's
+  and PostgreSQL's rounding differences);
 * a task with sub-items takes the mean of its items (``progress.item_means``), their counting
   units added up, and the checkpoints its items missed; totals and sections count an item only
   when its task is out of scope; co-leads count as leads.
 
-Three inputs stay in Python and go into the query as ``VALUES`` tables, because they are not
-SQL today: checkpoints missed (``checkpoints.checkpoint_states``: the dates come from parsing
-cadence words, 每月 …), percents from targets (``targets.target_percents``: the metrics'
-aggregation rules) and claims awaiting review (``supervision.reviews.awaiting``, review plans
-only). Each is a short list (tasks with checkpoints missed, with aggregating targets, with a
-claim pending). They go in as ``IN`` lists of integers written into the SQL text (SQLite and
-PostgreSQL both search such a list as an index; a ``VALUES`` table joined would be scanned
-once a task, by SQLite 3.40: 70 s at 100,000 tasks), one list per number of checkpoints
-missed. The target percents (floats) are bound as parameters and looked up only for the tasks
-in their ``IN`` list, up to ``MAX_BOUND`` of them, beyond which the caller falls back to
-``build_report``'s per-task path.
+Three inputs stay in Python, because they are not SQL today: checkpoints missed
+(``checkpoints.checkpoint_states``: the dates come from parsing cadence words, 每月 …),
+percents from targets (``targets.target_percents``: the metrics' aggregation rules) and claims
+awaiting review (``supervision.reviews.awaiting``, review plans only). Each is a short list
+(tasks with checkpoints missed, with aggregating targets, with a claim pending). They go in as
+``IN`` lists of integers written into the SQL text, one list per number of checkpoints missed
+(SQLite and PostgreSQL search such a list as an index; a ``VALUES`` table joined instead was
+scanned once a task by SQLite 3.40: 70 s at 100,000 tasks). The target percents (floats) are
+bound as parameters and looked up only for the tasks in their ``IN`` list, up to
+``MAX_BOUND`` of them, beyond which the caller falls back to ``build_report``'s per-task path.
 
 Means add floats in another order than Python's loop (SQL's ``SUM``), so a section's percent
 can differ from the per-task path's in the last bits (below 10⁻¹²); counts are exact.
