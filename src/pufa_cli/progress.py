@@ -114,6 +114,12 @@ def without_extensions(conn: Connection) -> bool:
     return conn.one("SELECT 1 FROM extensions LIMIT 1") is None
 
 
+def without_unit_dues(conn: Connection) -> bool:
+    """True when no assignment of any plan has its own due date (``assign --due``): a task is
+    then due at its plan due date, extensions aside."""
+    return conn.one("SELECT 1 FROM assignments WHERE due_date IS NOT NULL LIMIT 1") is None
+
+
 def task_rows_sql(
     extra: Mapping[str, str] | None = None,
     join: str = "",
@@ -150,6 +156,41 @@ def task_rows_sql(
         f"FROM tasks t{join} LEFT JOIN entries e ON e.id = ({_LATEST_ANY_UNIT_ID}) "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
         "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id)"
+    )
+
+
+def task_rows_one_pass_sql(
+    extra: Mapping[str, str] | None = None,
+    join: str = "",
+    where: str = "",
+    *,
+    against_plan: bool = False,
+    plain_due: bool = False,
+) -> str:
+    """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
+    LEFT JOINed, and a task without any taking the latest entry of any unit in its group's
+    ``CASE`` (evaluated once a group, only for those). Reading the plan's tasks once, not twice
+    (the second half's ``NOT EXISTS`` a task), is ~7 % of the report's aggregate (issue 19).
+
+    ``plain_due``: no assignment has its own due date and extensions are ignored (or there are
+    none; :func:`without_unit_dues`, :func:`without_extensions`): a task is due at its plan due
+    date, and the assignments are read from their index alone, not row by row (~12 % of the
+    query at 10,000 tasks)."""
+    cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
+    group = "".join(f", {col}" for col in (extra or {}).values())
+    any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
+    return (
+        "SELECT t.id AS task_id, t.number, t.section_id, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN COALESCE(CAST({any_unit} AS FLOAT), 0.0) "
+        "ELSE AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) END AS pct, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
+        "ELSE COUNT(e.percent) END AS reported, "
+        f"MAX({'t.due_date' if plain_due else due_sql(against_plan)}) AS due, "
+        f"COUNT(a.unit_id) AS units{cols} "
+        f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id "
+        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"GROUP BY t.number, t.id, t.section_id{group}"
     )
 
 

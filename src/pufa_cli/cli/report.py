@@ -141,6 +141,7 @@ def report(
             unit_id=unit_id,
             thresholds=thresholds,
             against_plan=against is Against.plan,
+            aggregate=True,  # counted in SQL: the rows, the total and the lists only
         )
 
     def text(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pufa_cli.i18n import _, npgettext, pgettext
+from pufa_cli.i18n import _, ngettext, npgettext, pgettext
 from pufa_cli.render.layout import fit
 
 # A title keeps at least this many cells (wrapped beyond) before optional columns (the bar,
@@ -75,16 +75,47 @@ def heading(result: Any, text: Any) -> str:
     return head
 
 
+# The lists under the table (overdue, due next) in full up to this many task numbers; a longer
+# list shows its count, the first FIRST_SHOWN numbers and the command that lists them all (the
+# JSON keeps every number).
+LIST_IN_FULL = 20
+FIRST_SHOWN = 10
+
+
+def task_list(values: list[int | str], command: str) -> str:
+    """Task numbers for a line under the table: all of them, or for a long list its count, the
+    first few and ``command`` (``pufa tasks …``), which lists them all."""
+    if not values:
+        return _("none")
+    if len(values) <= LIST_IN_FULL:
+        return ", ".join(str(n) for n in values)
+    first = ", ".join(str(n) for n in values[:FIRST_SHOWN])
+    return ngettext(
+        "{n} task — {first}, … ({command})", "{n} tasks — {first}, … ({command})", len(values)
+    ).format(n=f"{len(values):,}", first=first, command=command)
+
+
+def _tasks_command(result: Any, *options: str) -> str:
+    """``pufa tasks`` with ``options`` and the report's plan and scope."""
+    words = ["pufa tasks", *options, "--plan-id", result.plan.code]
+    if result.section is not None:
+        words += ["--section", str(result.section)]
+    if result.unit is not None:
+        words += ["--unit", result.unit]
+    return " ".join(words)
+
+
 def under_table(result: Any) -> list[str]:
     """The lines under the table: overdue tasks, tasks due next quarter, the colour rule."""
     from pufa_cli.ledger import fmt_number
 
-    def numbers(values: list[int | str]) -> str:
-        return ", ".join(str(n) for n in values) if values else _("none")
-
+    day = result.as_of.isoformat()
     lines = [
         _("Overdue as of {day}: {tasks}").format(
-            day=result.as_of.isoformat(), tasks=numbers(result.overdue)
+            day=day,
+            tasks=task_list(
+                result.overdue, _tasks_command(result, "--status", "overdue", "--as-of", day)
+            ),
         )
     ]
     if result.next_quarter is None:
@@ -93,7 +124,11 @@ def under_table(result: Any) -> list[str]:
         year, q = result.next_quarter
         lines.append(
             _("Not done and due in Q{q} {year}: {tasks}").format(
-                q=q, year=year, tasks=numbers(result.due_next)
+                q=q,
+                year=year,
+                tasks=task_list(
+                    result.due_next, _tasks_command(result, "--due", f"q{q}", "--as-of", day)
+                ),
             )
         )
     th = result.thresholds

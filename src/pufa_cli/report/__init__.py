@@ -6,7 +6,9 @@ gives every in-scope task with its percent (``progress.task_rows_sql``: the late
 lookups run once per assignment, walking ``ix_entries_latest``, never over the entries in
 Python), one row a task. Only ``--by unit`` reads the units' own percents (one row an
 assignment, ``progress.ASSIGNMENT_CTE``); ``--by task`` and ``--unit`` read the assignments
-alone. Grouping into sections or units then runs over those rows (a few thousand at most).
+alone. Grouping into sections or units then runs over those rows. ``pufa report`` by section
+and by unit does not read them: ``build_report(aggregate=True)`` counts in SQL instead
+(``aggregate.py``, issue 19), with the same numbers.
 
 The on-schedule check (序時進度): a task's window runs from the plan's start (its ``issued``
 date, else 1 January of the plan year) to its due date, both days included. As of D, the

@@ -149,12 +149,17 @@ def build_report(
     unit_id: int | None = None,
     thresholds: Thresholds = Thresholds(),
     against_plan: bool = False,
+    aggregate: bool = False,
 ) -> Report:
     """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
 
     ``section`` and ``unit_id`` narrow the tasks in scope (a unit: the tasks assigned to it);
     ``total``, ``overdue`` and ``due_next`` are over the tasks in scope. ``against_plan``
     judges due dates, overdue and colours against the plan, ignoring extensions (issue 16).
+
+    ``aggregate``: by section or unit, count in SQL (``aggregate.py``) and leave ``tasks``
+    empty, for a caller that shows only the rows, the total and the lists (``pufa report``);
+    the numbers are those of the per-task path.
     """
     if by not in BY_CHOICES:
         raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
@@ -167,6 +172,10 @@ def build_report(
         params["section"] = section
     # No extension recorded at all: the plan's due dates are exact, skip the lookup.
     against_plan = against_plan or without_extensions(conn)
+    if aggregate and by != BY_TASK:
+        aggregated = _aggregated(conn, plan, as_of, by, section, unit_id, thresholds, against_plan)
+        if aggregated is not None:
+            return aggregated
     raw = conn.rows(
         task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan), params
     )
@@ -391,12 +400,146 @@ def _by_unit(
         tallies[uid].add(percent, status, overdue, colour, missed)
         roles[uid][0 if role in (ROLE_LEAD, ROLE_COLEAD) else 1] += 1
     counted = {uid: t.counts() for uid, t in tallies.items()}
-    order = sorted(counted, key=lambda uid: (-(counted[uid].percent or 0.0), names[uid]))
+    return _ranked(
+        [(uid, names[uid], roles[uid][0], roles[uid][1], counted[uid]) for uid in counted]
+    )
+
+
+def _ranked(units: Sequence[tuple[int, str, int, int, Counts]]) -> list[UnitRow]:
+    """(unit id, name, lead, supporting, counts) → unit rows by mean percent, highest first,
+    then by name."""
+    order = sorted(units, key=lambda u: (-(u[4].percent or 0.0), u[1]))
     rows: list[UnitRow] = []
-    for pos, uid in enumerate(order, start=1):
+    for pos, (uid, name, lead, supporting, counts) in enumerate(order, start=1):
         # Competition ranking (1, 2, 2, 4): equal means share a rank.
         rank = pos
-        if rows and counted[order[pos - 2]].percent == counted[uid].percent:
+        if rows and rows[-1].counts.percent == counts.percent:
             rank = rows[-1].rank
-        rows.append(UnitRow(uid, names[uid], rank, roles[uid][0], roles[uid][1], counted[uid]))
+        rows.append(UnitRow(uid, name, rank, lead, supporting, counts))
     return rows
+
+
+def _mean(c: Counts) -> Counts:
+    """Counts whose ``percent`` holds a sum, with the mean instead."""
+    from dataclasses import replace
+
+    return replace(c, percent=(c.percent or 0.0) / c.tasks if c.tasks else None)
+
+
+def _add(a: Counts, b: Counts) -> Counts:
+    """Two groups' counts added up (``percent`` a sum)."""
+
+    def plus(x: int | None, y: int | None) -> int | None:
+        return None if x is None and y is None else (x or 0) + (y or 0)
+
+    return Counts(
+        a.tasks + b.tasks,
+        a.done + b.done,
+        a.in_progress + b.in_progress,
+        a.not_started + b.not_started,
+        a.overdue + b.overdue,
+        a.red + b.red,
+        a.yellow + b.yellow,
+        (a.percent or 0.0) + (b.percent or 0.0),
+        a.missed + b.missed,
+        plus(a.awaiting_review, b.awaiting_review),
+    )
+
+
+def _aggregated(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    by: str,
+    section: int | None,
+    unit_id: int | None,
+    thresholds: Thresholds,
+    against_plan: bool,
+) -> Report | None:
+    """The report by section or unit counted in SQL (aggregate.py); None when too many target
+    percents would have to be bound (the per-task path then answers)."""
+    from pufa_cli.report.aggregate import MAX_BOUND, Inputs, section_groups, unit_groups
+    from pufa_cli.supervision.reviews import awaiting
+
+    from_targets = target_percents(conn, plan, as_of)
+    if len(from_targets) > MAX_BOUND:
+        return None
+    checkpoints = checkpoint_states(conn, plan, as_of)
+    inputs = Inputs(
+        missed={tid: c.missed for tid, c in checkpoints.items()},
+        missed_by_unit={
+            (tid, uid): m for tid, c in checkpoints.items() for uid, m in c.missed_by_unit.items()
+        },
+        from_targets=from_targets,
+        waiting=frozenset(awaiting(conn, plan, as_of)),
+    )
+    nxt = next_quarter_of(as_of, plan.year)
+    window = None
+    if nxt is not None:
+        window = (date(nxt[0], 3 * nxt[1] - 2, 1), quarter_end(nxt[0], nxt[1]))
+    groups = section_groups(
+        conn,
+        plan,
+        as_of,
+        inputs,
+        section=section,
+        unit_id=unit_id,
+        thresholds=thresholds,
+        against_plan=against_plan,
+        next_quarter=window,
+    )
+    total = Counts(awaiting_review=0 if plan.review else None, percent=0.0)
+    overdue: list[tuple[int, int]] = []
+    due_next: list[tuple[int, int]] = []
+    for g in groups:
+        total = _add(total, g.counts)
+        overdue += g.overdue
+        due_next += g.due_next
+    rows: list[Any]
+    if by == BY_SECTION:
+        # A section whose tasks in scope are all items of tasks in scope has no row.
+        rows = [SectionRow(g.key, g.title, _mean(g.counts)) for g in groups if g.counts.tasks]
+    else:
+        units = unit_groups(
+            conn,
+            plan,
+            as_of,
+            inputs,
+            section=section,
+            unit_id=unit_id,
+            thresholds=thresholds,
+            against_plan=against_plan,
+        )
+        rows = _ranked([(u.unit_id, u.name, u.lead, u.supporting, _mean(u.counts)) for u in units])
+        if plan.reporting:  # reporting rounds late and missing (issue 16)
+            from pufa_cli.supervision.rounds import late_missing, unit_rounds
+
+            tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
+            rows = [
+                _with(
+                    r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1]
+                )
+                for r in rows
+            ]
+        rows = _with_scores(conn, plan, as_of, rows)
+    unit_name = None
+    if unit_id is not None:
+        unit_name = conn.scalar("SELECT name FROM units WHERE id = :u", {"u": unit_id})
+
+    def numbers(pairs: list[tuple[int, int]]) -> list[int | str]:
+        return [f"{n}.{i}" if i else n for n, i in sorted(pairs)]
+
+    return Report(
+        plan=plan,
+        as_of=as_of,
+        by=by,
+        thresholds=thresholds,
+        rows=rows,
+        total=_mean(total),
+        overdue=numbers(overdue),
+        due_next=numbers(due_next) if nxt is not None else [],
+        next_quarter=nxt,
+        section=section,
+        unit=None if unit_name is None else str(unit_name),
+        tasks=[],
+    )
