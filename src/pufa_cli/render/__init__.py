@@ -29,6 +29,7 @@ __all__ = [
     "notice",
     "percent_text",
     "print_json",
+    "print_json_list",
     "set_quiet",
     "show",
     "status_col",
@@ -36,6 +37,7 @@ __all__ = [
     "status_style",
     "table",
     "visible",
+    "write_json_list",
 ]
 
 _quiet = False
@@ -56,6 +58,26 @@ def print_json(data: Any) -> None:
     import json  # ~1.5 ms: only for JSON output
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_json_list(items: Iterable[Any]) -> int:
+    """``print_json(list(items))``, written an item at a time (the same bytes): memory does
+    not grow with the list. Returns the number of items."""
+    return write_json_list(sys.stdout, items)
+
+
+def write_json_list(out: Any, items: Iterable[Any]) -> int:
+    """A JSON array as ``json.dumps(list(items), indent=2, ...)`` and a newline would write it,
+    an item at a time. Returns the number of items."""
+    import json
+
+    count = 0
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str)
+        out.write(("[\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
 
 
 # Width when stdout is a pipe or a file and COLUMNS is not set: wide enough that nothing is cut
