@@ -101,7 +101,7 @@ def iter_tasks(
     status: str | None = None,
     due_quarter: int | None = None,
     task_id: int | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> Iterator[TaskView]:
     """The plan's current tasks (each followed by its items) as of ``as_of`` that pass the
     filters, in order, computed a slice of task numbers at a time (issue 19).
@@ -131,8 +131,9 @@ def iter_tasks(
         else ""
     )
     waiting = awaiting_tasks(conn, plan, as_of)
-    for start in range(0, len(numbers), chunk):
-        part = numbers[start : start + chunk]
+    size = chunk or CHUNK
+    for start in range(0, len(numbers), size):
+        part = numbers[start : start + size]
         scope = Scope(
             " AND t.number BETWEEN :f_lo AND :f_hi" + with_items,
             {**params, "f_lo": part[0], "f_hi": part[-1]},
