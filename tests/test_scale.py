@@ -301,9 +301,30 @@ def test_pufa_tasks_streamed_is_what_rich_prints(ledger_2011, pufa, monkeypatch,
 
 
 def test_write_json_list_is_json_dumps(tmp_path: Path):
-    from pufa_cli.render import write_json_list
+    from datetime import date
 
-    for items in ([], [1], [{"a": [1, {"b": "中\n文"}], "c": None}, 2, "x", []]):
+    from pufa_cli.render import pretty_json, write_json_list
+
+    odd = [
+        [],
+        {},
+        [[[]]],
+        [{}],
+        (1, 2),
+        {"a": {"b": [1, 2.5, None, True, False, '中\n"x\\', {"c": {}}]}},
+        1e-7,
+        -0.0,
+        12345678901234567890,
+        "\u2028\x00\x1b",
+        date(2011, 1, 1),  # default=str
+        {"d": date(2011, 1, 1)},
+        {1: 2},  # a key json turns into a string
+        float("nan"),
+    ]
+    for value in odd:
+        assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    for items in ([], [1], odd):
         out = io.StringIO()
         assert write_json_list(out, iter(items)) == len(items)
-        assert out.getvalue() == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+        want = json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
+        assert out.getvalue() == want
