@@ -26,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from pufa_cli.render.layout import Col, _floor, _natural, _padding, _shares, visible
+from pufa_cli.render.layout import Col, _floor, _padding, _shares, visible
 
 # Up to this many rows a table goes through Rich; more are streamed (the output is the same).
 STREAM_ROWS = 200
@@ -103,12 +103,12 @@ def write_table(
     from pufa_cli.render import console, show
     from pufa_cli.render.layout import table
 
-    cells = _Cells(rows)
-    if cells.has_tabs():
-        show(table(title, cols, cells.rich_rows(), caption=caption))
+    cells: Sequence[list[Any]] = rows if isinstance(rows, PackedRows) else _Cells(rows)
+    natural, tabs = _measure(cols, cells)
+    if tabs:
+        show(table(title, cols, _Cells(rows).rich_rows(), caption=caption))
         return
     out = console()
-    natural = _natural(cols, cells, None)
     fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
     caps = _shares(natural, cols, out.width - fixed - _padding(cols))
     least = fixed + _padding(cols)
@@ -126,6 +126,27 @@ def write_table(
     writer.flush()
 
 
+def _measure(cols: Sequence[Col], rows: Sequence[list[Any]]) -> tuple[list[int], bool]:
+    """Each column's natural width (``layout._natural``'s: its widest line, header included),
+    in one pass; and whether a cell holds a tab."""
+    from rich.cells import cell_len
+
+    natural = [cell_len(c.header) for c in cols]
+    tabs = False
+    for row in rows:
+        for i, value in enumerate(row):
+            text = value.text if isinstance(value, Styled) else value
+            if "\n" in text:
+                size = max(cell_len(line) for line in text.split("\n"))
+            else:
+                size = cell_len(text)
+            if size > natural[i]:
+                natural[i] = size
+            if "\t" in text:
+                tabs = True
+    return natural, tabs
+
+
 class _Cells(Sequence[list[Any]]):
     """``rows`` as ``layout.table`` sees them: None as "", text made visible."""
 
@@ -140,9 +161,6 @@ class _Cells(Sequence[list[Any]]):
             return [self[j] for j in range(*i.indices(len(self)))]
         return [_cell(v) for v in self.rows[i]]
 
-    def has_tabs(self) -> bool:
-        return any("\t" in _text(v) for row in self.rows for v in row)
-
     def rich_rows(self) -> list[list[Any]]:
         from rich.text import Text
 
@@ -150,10 +168,6 @@ class _Cells(Sequence[list[Any]]):
             [Text(v.text, style=v.style) if isinstance(v, Styled) else v for v in row]
             for row in self.rows
         ]
-
-
-def _text(value: Any) -> str:
-    return value.text if isinstance(value, Styled) else "" if value is None else str(value)
 
 
 def _cell(value: Any) -> Any:
