@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pufa_cli.progress import PlanRef
+from pufa_cli.progress import PlanRef, Scope
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import COUNTING
 from pufa_cli.timing import parse_cadence
@@ -78,16 +78,25 @@ def checkpoint_dates(checks: str, cadence: str | None, start: date, due: date) -
 
 
 def checkpoint_states(
-    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    task_id: int | None = None,
+    *,
+    scope: Scope | None = None,
 ) -> dict[int, TaskCheckpoints]:
-    """Every current task of the plan that has checkpoints (or the one ``task_id``)."""
-    where = "" if task_id is None else " AND id = :task"
+    """Every current task of the plan (or of ``scope``) that has checkpoints (or the one
+    ``task_id``)."""
+    where = "" if task_id is None else " AND t.id = :task"
     params: dict[str, Any] = {"plan": plan.id}
     if task_id is not None:
         params["task"] = task_id
+    if scope is not None:
+        where += scope.where
+        params = scope.bind(params)
     tasks = conn.rows(
-        "SELECT id, checks, cadence, due_date FROM tasks WHERE plan_id = :plan AND in_plan = 1 "
-        f"AND (checks <> '[]' OR cadence IS NOT NULL){where}",
+        "SELECT t.id, t.checks, t.cadence, t.due_date FROM tasks t WHERE t.plan_id = :plan "
+        f"AND t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL){where}",
         params,
     )
     out: dict[int, TaskCheckpoints] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,9 +19,13 @@ from pufa_cli.i18n import _
 from pufa_cli.progress import (
     BEHIND,
     OVERDUE,
+    WHOLE_PLAN,
     PlanRef,
+    Scope,
     TaskStatus,
     UnitStatus,
+    awaiting_tasks,
+    due_sql,
     round1,
     task_statuses,
     unit_statuses,
@@ -55,6 +60,11 @@ class TaskView:
         return sum(1 for c in self.checkpoints if c.met is False)
 
 
+# Tasks computed per query: the lists stream in slices of this many task numbers (a task with
+# its items), so memory does not grow with the plan and a filter reads only its slices.
+CHUNK = 2000
+
+
 def list_tasks(
     conn: Connection,
     plan: PlanRef,
@@ -64,18 +74,147 @@ def list_tasks(
     unit_id: int | None = None,
     status: str | None = None,
     due_quarter: int | None = None,
+    task_id: int | None = None,
 ) -> list[TaskView]:
-    statuses = task_statuses(conn, plan, as_of)
-    by_task: dict[int, list[UnitStatus]] = defaultdict(list)
-    for us in unit_statuses(conn, plan, as_of):
-        by_task[us.task_id].append(us)
-    targets = task_targets(conn, plan, as_of)
-    due_words = _due_words(conn, plan)
-    from pufa_cli.supervision.extensions import planned_dues
+    """The plan's tasks as of ``as_of`` that pass the filters (see :func:`iter_tasks`)."""
+    return list(
+        iter_tasks(
+            conn,
+            plan,
+            as_of,
+            section=section,
+            unit_id=unit_id,
+            status=status,
+            due_quarter=due_quarter,
+            task_id=task_id,
+        )
+    )
 
-    planned = planned_dues(conn, plan)
-    checkpoints = checkpoint_states(conn, plan, as_of)
-    views = []
+
+def iter_tasks(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    *,
+    section: int | None = None,
+    unit_id: int | None = None,
+    status: str | None = None,
+    due_quarter: int | None = None,
+    task_id: int | None = None,
+    chunk: int | None = None,
+) -> Iterator[TaskView]:
+    """The plan's current tasks (each followed by its items) as of ``as_of`` that pass the
+    filters, in order, computed a slice of task numbers at a time (issue 19).
+
+    The filters that are plain columns narrow the tasks in SQL (``task_id``, ``section``,
+    ``unit_id``; ``due_quarter`` by every date a task's due date can be): only the candidates
+    are computed, with the items of a candidate task (its percent is their mean); the exact
+    test then runs on each computed task, as it always did. ``status`` is computed, so it is
+    tested on the candidates the other filters leave."""
+    cand, params = _candidates(conn, plan, as_of, section, unit_id, due_quarter, task_id)
+    numbers = [
+        int(r[0])
+        for r in conn.rows(
+            "SELECT DISTINCT t.number FROM tasks t WHERE t.plan_id = :plan AND t.in_plan = 1"
+            + (f" AND {cand('t')}" if cand else "")
+            + " ORDER BY t.number",
+            {"plan": plan.id, **params},
+        )
+    ]
+    if not numbers:
+        return
+    # A candidate's items come with it, though they may not pass the filters themselves.
+    with_items = (
+        f" AND ({cand('t')} OR EXISTS (SELECT 1 FROM tasks tp WHERE tp.id = t.parent_id "
+        f"AND {cand('tp')}))"
+        if cand
+        else ""
+    )
+    waiting = awaiting_tasks(conn, plan, as_of)
+    size = chunk or CHUNK
+    for start in range(0, len(numbers), size):
+        part = numbers[start : start + size]
+        scope = Scope(
+            " AND t.number BETWEEN :f_lo AND :f_hi" + with_items,
+            {**params, "f_lo": part[0], "f_hi": part[-1]},
+        )
+        yield from _views(conn, plan, as_of, scope, waiting, section, unit_id, status, due_quarter)
+
+
+def _candidates(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    section: int | None,
+    unit_id: int | None,
+    due_quarter: int | None,
+    task_id: int | None,
+) -> tuple[Callable[[str], str] | None, dict[str, Any]]:
+    """The filters as SQL on a ``tasks`` alias: a task that passes them satisfies it (for
+    ``due_quarter``, one of its dates is in the quarter: a superset, tested exactly later)."""
+    conds: list[Callable[[str], str]] = []
+    params: dict[str, Any] = {}
+    if task_id is not None:
+        conds.append(lambda a: f"{a}.id = :f_task")
+        params["f_task"] = task_id
+    if section is not None:
+        conds.append(
+            lambda a: (
+                f"{a}.section_id IN (SELECT fs.id FROM sections fs "
+                "WHERE fs.plan_id = :plan AND fs.number = :f_section)"
+            )
+        )
+        params["f_section"] = section
+    if unit_id is not None:
+        conds.append(
+            lambda a: (
+                "EXISTS (SELECT 1 FROM assignments fa "
+                f"WHERE fa.task_id = {a}.id AND fa.unit_id = :f_unit)"
+            )
+        )
+        params["f_unit"] = unit_id
+    if due_quarter is not None:
+        # [first day of the quarter, first day of the next)
+        params["f_from"] = date(plan.year, 3 * due_quarter - 2, 1)
+        after = plan.year * 12 + 3 * due_quarter  # the next quarter's first month, 0-based
+        params["f_until"] = date(after // 12, after % 12 + 1, 1)
+        in_quarter = ".due_date >= :f_from AND {0}.due_date < :f_until"
+        conds.append(
+            lambda a: (
+                f"({a}{in_quarter.format(a)} "
+                f"OR EXISTS (SELECT 1 FROM assignments fa WHERE fa.task_id = {a}.id "
+                f"AND fa{in_quarter.format('fa')}) "
+                f"OR EXISTS (SELECT 1 FROM extensions fx WHERE fx.task_id = {a}.id "
+                f"AND fx{in_quarter.format('fx')}))"
+            )
+        )
+    if not conds:
+        return None, params
+    return (lambda a: " AND ".join(c(a) for c in conds)), params
+
+
+def _views(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    scope: Scope,
+    waiting: set[int],
+    section: int | None,
+    unit_id: int | None,
+    status: str | None,
+    due_quarter: int | None,
+) -> Iterator[TaskView]:
+    """The views of ``scope``'s tasks that pass the filters (tested exactly, in Python)."""
+    statuses = task_statuses(conn, plan, as_of, scope, waiting)
+    if not statuses:
+        return
+    by_task: dict[int, list[UnitStatus]] = defaultdict(list)
+    for us in unit_statuses(conn, plan, as_of, scope=scope):
+        by_task[us.task_id].append(us)
+    targets = task_targets(conn, plan, as_of, scope=scope)
+    due_words = _due_words(conn, plan, scope)
+    planned = _planned_dues(conn, plan, scope)
+    checkpoints = checkpoint_states(conn, plan, as_of, scope=scope)
     for ts in statuses:
         if section is not None and ts.section != section:
             continue
@@ -95,38 +234,56 @@ def list_tasks(
             ts.due.year != plan.year or quarter_of(ts.due) != due_quarter
         ):
             continue
-        views.append(
-            TaskView(
-                ts,
-                due_words.get((ts.task_id, ts.due), due_words.get((ts.task_id, None), "")),
-                by_task[ts.task_id],
-                targets.get(ts.task_id, []),
-                cps.checkpoints if cps is not None else [],
-                planned.get(ts.task_id),
-            )
+        yield TaskView(
+            ts,
+            due_words.get((ts.task_id, ts.due), due_words.get((ts.task_id, None), "")),
+            by_task[ts.task_id],
+            targets.get(ts.task_id, []),
+            cps.checkpoints if cps is not None else [],
+            planned.get(ts.task_id),
         )
-    return views
 
 
-def _due_words(conn: Connection, plan: PlanRef) -> dict[tuple[int, date | None], str]:
+def _planned_dues(conn: Connection, plan: PlanRef, scope: Scope) -> dict[int, date]:
+    """task id → its due date without extensions (the latest of its units', else the plan's):
+    ``supervision.extensions.planned_dues`` for ``scope``'s tasks."""
+    out: dict[int, date] = {}
+    for tid, due in conn.rows(
+        f"SELECT t.id, MAX({due_sql(True)}) FROM tasks t "
+        "LEFT JOIN assignments a ON a.task_id = t.id "
+        f"WHERE t.plan_id = :plan{scope.where} GROUP BY t.id",
+        scope.bind({"plan": plan.id}),
+    ):
+        d = as_date(due)
+        assert d is not None
+        out[int(tid)] = d
+    return out
+
+
+def _due_words(
+    conn: Connection, plan: PlanRef, scope: Scope = WHOLE_PLAN
+) -> dict[tuple[int, date | None], str]:
     """(task id, None) → the plan's due word; (task id, date) → the word for a task due on that
     date: the plan's own word on the plan's due date (an override written ``Q4`` for 年底's
     12-31 does not replace 年底), else the word of the assignment whose own date it is."""
     out: dict[tuple[int, date | None], str] = {}
+    params = scope.bind({"plan": plan.id})
     for tid, word, due in conn.rows(
         "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
-        "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p AND a.due_date IS NOT NULL",
-        {"p": plan.id},
+        "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan AND a.due_date IS NOT NULL"
+        + scope.where,
+        params,
     ):
         out[(int(tid), as_date(due))] = str(word)
     for tid, word, due in conn.rows(  # an extension's own word (延期至…)
         "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
-        "JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :p ORDER BY x.id",
-        {"p": plan.id},
+        f"JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :plan{scope.where} ORDER BY x.id",
+        params,
     ):
         out[(int(tid), as_date(due))] = str(word)
     for tid, word, due in conn.rows(
-        "SELECT id, due_word, due_date FROM tasks WHERE plan_id = :p", {"p": plan.id}
+        f"SELECT t.id, t.due_word, t.due_date FROM tasks t WHERE t.plan_id = :plan{scope.where}",
+        params,
     ):
         out[(int(tid), None)] = out[(int(tid), as_date(due))] = str(word)
     return out

@@ -22,7 +22,7 @@ See docs/performance.md for the measurements behind each shape.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -92,16 +92,16 @@ def due_sql(against_plan: bool = False) -> str:
     return f"COALESCE({_EXTENDED_DUE}, a.due_date, t.due_date)"
 
 
-def assignment_cte(against_plan: bool = False) -> str:
+def assignment_cte(against_plan: bool = False, where: str = "") -> str:
     """One row per (assignment) of the plan's current tasks: percent NULL when nothing counts
-    yet."""
+    yet. ``where``: `` AND …`` conditions on ``tasks t`` (a :class:`Scope`'s)."""
     return (
         "au AS ("
         f"SELECT a.task_id, a.unit_id, a.role, {due_sql(against_plan)} AS due, "
         "e.percent AS pct, a.person "
         "FROM tasks t JOIN assignments a ON a.task_id = t.id "
         f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
-        "WHERE t.plan_id = :plan AND t.in_plan = 1)"
+        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where})"
     )
 
 
@@ -197,6 +197,22 @@ def task_rows_one_pass_sql(
 # ``au`` (ASSIGNMENT_CTE) and ``ts``: one row per current task of the plan with its percent
 # (float), counting units (``reported``), due date and number of units (see task_rows_sql).
 TASK_CTES = f"WITH {ASSIGNMENT_CTE}, ts AS ({task_rows_sql()})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which of a plan's tasks a query reads (issue 19: ``show N`` and the filters of ``tasks``
+    read only theirs): ``where`` is `` AND …`` conditions on ``tasks t`` with their ``params``
+    (named so as not to clash with :plan, :as_of or :task). The default reads the whole plan."""
+
+    where: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {**params, **self.params}
+
+
+WHOLE_PLAN = Scope()
 
 
 @dataclass(frozen=True)
@@ -381,10 +397,13 @@ class PlanSummary:
     addressees: tuple[str, ...] = ()
 
 
+# Tasks, not their sub-items (each counted with its task).
+_COUNT_TASKS = (
+    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1 AND t.item = 0)"
+)
 _SUMMARY_SQL = (
     "SELECT p.code, p.year, p.title, p.script, "
-    # Tasks, not their sub-items (each counted with its task).
-    "(SELECT count(*) FROM tasks t WHERE t.plan_id = p.id AND t.in_plan = 1 AND t.item = 0), "
+    f"{_COUNT_TASKS}, "
     "p.doc_number, p.issuer, p.issued, p.addressees FROM plans p"
 )
 
@@ -435,14 +454,25 @@ def list_plans(conn: Connection) -> list[PlanSummary]:
     ]
 
 
-def plan_summary(conn: Connection, plan: PlanRef) -> PlanSummary:
-    row = conn.one(f"{_SUMMARY_SQL} WHERE p.id = :p", {"p": plan.id})
+def plan_summary(conn: Connection, plan: PlanRef, *, count: bool = True) -> PlanSummary:
+    """The plan's metadata; without ``count`` its tasks are not counted (``tasks`` is 0): what
+    ``show`` reads, in time independent of the plan's size."""
+    sql = _SUMMARY_SQL if count else _SUMMARY_SQL.replace(_COUNT_TASKS, "0")
+    row = conn.one(f"{sql} WHERE p.id = :p", {"p": plan.id})
     assert row is not None
     return _summary(row)
 
 
-def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStatus]:
-    """Every current task of the plan with its percent and status as of ``as_of``."""
+def task_statuses(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    scope: Scope = WHOLE_PLAN,
+    waiting: set[int] | None = None,
+) -> list[TaskStatus]:
+    """Every current task of the plan (or of ``scope``: a task with items needs them in the
+    same scope) with its percent and status as of ``as_of``. ``waiting``: the tasks awaiting
+    review (:func:`awaiting_tasks`), when the caller already has them."""
     rows = conn.rows(
         task_rows_sql(
             {
@@ -455,15 +485,17 @@ def task_statuses(conn: Connection, plan: PlanRef, as_of: date) -> list[TaskStat
                 "parent_id": "t.parent_id",
             },
             " JOIN sections s ON s.id = t.section_id",
+            scope.where,
             against_plan=without_extensions(conn),
         ),
-        {"plan": plan.id, "as_of": as_of},
+        scope.bind({"plan": plan.id, "as_of": as_of}),
     )
     rows.sort(key=lambda r: (int(r[1]), int(r[12])))  # each task, then its items
-    waiting = awaiting_tasks(conn, plan, as_of)
+    if waiting is None:
+        waiting = awaiting_tasks(conn, plan, as_of)
     from pufa_cli.targets import target_percents
 
-    from_targets = target_percents(conn, plan, as_of)
+    from_targets = target_percents(conn, plan, as_of, scope=scope) if rows else {}
     percents = {int(r[0]): from_targets.get(int(r[0]), float(r[3])) for r in rows}
     rolled = item_means((r[13], percents[int(r[0])], int(r[4]), int(r[6])) for r in rows)
     out = []
@@ -528,15 +560,21 @@ def item_means(
 
 
 def unit_statuses(
-    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    task_id: int | None = None,
+    scope: Scope = WHOLE_PLAN,
 ) -> list[UnitStatus]:
-    """Every assignment (of one task, or of the whole plan) with the unit's percent."""
+    """Every assignment (of one task, of ``scope``'s tasks, or of the whole plan) with the
+    unit's percent."""
     where = "" if task_id is None else " WHERE au.task_id = :task"
-    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
+    params: dict[str, Any] = scope.bind({"plan": plan.id, "as_of": as_of})
     if task_id is not None:
         params["task"] = task_id
     rows = conn.rows(
-        f"WITH {assignment_cte(without_extensions(conn))} SELECT au.task_id, t.number, "
+        f"WITH {assignment_cte(without_extensions(conn), scope.where)} SELECT au.task_id, "
+        "t.number, "
         # A co-lead (共同牽頭) is a lead to everyone who reads: listed after the lead.
         "au.unit_id, u.name, CASE WHEN au.role = 'colead' THEN 'lead' ELSE au.role END, "
         "au.due, au.pct, au.person FROM au JOIN tasks t ON t.id = au.task_id "

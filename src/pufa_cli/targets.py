@@ -28,7 +28,7 @@ from pufa_cli.store import Connection
 from pufa_cli.store.sql import COUNTING
 
 if TYPE_CHECKING:
-    from pufa_cli.progress import PlanRef
+    from pufa_cli.progress import PlanRef, Scope
 
 LATEST = "latest"
 
@@ -82,14 +82,31 @@ _AGGREGATED_SQL = (
 )
 
 
-def task_targets(
-    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
-) -> dict[int, list[TargetProgress]]:
-    """Targets per task, in the plan's order, with their figure as of ``as_of``."""
+def _where(
+    plan: PlanRef, as_of: date, task_id: int | None, scope: Scope | None
+) -> tuple[str, dict[str, Any]]:
+    """The conditions on ``tasks t`` and the parameters: one task, a scope's tasks, or all."""
     where = "" if task_id is None else " AND t.id = :task"
     params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
     if task_id is not None:
         params["task"] = task_id
+    if scope is not None:
+        where += scope.where
+        params = scope.bind(params)
+    return where, params
+
+
+def task_targets(
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    task_id: int | None = None,
+    *,
+    scope: Scope | None = None,
+) -> dict[int, list[TargetProgress]]:
+    """Targets per task (of the plan, of ``scope`` or the one ``task_id``), in the plan's
+    order, with their figure as of ``as_of``."""
+    where, params = _where(plan, as_of, task_id, scope)
     rows = conn.rows(
         "SELECT g.id, g.task_id, g.key, g.label, g.target, g.unit, g.aggregate, "
         f"CASE WHEN g.aggregate = 'latest' THEN {_LATEST_VALUE} END "
@@ -136,13 +153,15 @@ def _aggregated(
 
 
 def target_percents(
-    conn: Connection, plan: PlanRef, as_of: date, task_id: int | None = None
+    conn: Connection,
+    plan: PlanRef,
+    as_of: date,
+    task_id: int | None = None,
+    *,
+    scope: Scope | None = None,
 ) -> dict[int, float]:
     """Task id → percent, for the tasks whose targets all aggregate (see the module doc)."""
-    where = "" if task_id is None else " AND t.id = :task"
-    params: dict[str, Any] = {"plan": plan.id, "as_of": as_of}
-    if task_id is not None:
-        params["task"] = task_id
+    where, params = _where(plan, as_of, task_id, scope)
     if not conn.rows(
         "SELECT 1 FROM targets g JOIN tasks t ON t.id = g.task_id "
         f"WHERE t.plan_id = :plan AND g.aggregate <> 'latest'{where} LIMIT 1",
@@ -150,7 +169,7 @@ def target_percents(
     ):
         return {}
     shares: dict[int, list[float | None]] = defaultdict(list)
-    for tid, targets in task_targets(conn, plan, as_of, task_id).items():
+    for tid, targets in task_targets(conn, plan, as_of, task_id, scope=scope).items():
         shares[tid] = [g.share if g.aggregate != LATEST else None for g in targets]
     return {
         tid: sum(s for s in values if s is not None) / len(values)

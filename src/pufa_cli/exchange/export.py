@@ -81,6 +81,14 @@ def export(
     """Write the export to ``out`` (text for csv/json, binary for xlsx); return the number of
     data rows written (entries for entries and all, else the table's rows)."""
     entries_plan = None if spec.all_years else plan
+    if spec.fmt == JSON and spec.what == WHAT_TASKS:
+        # Streamed, a task at a time (issue 19): the same bytes as the whole list dumped.
+        from pufa_cli.ledger import iter_tasks, task_json
+        from pufa_cli.render import write_json_list
+
+        return write_json_list(
+            out, (task_json(v, plan, text_fn) for v in iter_tasks(conn, plan, spec.as_of))
+        )
     ledger = None
     if spec.what != WHAT_ENTRIES:
         ledger = read_ledger(
@@ -103,9 +111,6 @@ def export(
             return count
         assert ledger is not None
         tasks = [task_json(v, plan, text_fn) for v in ledger.views]
-        if spec.what == WHAT_TASKS:
-            out.write(json_value(tasks, "") + "\n")
-            return len(tasks)
         from pufa_cli.report import report_json
 
         head = report_json(ledger.report, text_fn)

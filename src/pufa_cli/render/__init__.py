@@ -29,6 +29,7 @@ __all__ = [
     "notice",
     "percent_text",
     "print_json",
+    "print_json_list",
     "set_quiet",
     "show",
     "status_col",
@@ -36,6 +37,7 @@ __all__ = [
     "status_style",
     "table",
     "visible",
+    "write_json_list",
 ]
 
 _quiet = False
@@ -56,6 +58,106 @@ def print_json(data: Any) -> None:
     import json  # ~1.5 ms: only for JSON output
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_json_list(items: Iterable[Any]) -> int:
+    """``print_json(list(items))``, written an item at a time (the same bytes): memory does
+    not grow with the list. Returns the number of items."""
+    return write_json_list(sys.stdout, items)
+
+
+def write_json_list(out: Any, items: Iterable[Any]) -> int:
+    """A JSON array as ``json.dumps(list(items), indent=2, ...)`` and a newline would write it,
+    an item at a time. Returns the number of items."""
+    count = 0
+    for item in items:
+        out.write(("[\n  " if count == 0 else ",\n  ") + pretty_json(item, "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def pretty_json(value: Any, newline: str = "\n") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2, default=str)`` with each line break
+    written as ``newline`` (its indent), ~2 × faster: the standard library encodes an
+    indented document in pure Python, a generator per level (issue 19). Anything unusual (a
+    key not a str, NaN, a value of another type) falls back to ``json.dumps`` itself."""
+    parts: list[str] = []
+    try:
+        _pretty(value, newline, parts)
+    except _Unusual:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+        return text.replace("\n", newline)
+    return "".join(parts)
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _float(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Unusual
+    return float.__repr__(value)
+
+
+def _scalars() -> dict[type, Any]:
+    from json.encoder import encode_basestring
+
+    return {
+        str: encode_basestring,
+        int: int.__repr__,
+        float: _float,
+        bool: lambda b: "true" if b else "false",
+        type(None): lambda _n: "null",
+    }
+
+
+_SCALARS: dict[type, Any] = {}
+
+
+def _pretty(value: Any, newline: str, out: list[str]) -> None:
+    scalars = _SCALARS or _SCALARS.update(_scalars()) or _SCALARS
+    kind = type(value)
+    if kind in scalars:
+        out.append(scalars[kind](value))
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            encode = scalars.get(type(item))
+            if encode is not None:
+                out.append(sep + encode(item))
+            else:
+                out.append(sep)
+                _pretty(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        sep = "{" + inner
+        key_text = scalars[str]
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            encode = scalars.get(type(item))
+            if encode is not None:
+                out.append(sep + key_text(key) + ": " + encode(item))
+            else:
+                out.append(sep + key_text(key) + ": ")
+                _pretty(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    else:
+        raise _Unusual
 
 
 # Width when stdout is a pipe or a file and COLUMNS is not set: wide enough that nothing is cut

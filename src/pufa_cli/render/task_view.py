@@ -12,20 +12,11 @@ from pufa_cli.i18n import _, ngettext, npgettext
 NOTE_CELLS = 12
 
 
-def tasks_table(views: list[Any], plan: Any, day: Any, text: Any, colours: dict[int, str]) -> Any:
-    """pufa tasks: one row a task; the status coloured as its light."""
-    from rich.text import Text
+def tasks_cols() -> list[Any]:
+    """pufa tasks' columns."""
+    from pufa_cli.render import Col, status_col
 
-    from pufa_cli.render import (
-        Col,
-        percent_text,
-        status_col,
-        status_label,
-        status_style,
-        table,
-    )
-
-    cols = [
+    return [
         Col(_("No."), "right"),
         Col(_("Sec."), "right"),
         Col(_("Title"), flexible=True),
@@ -34,25 +25,48 @@ def tasks_table(views: list[Any], plan: Any, day: Any, text: Any, colours: dict[
         Col(_("Percent"), "right"),
         status_col(_("Status")),
     ]
-    rows = []
-    for v in views:
-        ts = v.status
-        rows.append(
-            [
-                ts.ref,
-                ts.section,
-                text(ts.title),
-                ts.due.isoformat(),
-                "\n".join(text(g.as_text()) for g in v.targets),
-                percent_text(ts.percent),
-                Text(status_label(ts.status, ts.overdue), style=status_style(colours[ts.task_id])),
-            ]
-        )
-    title = _("{title} ({year}) — tasks as of {day}").format(
+
+
+def tasks_row(view: Any, text: Any, colour: str) -> list[Any]:
+    """A task's row of pufa tasks: its status (a ``stream.Styled``) coloured as its light."""
+    from pufa_cli.render import percent_text, status_label, status_style
+    from pufa_cli.render.stream import Styled
+
+    ts = view.status
+    return [
+        ts.ref,
+        ts.section,
+        text(ts.title),
+        ts.due.isoformat(),
+        "\n".join(text(g.as_text()) for g in view.targets),
+        percent_text(ts.percent),
+        Styled(status_label(ts.status, ts.overdue), status_style(colour)),
+    ]
+
+
+def tasks_title(plan: Any, day: Any, text: Any) -> str:
+    return _("{title} ({year}) — tasks as of {day}").format(
         title=text(plan.title), year=plan.year, day=day.isoformat()
     )
-    caption = npgettext("table caption", "{n} task", "{n} tasks", len(rows)).format(n=len(rows))
-    return table(title, cols, rows, caption=caption)
+
+
+def tasks_caption(n: int) -> str:
+    return npgettext("table caption", "{n} task", "{n} tasks", n).format(n=n)
+
+
+def tasks_table(views: list[Any], plan: Any, day: Any, text: Any, colours: dict[int, str]) -> Any:
+    """pufa tasks: one row a task; the status coloured as its light."""
+    from rich.text import Text
+
+    from pufa_cli.render import table
+
+    rows = []
+    for v in views:
+        row = tasks_row(v, text, colours[v.status.task_id])
+        status = row[-1]
+        rows.append([*row[:-1], Text(status.text, style=status.style)])
+    title = tasks_title(plan, day, text)
+    return table(title, tasks_cols(), rows, caption=tasks_caption(len(rows)))
 
 
 def _checkpoint_text(check: dict[str, str], text: Any) -> str:

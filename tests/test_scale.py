@@ -1,0 +1,330 @@
+"""A city's scale (issue 19): ``show N`` computes one task, the filters of ``tasks`` compute
+only the tasks they can return, lists stream (JSON a task at a time, long tables a row at a
+time) and look exactly as before. Speed itself is measured in benchmarks/, not here.
+Runs on SQLite and, with ``PUFA_TEST_PG_URL``, on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_items import ITEMS, JY, SJ, TW, load, ok
+
+UNITS = ("區司法局", "區教育局", "區依法治區工作領導小組")
+
+
+@pytest.fixture
+def ledger_2011(loaded, pufa, monkeypatch):  # type: ignore[no-untyped-def]
+    """The 2011 plan with entries on a few tasks, one unit's due date moved and extended."""
+    monkeypatch.setenv("PUFA_TODAY", "2011-07-01")
+    for args in (
+        ("unit", "add", "區司法局"),
+        ("unit", "add", "區教育局"),
+        ("log", "19", "-u", "區教育局", "--assign", "-m", "bases=37", "--date", "2011-05-20"),
+        ("log", "14", "-u", "區司法局", "--assign", "-p", "50", "--date", "2011-03-10"),
+        ("log", "7", "-u", "區依法治區工作領導小組", "-m", "inspections=1", "--date", "2011-06-15"),
+        ("log", "1", "-u", "區司法局", "--assign", "--done", "--date", "2011-04-01"),
+        ("log", "10", "-u", "區司法局", "--assign", "-p", "45", "--date", "2011-06-30"),
+        ("assign", "3", "區教育局", "--due", "2011-05-31"),
+        (
+            "extend",
+            "3",
+            "-u",
+            "區教育局",
+            "--to",
+            "2011-08-31",
+            "--reason",
+            "場地",
+            "--date",
+            "2011-05-20",
+            "--approved-by",
+            "主任",
+        ),
+    ):
+        r = pufa(*args, "-q")
+        assert r.code == 0, (args, r)
+    return loaded
+
+
+def computed(monkeypatch: Any) -> list[tuple[float, int]]:
+    """Records a call for each task whose status is computed (progress.status_of)."""
+    import pufa_cli.progress as progress
+
+    calls: list[tuple[float, int]] = []
+    real = progress.status_of
+
+    def spy(percent: float, reported: int, due: Any, as_of: Any) -> tuple[str, bool]:
+        calls.append((percent, reported))
+        return real(percent, reported, due, as_of)
+
+    monkeypatch.setattr(progress, "status_of", spy)
+    return calls
+
+
+def test_show_computes_its_task_only(ledger_2011, pufa, monkeypatch):
+    calls = computed(monkeypatch)
+    data = json.loads(ok(pufa, "show", "19", "-f", "json").out)
+    assert (data["number"], data["percent"]) == (19, 37.0)
+    assert len(calls) == 1  # not the plan's 23 tasks
+    calls.clear()
+    table = ok(pufa, "show", "3").out
+    assert "2011-08-31" in table and len(calls) == 1  # its extension read as before
+
+
+def test_show_of_a_task_with_items_computes_it_and_its_items(db, pufa, tmp_path, monkeypatch):
+    load(pufa, tmp_path)
+    ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
+    ok(pufa, "log", "1.2", "--unit", JY, "--metric", "bases=5", "--date", "2023-05-02")
+    calls = computed(monkeypatch)
+    task = json.loads(ok(pufa, "show", "1", "-f", "json", "--as-of", "2023-07-01").out)
+    assert task["percent"] == 65.0 and len(calls) == 3  # (80 + 50) / 2: the task and its items
+    calls.clear()
+    item = json.loads(ok(pufa, "show", "1.2", "-f", "json", "--as-of", "2023-07-01").out)
+    assert item["percent"] == 50.0 and len(calls) == 1
+
+
+def test_filters_compute_only_the_tasks_they_can_return(ledger_2011, pufa, monkeypatch):
+    calls = computed(monkeypatch)
+    got = json.loads(ok(pufa, "tasks", "--section", "5", "-f", "json").out)
+    assert [t["number"] for t in got] == [18, 19, 20] and len(calls) == 3
+    calls.clear()
+    got = json.loads(ok(pufa, "tasks", "--unit", "區教育局", "-f", "json").out)
+    assert [t["number"] for t in got] == [3, 19] and len(calls) == 2
+    calls.clear()
+    got = json.loads(ok(pufa, "tasks", "--unit", "區教育局", "--due", "Q3", "-f", "json").out)
+    assert [t["number"] for t in got] == [3] and len(calls) <= 2  # due 08-31, extended
+
+
+def _quarter(day: str) -> str:
+    return f"Q{(int(day[5:7]) - 1) // 3 + 1}"
+
+
+def _every_filter(pufa: Any, year: int, units: tuple[str, ...], as_of: str) -> None:
+    """Each filter returns what the full list holds that passes it, in the same order."""
+    full = json.loads(ok(pufa, "tasks", "-f", "json", "--as-of", as_of).out)
+    assert full
+
+    def listed(*args: str) -> list[Any]:
+        return json.loads(ok(pufa, "tasks", "-f", "json", "--as-of", as_of, *args).out)
+
+    for section in sorted({t["section"] for t in full}):
+        assert listed("--section", str(section)) == [t for t in full if t["section"] == section]
+    for unit in units:
+        want = [t for t in full if any(u["unit"] == unit for u in t["units"])]
+        assert listed("--unit", unit) == want, unit
+    for q in ("Q1", "Q2", "Q3", "Q4"):
+        want = [t for t in full if t["due"][:4] == str(year) and _quarter(t["due"]) == q]
+        assert listed("--due", q) == want, q
+    for status in ("done", "in-progress", "not-started"):
+        assert listed("--status", status) == [t for t in full if t["status"] == status]
+    assert listed("--status", "overdue") == [t for t in full if t["overdue"]]
+    section = full[-1]["section"]
+    want = [t for t in full if t["section"] == section and t["status"] == "not-started"]
+    assert listed("--section", str(section), "--status", "not-started") == want
+
+
+def test_filters_return_what_the_full_list_holds(ledger_2011, pufa):
+    _every_filter(pufa, 2011, UNITS, "2011-07-01")
+    _every_filter(pufa, 2011, UNITS, "2011-12-31")
+
+
+def test_filters_keep_a_tasks_items_for_its_percent(db, pufa, tmp_path):
+    load(pufa, tmp_path)
+    ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
+    ok(pufa, "log", "1.2", "--unit", JY, "--metric", "bases=5", "--date", "2023-05-02")
+    _every_filter(pufa, 2023, (SJ, JY, TW), "2023-07-01")
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_lists_read_in_slices_are_the_same(ledger_2011, pufa, monkeypatch, chunk):
+    import pufa_cli.ledger as ledger
+
+    whole = [
+        ok(pufa, *a).out
+        for a in (("tasks", "-f", "json"), ("tasks",), ("export", "-w", "tasks", "-f", "json"))
+    ]
+    monkeypatch.setattr(ledger, "CHUNK", chunk)
+    assert [
+        ok(pufa, *a).out
+        for a in (("tasks", "-f", "json"), ("tasks",), ("export", "-w", "tasks", "-f", "json"))
+    ] == whole
+
+
+def test_items_in_slices_stay_with_their_task(db, pufa, tmp_path, monkeypatch):
+    import pufa_cli.ledger as ledger
+
+    load(pufa, tmp_path, ITEMS)
+    ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
+    whole = ok(pufa, "tasks", "-f", "json", "--as-of", "2023-07-01").out
+    monkeypatch.setattr(ledger, "CHUNK", 1)
+    assert ok(pufa, "tasks", "-f", "json", "--as-of", "2023-07-01").out == whole
+    assert json.loads(whole)[0]["percent"] == 40.0  # (80 + 0) / 2
+
+
+@pytest.mark.parametrize(
+    "args", [("tasks", "-f", "json"), ("export", "--what", "tasks", "-f", "json")]
+)
+def test_json_lists_are_written_as_tasks_are_computed(ledger_2011, pufa, monkeypatch, args):
+    """Each task is written out before the next slice is read: memory does not grow with the
+    plan. (Before: the whole list was built, then dumped.)"""
+    import pufa_cli.ledger as ledger
+    import pufa_cli.progress as progress
+
+    events: list[str] = []
+    real_statuses, real_json = progress.task_statuses, ledger.task_json
+
+    def statuses(*a: Any, **k: Any) -> Any:
+        events.append("read")
+        return real_statuses(*a, **k)
+
+    def as_json(*a: Any, **k: Any) -> Any:
+        events.append("json")
+        return real_json(*a, **k)
+
+    whole = ok(pufa, *args).out
+    monkeypatch.setattr(ledger, "task_statuses", statuses)
+    monkeypatch.setattr(ledger, "task_json", as_json)
+    monkeypatch.setattr(ledger, "CHUNK", 5)
+    assert ok(pufa, *args).out == whole
+    assert events.count("json") == 23
+    assert events.count("read") == 5 and events.index("json") < events.index("read", 1)
+
+
+# --- the streamed table against Rich's ------------------------------------------------------
+
+WORDS = ["法治", "宣傳", "教育", "“六五”普法", "(第12項)", "基地", "青少年", "ab", "x"]
+
+
+def _row(rng: random.Random, n: int) -> list[Any]:
+    from pufa_cli.render.stream import Styled
+
+    title = "".join(rng.choice(WORDS) for _ in range(rng.randint(1, 14)))
+    if rng.random() < 0.2:  # English words wrap at blanks
+        title = " ".join(
+            rng.choice(["work", "plan", "rule-of-law", "a", "publicity"])
+            for _ in range(rng.randint(1, 12))
+        )
+    if rng.random() < 0.05:
+        title = rng.choice(["[b]粗[/b]體", "見 :smile: 笑", "a:b", "[1] 條", "\x1b[2J 清"])
+    targets = "\n".join(
+        f"{rng.randint(0, 200)}/{rng.randint(1, 200)} " + rng.choice(["個", "場次", "人次", "%"])
+        for _ in range(rng.choice([0, 0, 1, 2, 3]))
+    )
+    status = rng.choice(["done", "in progress", "not started", "not started, overdue"])
+    return [
+        f"{n}" if rng.random() < 0.9 else f"{n}.{rng.randint(1, 9)}",
+        rng.randint(1, 20),
+        title,
+        "2011-12-31",
+        targets,
+        f"{rng.random() * 100:.1f}%",
+        Styled(status, rng.choice(["green", "yellow", "red", ""])),
+    ]
+
+
+def _cols() -> list[Any]:
+    from pufa_cli.render.task_view import tasks_cols
+
+    return tasks_cols()
+
+
+def _rich(title: str, rows: list[list[Any]], caption: str) -> str:
+    from pufa_cli.render import show
+    from pufa_cli.render.layout import table
+    from pufa_cli.render.stream import _Cells
+
+    show(table(title, _cols(), _Cells(rows).rich_rows(), caption=caption))
+    return ""
+
+
+@pytest.mark.parametrize("width", [None, "30", "60", "80", "120"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_streamed_table_is_byte_for_byte_richs(capsys, monkeypatch, width, seed):
+    from pufa_cli.render.stream import PackedRows, write_table
+
+    if width is None:
+        monkeypatch.delenv("COLUMNS", raising=False)  # piped: as wide as the data
+    else:
+        monkeypatch.setenv("COLUMNS", width)
+    rng = random.Random(seed)
+    rows = [_row(rng, n) for n in range(1, 400)]
+    title, caption = "全區依法治區工作方案 (2011) — tasks as of 2011-06-30", "399 tasks"
+    _rich(title, rows, caption)
+    want = capsys.readouterr().out
+    packed = PackedRows()
+    for row in rows:
+        packed.append(row)
+    write_table(title, _cols(), packed, caption)
+    got = capsys.readouterr().out
+    assert got == want
+    assert len(want.splitlines()) > 400  # some rows took more than one line
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_a_streamed_table_on_a_terminal_reads_as_richs_with_its_colours(capsys, monkeypatch):
+    from pufa_cli.render.stream import write_table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    rng = random.Random(3)
+    rows = [_row(rng, n) for n in range(1, 300)]
+    _rich("方案", rows, "299 tasks")
+    want = capsys.readouterr().out
+    write_table("方案", _cols(), rows, "299 tasks")
+    got = capsys.readouterr().out
+    assert "\x1b[" in got and ANSI.sub("", got) == ANSI.sub("", want)
+    # Each status reads in its light's colour, as Rich prints it.
+    red = [line for line in got.splitlines() if "overdue" in line and "\x1b[31m" in line]
+    assert red
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_pufa_tasks_streamed_is_what_rich_prints(ledger_2011, pufa, monkeypatch, lang, width):
+    import pufa_cli.render.stream as stream
+
+    monkeypatch.setenv("COLUMNS", width)
+    monkeypatch.setattr(stream, "STREAM_ROWS", 10**9)
+    by_rich = ok(pufa, "--lang", lang, "tasks").out
+    monkeypatch.setattr(stream, "STREAM_ROWS", 0)
+    assert ok(pufa, "--lang", lang, "tasks").out == by_rich
+    assert ok(pufa, "--lang", lang, "tasks", "--status", "not-started").out != by_rich
+
+
+def test_write_json_list_is_json_dumps(tmp_path: Path):
+    from datetime import date
+
+    from pufa_cli.render import pretty_json, write_json_list
+
+    odd = [
+        [],
+        {},
+        [[[]]],
+        [{}],
+        (1, 2),
+        {"a": {"b": [1, 2.5, None, True, False, '中\n"x\\', {"c": {}}]}},
+        1e-7,
+        -0.0,
+        12345678901234567890,
+        "\u2028\x00\x1b",
+        date(2011, 1, 1),  # default=str
+        {"d": date(2011, 1, 1)},
+        {1: 2},  # a key json turns into a string
+        float("nan"),
+    ]
+    for value in odd:
+        assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    for items in ([], [1], odd):
+        out = io.StringIO()
+        assert write_json_list(out, iter(items)) == len(items)
+        want = json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
+        assert out.getvalue() == want
