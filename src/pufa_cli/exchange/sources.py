@@ -103,7 +103,8 @@ def picker(cols: dict[str, int]) -> Callable[[list[Any] | tuple[Any, ...]], tupl
             cells.append(None)
         else:
             cells = [*cells[:width], *pad[min(len(cells), width) :]]
-        return get(cells)
+        picked: tuple[Any, ...] = get(cells)
+        return picked
 
     return pick
 

@@ -43,7 +43,8 @@ def current_office(conn: Connection) -> OfficeRef:
     cached = getattr(conn, "_pufa_office", None)
     name = chosen_name()
     if cached is not None and cached[0] == name:
-        return cached[1]
+        found: OfficeRef = cached[1]
+        return found
     if name is not None:
         office = resolve_office(conn, name)
     else:

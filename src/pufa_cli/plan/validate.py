@@ -42,7 +42,7 @@ def _read_id(c: Checker, value: Any, path: str, year: int) -> str:
 def _read_date(c: Checker, value: Any, path: str, year: int) -> date:
     from pufa_cli.timing import parse_date
 
-    day = c.guarded(path, partial(parse_date, c.text(value, path, limit=40)))
+    day: date = c.guarded(path, partial(parse_date, c.text(value, path, limit=40)))
     if not date(year - 1, 1, 1) <= day <= date(year, 12, 31):
         raise c.fail(
             path,

@@ -221,7 +221,8 @@ class _Writer:
                 )
         with self.out.capture() as captured:
             self.out.print(t)
-        return captured.get().split("\n")[:-1]
+        lines: list[str] = captured.get().split("\n")[:-1]
+        return lines
 
     def emit(self, lines: list[str]) -> None:
         for line in lines:

@@ -84,7 +84,7 @@ def _plan_line(data: dict[str, Any], field: Any) -> str:
         parts.append(data["issuer"])
     if data["issued"]:
         parts.append(_("issued {date}").format(date=data["issued"]))
-    line = field(_("Plan"), " · ".join(parts))
+    line: str = field(_("Plan"), " · ".join(parts))
     if data["addressees"]:
         line += "\n" + field(_("To"), "、".join(data["addressees"]))
     return line
