@@ -5,6 +5,7 @@ when the digest does not match or the bundle is another office's."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -213,10 +214,14 @@ def _supervision(where: str) -> dict[str, list[tuple[object, ...]]]:
     from pufa_cli import store
     from pufa_cli.config import resolve_db
 
+    def plain(value: object) -> object:  # SQLite gives dates as text, PostgreSQL as dates
+        return value.isoformat() if isinstance(value, date) else value
+
     conn = store.connect(resolve_db(where))
     try:
         return {
-            name: sorted(map(tuple, conn.rows(sql)), key=repr) for name, sql in SUPERVISION.items()
+            name: sorted((tuple(map(plain, r)) for r in conn.rows(sql)), key=repr)
+            for name, sql in SUPERVISION.items()
         }
     finally:
         conn.close()

@@ -101,7 +101,7 @@ def test_bulk_load_matches_a_reload_and_reloads_unchanged(db: str, pufa, tmp_pat
     whole = tmp_path / "whole.yaml"
     whole.write_text(PLAN.format(id="bulk-a", more=MORE), encoding="utf-8")
     r = pufa("init", "--plan", whole)
-    assert r.code == 0 and "created: 7 added" in r.out, r
+    assert r.code == 0 and ": 7 added, 0 updated" in r.out, r
 
     # The same plan arriving in two loads: the first half, then the whole.
     half = tmp_path / "half.yaml"
