@@ -208,5 +208,6 @@ def test_problems_and_next_go_out_and_come_back(ready, pufa, tmp_path, suffix):
     ]
     if suffix == "csv":
         text = out.read_text(encoding="utf-8-sig").splitlines()
-        assert text[0].endswith(",problems,next")
-        assert text[1].endswith(",'=場地不足,4月協調")  # a formula-like cell is neutralised
+        assert text[0].endswith(",problems,next,review,review_date,reviewed_by,review_note")
+        # a formula-like cell is neutralised; no review (the four columns after next empty)
+        assert text[1].endswith(",'=場地不足,4月協調,,,,")

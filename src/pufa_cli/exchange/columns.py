@@ -130,7 +130,7 @@ def column_labels(_: Callable[[str], str] = _) -> dict[str, str]:
         "problems": _("Problems"),
         "next": _("Next steps"),
         # the office's check of a claim and its closure (審核銷號)
-        "review": pgettext("entries column", "Review"),
+        "review": _("Review"),
         "review_date": _("Review date"),
         "reviewed_by": _("Reviewed by"),
         "review_note": _("Review note"),
