@@ -213,3 +213,22 @@ def test_bad_remind_input_changes_nothing(ready, pufa, monkeypatch, args, env, m
     assert r.code == 2, r
     assert r.err.startswith("Error: ") and r.err.count("\n") == 1 and message in r.err, r
     assert dump_db(ready) == before
+
+
+def test_a_sub_item_is_named_as_commands_take_it(db, pufa, monkeypatch):
+    """The 2012 example plan's task 7 has items 7.1 (due 年中, 06-30) and 7.2 (年底前); its lead
+    示例區司法局 leads both. As of 2012-07-02 nothing is reported: 7.1 is overdue (red), and the
+    reminder names it "7.1", as assign/log/show take it — not 7."""
+    from pathlib import Path
+
+    monkeypatch.setenv("PUFA_TODAY", "2012-07-02")
+    plan = Path(__file__).resolve().parents[1] / "plans" / "2012-example.yaml"
+    ok(pufa, "init", "-q", "--plan", str(plan))
+    rows = remind(pufa, "--plan-id", "2012-example", "--as-of", "2012-07-02")
+    lead = [r for r in rows if r["unit"] == "示例區司法局"]
+    assert {"task": "7.1", "colour": "red"} in [
+        {"task": r["task"], "colour": r["colour"]} for r in lead
+    ]
+    assert 7 not in [r["task"] for r in rows]
+    table = ok(pufa, "remind", "--plan-id", "2012-example", "--as-of", "2012-07-02").out
+    assert "7.1" in table

@@ -382,7 +382,7 @@ def _print_items(items: list[Any], plan: Any, day: Any, fmt: RemindFormat, withi
             [
                 [
                     plan_text(i.unit, plan.script),
-                    i.task,
+                    i.ref,
                     plan_text(i.title, plan.script),
                     i.due.isoformat(),
                     i.working_days_left,
@@ -422,7 +422,7 @@ def _markdown_notices(
                 [_("Task"), _("Title"), _("Due"), _("Working days left"), _("Colour"), _("Sent")],
                 [
                     [
-                        i.task,
+                        i.ref,
                         plan_text(i.title, plan.script),
                         i.due.isoformat(),
                         i.working_days_left,

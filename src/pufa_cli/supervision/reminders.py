@@ -2,7 +2,7 @@
 
 An open item is a unit's share of a current task (an assignment) below 100 %. Its colour:
 
-* ``red`` — overdue: the unit's due date (extensions included) is before D;
+* ``red`` — overdue: the unit's due date (extensions included) is on or before D;
 * ``yellow`` — behind the 序時進度 by more than the yellow threshold (the report's rule,
   ``PUFA_YELLOW``), or the unit missed a checkpoint of the task (``checks`` and ``cadence``)
   as of D — the rule of ``checkpoints.checkpoint_states``, the one ``show``, ``report`` and
@@ -35,7 +35,7 @@ MAX_WITHIN = 366
 
 _ITEMS_SQL = (
     f"WITH {assignment_cte()} SELECT au.task_id, t.number, t.title, au.unit_id, "
-    "u.name, au.due, au.pct FROM au JOIN tasks t ON t.id = au.task_id "
+    "u.name, au.due, au.pct, t.item FROM au JOIN tasks t ON t.id = au.task_id "
     "JOIN units u ON u.id = au.unit_id WHERE COALESCE(au.pct, 0) < 100{where}"
 )
 
@@ -51,11 +51,17 @@ class Item:
     working_days_left: int
     colour: str
     reminders: int
+    item: int = 0  # N of a sub-item (9.2), 0 for a task
+
+    @property
+    def ref(self) -> int | str:
+        """The task as commands name it: 9, or "9.2" for a sub-item (JSON's convention)."""
+        return f"{self.task}.{self.item}" if self.item else self.task
 
     def as_json(self) -> dict[str, object]:
         return {
             "unit": self.unit,
-            "task": self.task,
+            "task": self.ref,
             "due": self.due.isoformat(),
             "working_days_left": self.working_days_left,
             "colour": self.colour,
@@ -103,7 +109,7 @@ def open_items(
         for tid, state in checkpoint_states(conn, plan, as_of).items()
     }
     out = []
-    for tid, number, title, uid, name, due, pct in rows:
+    for tid, number, title, uid, name, due, pct, item in rows:
         due_d = as_date(due)
         assert due_d is not None
         percent = float(pct or 0)
@@ -130,9 +136,10 @@ def open_items(
                 left,
                 tone,
                 sent.get((int(tid), int(uid)), 0),
+                int(item),
             )
         )
-    out.sort(key=lambda i: (i.unit, COLOURS.index(i.colour), i.task))
+    out.sort(key=lambda i: (i.unit, COLOURS.index(i.colour), i.task, i.item))
     return out
 
 
