@@ -12,6 +12,7 @@ The package: this module (printing, words and cells shared by every view), ``lay
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -103,7 +104,9 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
+@functools.cache
 def _scalars() -> dict[type, Any]:
+    """type → its JSON text, as ``json`` writes it (``encode_basestring``: the C one)."""
     from json.encoder import encode_basestring
 
     return {
@@ -115,11 +118,8 @@ def _scalars() -> dict[type, Any]:
     }
 
 
-_SCALARS: dict[type, Any] = {}
-
-
 def _pretty(value: Any, newline: str, out: list[str]) -> None:
-    scalars = _SCALARS or _SCALARS.update(_scalars()) or _SCALARS
+    scalars = _scalars()
     kind = type(value)
     if kind in scalars:
         out.append(scalars[kind](value))
