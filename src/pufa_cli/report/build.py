@@ -459,8 +459,12 @@ def _aggregated(
     """The report by section or unit counted in SQL (aggregate.py); None when too many target
     percents would have to be bound (the per-task path then answers)."""
     from pufa_cli.report.aggregate import MAX_BOUND, Inputs, section_groups, unit_groups
-    from pufa_cli.supervision.reviews import awaiting
 
+    waiting: frozenset[tuple[int, int]] = frozenset()
+    if plan.review:  # imported only then: supervision.reviews loads the tracker (~30 ms)
+        from pufa_cli.supervision.reviews import awaiting
+
+        waiting = frozenset(awaiting(conn, plan, as_of))
     from_targets = target_percents(conn, plan, as_of)
     if len(from_targets) > MAX_BOUND:
         return None
@@ -471,7 +475,7 @@ def _aggregated(
             (tid, uid): m for tid, c in checkpoints.items() for uid, m in c.missed_by_unit.items()
         },
         from_targets=from_targets,
-        waiting=frozenset(awaiting(conn, plan, as_of)),
+        waiting=waiting,
     )
     nxt = next_quarter_of(as_of, plan.year)
     window = None
