@@ -470,3 +470,30 @@ def test_a_task_with_items_splits_its_points_evenly(db, pufa, tmp_path):
         ("甲局", "2.2"): 10,
         ("乙局", "2.3"): 10,
     }
+
+
+@pytest.mark.parametrize("by", [(), ("--by", "task")])
+def test_a_long_score_table_streams_as_rich_prints_it(scored, pufa, monkeypatch, by):
+    """The score table goes through the streamed writer past STREAM_ROWS rows (issue 19): the
+    same bytes as Rich's table, by unit and by task."""
+    import pufa_cli.render.stream as stream
+
+    scored()
+    for task, unit, pct in ((1, "甲局", 100), (2, "乙局", 40), (3, "丙局", 70), (1, "丁局", 5)):
+        ok(pufa, "assign", str(task), unit)
+        log(pufa, task, unit, pct, "2012-03-01")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(stream, "STREAM_ROWS", 10**9)
+    by_rich = ok(pufa, "score", "--as-of", "2012-06-30", *by).out
+    streamed: list[int] = []
+    write_table = stream.write_table
+
+    def counted(*args, **kw):  # type: ignore[no-untyped-def]
+        streamed.append(1)
+        return write_table(*args, **kw)
+
+    monkeypatch.setattr(stream, "write_table", counted)
+    monkeypatch.setattr(stream, "STREAM_ROWS", 0)
+    assert ok(pufa, "score", "--as-of", "2012-06-30", *by).out == by_rich
+    assert streamed == [1]  # the streamed writer printed it
+    assert "甲局" in by_rich and "乙局" in by_rich

@@ -124,9 +124,14 @@ def score(
             Col(labels()[h], "left" if h == "unit" else "right", flexible=h in flexible)
             for h in headers
         ]
-        parts: list[Any] = [
-            table(_heading(result, text, by_task), cols, _named_rows(rows, headers, text))
-        ]
+        named = _named_rows(rows, headers, text)
+        if not (by_task and result.manual):
+            # One table: streamed when long (a city's hundreds of units), as pufa tasks is.
+            from pufa_cli.render.stream import print_table
+
+            print_table(_heading(result, text, by_task), cols, named)
+            return
+        parts: list[Any] = [table(_heading(result, text, by_task), cols, named)]
         if by_task and result.manual:
             mh, mr = _manual_table(result, text)
             parts.append(table(None, [Col(h) for h in mh], mr))
