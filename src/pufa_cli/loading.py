@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import Conflict
 from pufa_cli.i18n import _, detect_script, ngettext
@@ -22,6 +22,28 @@ from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Plan, Target, Ta
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_UNIT
 from pufa_cli.units import find_unit
+
+
+class StoredTask(NamedTuple):
+    """A task of the plan as stored, read back by :func:`load_plan` (its columns, in order)."""
+
+    id: int
+    number: int
+    section_id: int
+    title: str
+    text: str
+    due_word: str
+    due_date: Any  # a date, or its ISO text on SQLite
+    checks: str
+    timing: str | None
+    responsible: str | None
+    in_plan: int
+    plan_units: str
+    cadence: str | None
+    leader: str | None
+    label: str | None
+    carries: str | None
+    item: int
 
 
 @dataclass
@@ -179,13 +201,13 @@ def load_plan(
         section_ids[sec.number] = sid
 
     existing_tasks = {
-        (int(r[1]), int(r[16])): r
-        for r in conn.rows(
-            "SELECT id, number, section_id, title, text, due_word, due_date, checks, timing, "
-            "responsible, in_plan, plan_units, cadence, leader, label, carries, item "
-            "FROM tasks "
-            "WHERE plan_id = :p",
-            {"p": plan_id},
+        (int(t.number), int(t.item)): t
+        for t in map(
+            StoredTask._make,
+            conn.rows(
+                f"SELECT {', '.join(StoredTask._fields)} FROM tasks WHERE plan_id = :p",
+                {"p": plan_id},
+            ),
         )
     }
     # The targets and assignments the plan's tasks have: one query each, not one per task.
@@ -264,32 +286,13 @@ def load_plan(
                 "label": task.label,
                 "carries": task.carries,
             }
-            task_id = int(old[0])
-            if old[3] != task.title and not replace:
+            task_id = int(old.id)
+            if old.title != task.title and not replace:
                 _refuse_moving_history(conn, plan, task, old, named)
             if task.items:
                 _refuse_items_on_history(conn, plan, task, task_id)
-            current = dict(
-                zip(
-                    values,
-                    (
-                        old[2],
-                        old[3],
-                        old[4],
-                        old[5],
-                        str(old[6])[:10],
-                        old[7],
-                        old[8],
-                        old[9],
-                        old[10],
-                        old[12],
-                        old[13],
-                        old[14],
-                        old[15],
-                    ),
-                    strict=True,
-                )
-            )
+            current = {k: getattr(old, k) for k in values}
+            current["due_date"] = str(old.due_date)[:10]
             if current != values:
                 conn.run(
                     "UPDATE tasks SET section_id=:section_id, title=:title, text=:text, "
@@ -301,8 +304,8 @@ def load_plan(
                 )
                 res.updated.append(ref)
             # Loaded before plan_units existed: as the plan names them now.
-            before = str(old[11]) or named
-            if old[11] != named:
+            before = str(old.plan_units) or named
+            if old.plan_units != named:
                 conn.run(
                     "UPDATE tasks SET plan_units = :named WHERE id = :id",
                     {"named": named, "id": task_id},
@@ -348,12 +351,12 @@ def load_plan(
             ).format(plan=plan.id, count=len(gone))
         )
     for number, old in gone:
-        task_id = int(old[0])
+        task_id = int(old.id)
         if prune:
             entries = int(
                 conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id})
             )
-            office = _office_assignments(conn, task_id, str(old[11]))
+            office = _office_assignments(conn, task_id, str(old.plan_units))
             if entries:
                 res.kept_entries.append((number, entries))
             elif office:
@@ -362,19 +365,21 @@ def load_plan(
                 conn.run("DELETE FROM tasks WHERE id = :t", {"t": task_id})
                 res.pruned.append(number)
                 continue
-        if old[10]:
+        if old.in_plan:
             conn.run("UPDATE tasks SET in_plan = 0 WHERE id = :t", {"t": task_id})
         if not prune:
             res.missing.append(number)
     return res
 
 
-def _refuse_moving_history(conn: Connection, plan: Plan, task: Task, old: Any, named: str) -> None:
+def _refuse_moving_history(
+    conn: Connection, plan: Plan, task: Task, old: StoredTask, named: str
+) -> None:
     """A task retitled under the same number keeps its history only when it has none: entries
     and the office's assignments never move to another task silently."""
-    task_id = int(old[0])
+    task_id = int(old.id)
     entries = int(conn.scalar("SELECT count(*) FROM entries WHERE task_id = :t", {"t": task_id}))
-    office = _office_assignments(conn, task_id, str(old[11]) or named)
+    office = _office_assignments(conn, task_id, str(old.plan_units) or named)
     if not entries and not office:
         return
     history = []
@@ -393,7 +398,9 @@ def _refuse_moving_history(conn: Connection, plan: Plan, task: Task, old: Any, n
             "plan {id}, task {n}: would change its title from '{old}' to '{new}' but it has "
             "{history}; give the file its own 'id:' if it is another plan, or pass --replace if "
             "it is the same task"
-        ).format(id=plan.id, n=task.number, old=old[3], new=task.title, history=", ".join(history))
+        ).format(
+            id=plan.id, n=task.number, old=old.title, new=task.title, history=", ".join(history)
+        )
     )
 
 

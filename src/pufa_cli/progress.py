@@ -21,7 +21,7 @@ See docs/performance.md for the measurements behind each shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -423,22 +423,6 @@ def _summary(row: Any) -> PlanSummary:
         as_date(issued),
         tuple(json.loads(addressees or "[]")),
     )
-
-
-def expand_groups(conn: Connection, plan: PlanRef, names: Sequence[str]) -> list[str]:
-    """Unit names with each of the plan's groups (各街道辦事處) replaced by its units."""
-    import json
-
-    raw = conn.scalar("SELECT groups FROM plans WHERE id = :p", {"p": plan.id})
-    groups: dict[str, list[str]] = json.loads(raw or "{}")
-    if not groups:
-        return list(names)
-    from pufa_cli.names import normalize_name
-
-    out: list[str] = []
-    for name in names:
-        out.extend(groups.get(normalize_name(name), [name]))
-    return out
 
 
 def list_plans(conn: Connection) -> list[PlanSummary]:

@@ -21,11 +21,11 @@ from pufa_cli.i18n import _, unit_text
 from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
 from pufa_cli.names import BIDI_CONTROLS
 from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
-from pufa_cli.progress import PlanRef, expand_groups
+from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
-from pufa_cli.units import UnitRef, record_event, resolve_unit
+from pufa_cli.units import UnitRef, expand_groups, record_event, resolve_unit
 
 MAX_NOTE = 10_000
 MAX_BY = 200

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -318,3 +319,19 @@ def list_units(
             {"plan": plan.id, "as_of": as_of, "o": here},
         )
     return [UnitSummary(str(n), k, int(a), int(b), int(c), int(d)) for n, k, a, b, c, d in rows]
+
+
+def expand_groups(conn: Connection, plan: PlanRef, names: Sequence[str]) -> list[str]:
+    """Unit names with each of the plan's groups (各街道辦事處) replaced by its units."""
+    import json
+
+    raw = conn.scalar("SELECT groups FROM plans WHERE id = :p", {"p": plan.id})
+    groups: dict[str, list[str]] = json.loads(raw or "{}")
+    if not groups:
+        return list(names)
+    from pufa_cli.names import normalize_name
+
+    out: list[str] = []
+    for name in names:
+        out.extend(groups.get(normalize_name(name), [name]))
+    return out

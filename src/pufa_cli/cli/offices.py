@@ -392,7 +392,7 @@ def import_bundle(db: str | None, path: str, dry_run: bool) -> None:
     """``pufa import F`` of a bundle: all or nothing; what is already here is skipped."""
     from pufa_cli import clock
     from pufa_cli.errors import BadInput
-    from pufa_cli.offices import bundle
+    from pufa_cli.offices import bundle, bundle_import
     from pufa_cli.render import notice
 
     doc = bundle.read_bundle(path)
@@ -400,7 +400,7 @@ def import_bundle(db: str | None, path: str, dry_run: bool) -> None:
     try:
         with session(db, write=True) as conn:
             try:
-                added = bundle.import_bundle(conn, doc, clock.now())
+                added = bundle_import.import_bundle(conn, doc, clock.now())
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise BadInput(
                     _("{path} is not a well-formed bundle ({reason})").format(path=path, reason=exc)
