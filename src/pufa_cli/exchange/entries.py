@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.exchange.columns import day_text, num_text, time_text
 from pufa_cli.progress import PlanRef
@@ -91,28 +91,26 @@ def entry_rows(conn: Connection, plan: PlanRef | None) -> Iterator[Any]:
     )
 
 
-# One entry: year, task, unit, date (ISO), percent, metrics [(key, value)] sorted by key, note,
-# by, recorded_at (ISO), id, key, retracted_at (ISO or None), retracted_by, retraction_reason,
-# problems, next steps, and the review or None.
-EntryRecord = tuple[
-    int,
-    int | str,  # task number, or "9.2" for a sub-item
-    str,
-    str,
-    int,
-    list[tuple[str, float]],
-    str,
-    str,
-    str,
-    int,
-    str,
-    Any,
-    Any,
-    Any,
-    str,
-    str,
-    Review | None,
-]
+class EntryRecord(NamedTuple):
+    """One entry as every export writes it (csv, json, the workbook's Entries sheet)."""
+
+    year: int
+    task: int | str  # task number, or "9.2" for a sub-item
+    unit: str
+    date: str  # ISO
+    percent: int
+    metrics: list[tuple[str, float]]  # (key, value), sorted by key
+    note: str
+    by: str
+    recorded_at: str  # ISO
+    id: int
+    key: str
+    retracted_at: Any  # None when the entry counts
+    retracted_by: Any
+    retraction_reason: Any
+    problems: str
+    next: str
+    review: Review | None
 
 
 def entry_records(conn: Connection, plan: PlanRef | None) -> Iterator[EntryRecord]:
@@ -139,7 +137,7 @@ def _record(
     if len(metrics) > 1:
         metrics.sort()
     year, number = names.tasks[int(row[1])]
-    return (
+    return EntryRecord(
         year,
         number,
         names.units[int(row[2])],

@@ -13,30 +13,30 @@ from pufa_cli.ledger import json_number
 
 def entry_json(r: EntryRecord) -> dict[str, Any]:
     """An entry as in ``pufa show -f json``'s history, plus year, task and key."""
-    retracted = r[11] is not None
+    retracted = r.retracted_at is not None
     return {
-        "year": r[0],
-        "task": r[1],
-        "unit": r[2],
-        "date": r[3],
-        "percent": r[4],
-        "metrics": {k: json_number(float(v)) for k, v in r[5]},
-        "note": r[6],
-        "by": r[7],
-        "recorded_at": r[8],
-        "id": r[9],
-        "key": r[10],
+        "year": r.year,
+        "task": r.task,
+        "unit": r.unit,
+        "date": r.date,
+        "percent": r.percent,
+        "metrics": {k: json_number(float(v)) for k, v in r.metrics},
+        "note": r.note,
+        "by": r.by,
+        "recorded_at": r.recorded_at,
+        "id": r.id,
+        "key": r.key,
         "retracted": retracted,
-        "retracted_at": time_text(r[11]) if retracted else None,
-        "retracted_by": r[12],
-        "retraction_reason": r[13],
-        "problems": r[14],
-        "next": r[15],
+        "retracted_at": time_text(r.retracted_at) if retracted else None,
+        "retracted_by": r.retracted_by,
+        "retraction_reason": r.retraction_reason,
+        "problems": r.problems,
+        "next": r.next,
         # the review (issue 16), null when the entry has none
-        "review": r[16][0] if r[16] else None,
-        "review_date": r[16][1] if r[16] else None,
-        "reviewed_by": r[16][2] if r[16] else None,
-        "review_note": r[16][3] if r[16] else None,
+        "review": r.review[0] if r.review else None,
+        "review_date": r.review[1] if r.review else None,
+        "reviewed_by": r.review[2] if r.review else None,
+        "review_note": r.review[3] if r.review else None,
     }
 
 

@@ -318,30 +318,30 @@ def _tasks_sheet(wb: Any, ledger: Ledger, text_fn: Callable[[str], str], styles:
 def _entry_xlsx_row(
     ws: Any, r: EntryRecord, yes_no: tuple[str, str], styles: _Styles, units: dict[str, str]
 ) -> list[Any]:
-    retracted = r[11] is not None
-    recorded = as_time(r[8])
+    retracted = r.retracted_at is not None
+    recorded = as_time(r.recorded_at)
     row: list[Any] = [
-        r[0],
-        r[1],
-        units[r[2]],
-        date.fromisoformat(r[3]),
-        _cell(ws, r[4], PERCENT_FORMAT),
-        xlsx_text(metrics_text(r[5])) or None,
-        xlsx_text(r[6]) or None,
-        xlsx_text(r[7]),
+        r.year,
+        r.task,
+        units[r.unit],
+        date.fromisoformat(r.date),
+        _cell(ws, r.percent, PERCENT_FORMAT),
+        xlsx_text(metrics_text(r.metrics)) or None,
+        xlsx_text(r.note) or None,
+        xlsx_text(r.by),
         _cell(ws, recorded, TIME_FORMAT) if recorded is not None else None,
-        r[9],
-        r[10],
+        r.id,
+        r.key,
         yes_no[0] if retracted else yes_no[1],
         None,
-        xlsx_text(r[12]) if r[12] else None,
-        xlsx_text(r[13]) if r[13] else None,
-        xlsx_text(r[14]) if r[14] else None,
-        xlsx_text(r[15]) if r[15] else None,
-        *_review_cells(r[16]),
+        xlsx_text(r.retracted_by) if r.retracted_by else None,
+        xlsx_text(r.retraction_reason) if r.retraction_reason else None,
+        xlsx_text(r.problems) if r.problems else None,
+        xlsx_text(r.next) if r.next else None,
+        *_review_cells(r.review),
     ]
     if retracted:
-        row[12] = _cell(ws, as_time(r[11]), TIME_FORMAT)
+        row[12] = _cell(ws, as_time(r.retracted_at), TIME_FORMAT)
         # A retracted entry no longer counts: the whole row struck through.
         row = [c if c is None or hasattr(c, "font") else _cell(ws, c) for c in row]
         for c in row:
