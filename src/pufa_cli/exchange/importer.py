@@ -38,7 +38,7 @@ first). An import never undoes a retraction, and importing a file again changes 
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import ExitStack
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -108,14 +108,10 @@ def import_entries(
     elif estimate >= write.REBUILD_MIN and estimate >= size:
         run.existing = all_entries(conn)
         run.lookup = False
-    else:
-        run.fresh = set()
-    load = (
-        nullcontext()
-        if dry_run
-        else conn.bulk_load("entries", estimate, rebuild_from=write.REBUILD_MIN)
-    )
-    with load:
+    # bulk_load is entered before the first write (``_Run.load``), so an import that adds
+    # nothing (the same file again) never drops and rebuilds the indexes.
+    with ExitStack() as run.stack:
+        run.estimate = estimate
         for count, (loc, values) in enumerate(source.rows, start=1):
             try:
                 run.batch.append(checker.check(values))
@@ -168,6 +164,9 @@ class _Run:
         self.held_lines: dict[int, tuple[int, Any]] = {}  # index in held → (row number, loc)
         self.to_assign: dict[tuple[int, int], bool] = {}  # pair → written
         self.written = 0
+        self.stack = ExitStack()  # holds the bulk load from the first write on
+        self.estimate = 0  # rows to load, about (the file's lines), for bulk_load
+        self.loading = False
 
     def flush(self) -> None:
         """Check the batch against the ledger and write its new rows (while no row has failed)."""
@@ -235,6 +234,10 @@ class _Run:
         if pairs:
             write_assignments(self.conn, pairs, self.now)
             self.to_assign.update(dict.fromkeys(pairs, True))
+        if not self.loading:
+            self.loading = True
+            bulk = self.conn.bulk_load("entries", self.estimate, rebuild_from=write.REBUILD_MIN)
+            self.stack.enter_context(bulk)
         write_rows(self.conn, new, self.now)
         self.written += len(new)
         if self.progress is not None:
