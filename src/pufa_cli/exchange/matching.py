@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pufa_cli.exchange.checks import Checked
@@ -20,23 +21,40 @@ def existing_entries(conn: Connection, keys: list[str]) -> dict[str, Existing]:
     for start in range(0, len(keys), KEY_LOOKUP_CHUNK):
         chunk = keys[start : start + KEY_LOOKUP_CHUNK]
         names = ", ".join(f":k{i}" for i in range(len(chunk)))
-        for key, eid, retracted in conn.rows(
-            "SELECT e.key, e.id, CASE WHEN r.entry_id IS NULL THEN 0 ELSE 1 END "
-            "FROM entries e LEFT JOIN retractions r ON r.entry_id = e.id "
-            f"WHERE e.key IN ({names}) ORDER BY e.id",
-            {f"k{i}": k for i, k in enumerate(chunk)},
-        ):
-            old = found.get(key)
-            if old is None:
-                found[str(key)] = (1, 1, ()) if retracted else (1, 0, (int(eid),))
-            else:
-                count, gone, free = old
-                found[key] = (
-                    (count + 1, gone + 1, free)
-                    if retracted
-                    else (count + 1, gone, (*free, int(eid)))
-                )
+        _gather(
+            found,
+            conn.rows(
+                _LOOKUP_SQL.format(where=f" WHERE e.key IN ({names})"),
+                {f"k{i}": k for i, k in enumerate(chunk)},
+            ),
+        )
     return found
+
+
+def all_entries(conn: Connection) -> dict[str, Existing]:
+    """key → the entries with that key (``Existing``), for every entry in the database: for an
+    import at least as large as the ledger, whose indexes are dropped while it writes."""
+    found: dict[str, Existing] = {}
+    _gather(found, conn.stream(_LOOKUP_SQL.format(where=""), {}, size=5000))
+    return found
+
+
+_LOOKUP_SQL = (
+    "SELECT e.key, e.id, CASE WHEN r.entry_id IS NULL THEN 0 ELSE 1 END "
+    "FROM entries e LEFT JOIN retractions r ON r.entry_id = e.id{where} ORDER BY e.id"
+)
+
+
+def _gather(found: dict[str, Existing], rows: Iterable[Any]) -> None:
+    for key, eid, retracted in rows:
+        old = found.get(key)
+        if old is None:
+            found[str(key)] = (1, 1, ()) if retracted else (1, 0, (int(eid),))
+        else:
+            count, gone, free = old
+            found[key] = (
+                (count + 1, gone + 1, free) if retracted else (count + 1, gone, (*free, int(eid)))
+            )
 
 
 def match(

@@ -1,4 +1,5 @@
-"""The bulk write of an import: entries, then their ids, metrics, retractions, assignments.
+"""The bulk write of an import, batch by batch: entries, then their ids, metrics, evidence and
+retractions; assignments and the retractions of entries already there.
 
 The ids of the new entries come back from the INSERT itself (``Connection.insert_many`` with
 ``returning_ids``), in the order of the rows, under the write lock; whatever makes a large load
@@ -23,33 +24,29 @@ REBUILD_MIN = 10_000
 Progress = Callable[[str, int, int | None], None] | None
 
 
-def write(
-    conn: Connection,
-    new: list[Checked],
-    retract_old: list[tuple[int, tuple[Any, ...]]],
-    to_assign: list[tuple[int, int]],
-    now: datetime,
-    progress: Progress,
-) -> None:
-    if to_assign:
+def write_assignments(conn: Connection, pairs: list[tuple[int, int]], now: datetime) -> None:
+    if pairs:
         conn.insert_many(
             "assignments",
             ("task_id", "unit_id", "role", "due_word", "due_date", "created_at"),
-            ((t, u, "support", None, None, now) for t, u in to_assign),
+            ((t, u, "support", None, None, now) for t, u in pairs),
         )
+
+
+def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
+    """One batch of new entries (in their order), then their metrics, evidence, retractions."""
     # Ids are needed only when a row carries metrics, a retraction or evidence (issue 16).
     wanted = any(r[8] or r[9] is not None or r[12] for r in new)
     ids: list[int] = []
-    with conn.bulk_load("entries", len(new), rebuild_from=REBUILD_MIN):
-        for start in range(0, len(new), BATCH):
-            ids += conn.insert_many(
-                "entries",
-                ENTRY_VALUES,
-                entry_values(new[start : start + BATCH], now),
-                returning_ids=wanted,
-            )
-            if progress is not None:
-                progress("write", min(start + BATCH, len(new)), len(new))
+    for start in range(0, len(new), BATCH):
+        ids += conn.insert_many(
+            "entries",
+            ENTRY_VALUES,
+            entry_values(new[start : start + BATCH], now),
+            returning_ids=wanted,
+        )
+    if not wanted:
+        return
     conn.insert_many(
         "entry_metrics",
         ("entry_id", "target_id", "value"),
@@ -61,12 +58,18 @@ def write(
         for i, r in enumerate(new):
             if r[12]:
                 attach(conn, ids[i], r[12])
-    retractions = [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None] + retract_old
-    conn.insert_many(
-        "retractions",
-        ("entry_id", "reason", "retracted_by", "retracted_at"),
-        ((eid, reason, by, at or now) for eid, (at, by, reason) in retractions),
-    )
+    write_retractions(conn, [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None], now)
+
+
+def write_retractions(
+    conn: Connection, retractions: list[tuple[int, tuple[Any, ...]]], now: datetime
+) -> None:
+    if retractions:
+        conn.insert_many(
+            "retractions",
+            ("entry_id", "reason", "retracted_by", "retracted_at"),
+            ((eid, reason, by, at or now) for eid, (at, by, reason) in retractions),
+        )
 
 
 ENTRY_VALUES = (
