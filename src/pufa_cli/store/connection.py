@@ -22,6 +22,19 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (the last may be shorter): a bulk statement a chunk at a
+    time, whatever the engine."""
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value

@@ -32,6 +32,7 @@ from pufa_cli.store.connection import (
     Params,
     Row,
     _first_line,
+    batches,
     lock_timeout_failure,
 )
 
@@ -127,13 +128,7 @@ class SAConnection(Connection):
         return int(self._conn.execute(self._text(sql), dict(params or {})).rowcount)
 
     def run_many(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        for p in seq:
-            batch.append(dict(p))
-            if len(batch) >= 5000:
-                self._conn.execute(self._text(sql), batch)
-                batch = []
-        if batch:
+        for batch in batches((dict(p) for p in seq), 5000):
             self._conn.execute(self._text(sql), batch)
 
     def insert_many(
@@ -153,14 +148,8 @@ class SAConnection(Connection):
             )
             return []
         ids: list[int] = []
-        chunk: list[Sequence[Any]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= INSERT_CHUNK:
-                ids += self._insert_returning(table, columns, chunk)
-                chunk = []
-        if chunk:
-            ids += self._insert_returning(table, columns, chunk)
+        for batch in batches(rows, INSERT_CHUNK):
+            ids += self._insert_returning(table, columns, batch)
         return ids
 
     def _insert_returning(
@@ -396,16 +385,9 @@ class PgConnection(Connection):
                 cur.executemany(f"INSERT INTO {table} ({names}) VALUES {marks}", rows)
             return []
         ids: list[int] = []
-        chunk: list[Any] = []
-        n = 0
-        for row in rows:
-            chunk.extend(row)
-            n += 1
-            if n == INSERT_CHUNK:
-                ids += self._insert_returning(table, names, marks, n, chunk)
-                chunk, n = [], 0
-        if n:
-            ids += self._insert_returning(table, names, marks, n, chunk)
+        for batch in batches(rows, INSERT_CHUNK):
+            values = [v for row in batch for v in row]
+            ids += self._insert_returning(table, names, marks, len(batch), values)
         return ids
 
     def _insert_returning(

@@ -17,7 +17,13 @@ from typing import Any
 from pufa_cli.config import busy_timeout_ms
 from pufa_cli.errors import SchemaError
 from pufa_cli.i18n import _
-from pufa_cli.store.connection import Connection, Params, Row, lock_timeout_failure
+from pufa_cli.store.connection import (
+    Connection,
+    Params,
+    Row,
+    batches,
+    lock_timeout_failure,
+)
 
 sqlite3.register_adapter(date, date.isoformat)
 sqlite3.register_adapter(datetime, lambda moment: moment.isoformat(sep=" "))
@@ -95,16 +101,9 @@ class SqliteConnection(Connection):
             return []
         per = max(1, min(INSERT_CHUNK, 32_766 // len(columns)))
         ids: list[int] = []
-        chunk: list[Any] = []
-        n = 0
-        for row in rows:
-            chunk.extend(row)
-            n += 1
-            if n == per:
-                ids += self._insert_returning(table, names, marks, n, chunk)
-                chunk, n = [], 0
-        if n:
-            ids += self._insert_returning(table, names, marks, n, chunk)
+        for batch in batches(rows, per):
+            values = [v for row in batch for v in row]
+            ids += self._insert_returning(table, names, marks, len(batch), values)
         return ids
 
     def _insert_returning(
