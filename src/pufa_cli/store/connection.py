@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +33,28 @@ def batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+def insert_returning(
+    execute: Callable[[str, list[Any]], Iterable[Sequence[Any]]],
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    mark: str,
+    per: int,
+) -> list[int]:
+    """Insert ``rows``, their ids returned in the rows' order: one ``INSERT … VALUES (…), (…)
+    RETURNING id`` per ``per`` rows, with the engine's parameter ``mark`` (``?``, ``%s``).
+    Under the write lock a statement's rows take ascending ids one after another (SQLite's
+    rowid, PostgreSQL's sequence), so the ids sorted are the rows' (RETURNING itself promises
+    no order)."""
+    names = ", ".join(columns)
+    marks = "(" + ", ".join(mark for _ in columns) + ")"
+    ids: list[int] = []
+    for batch in batches(rows, per):
+        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(batch))} RETURNING id"
+        ids += sorted(int(r[0]) for r in execute(sql, [v for row in batch for v in row]))
+    return ids
 
 
 def as_datetime(value: Any) -> datetime | None:

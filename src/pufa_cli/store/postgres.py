@@ -33,6 +33,7 @@ from pufa_cli.store.connection import (
     Row,
     _first_line,
     batches,
+    insert_returning,
     lock_timeout_failure,
 )
 
@@ -378,26 +379,13 @@ class PgConnection(Connection):
         *,
         returning_ids: bool = False,
     ) -> list[int]:
-        names = ", ".join(columns)
-        marks = "(" + ", ".join("%s" for _ in columns) + ")"
         if not returning_ids:
+            names = ", ".join(columns)
+            marks = "(" + ", ".join("%s" for _ in columns) + ")"
             with self._pg.cursor() as cur:
                 cur.executemany(f"INSERT INTO {table} ({names}) VALUES {marks}", rows)
             return []
-        ids: list[int] = []
-        for batch in batches(rows, INSERT_CHUNK):
-            values = [v for row in batch for v in row]
-            ids += self._insert_returning(table, names, marks, len(batch), values)
-        return ids
-
-    def _insert_returning(
-        self, table: str, names: str, marks: str, n: int, values: list[Any]
-    ) -> list[int]:
-        # One statement, rows in the order given; under the write lock nothing else takes ids
-        # meanwhile, and a sequence only ascends, so the ids sorted are the ids of the rows in
-        # order (RETURNING itself promises no order).
-        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * n)} RETURNING id"
-        return sorted(int(r[0]) for r in self._pg.execute(sql, values))
+        return insert_returning(self._pg.execute, table, columns, rows, "%s", INSERT_CHUNK)
 
     @contextmanager
     def transaction(self, write: bool = False) -> Iterator[PgConnection]:

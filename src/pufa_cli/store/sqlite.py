@@ -21,7 +21,7 @@ from pufa_cli.store.connection import (
     Connection,
     Params,
     Row,
-    batches,
+    insert_returning,
     lock_timeout_failure,
 )
 
@@ -94,25 +94,14 @@ class SqliteConnection(Connection):
         *,
         returning_ids: bool = False,
     ) -> list[int]:
-        names = ", ".join(columns)
-        marks = "(" + ", ".join("?" for _ in columns) + ")"
         if not returning_ids:
+            names = ", ".join(columns)
+            marks = "(" + ", ".join("?" for _ in columns) + ")"
             self._db.executemany(f"INSERT INTO {table} ({names}) VALUES {marks}", rows)
             return []
+        # SQLite takes at most 32,766 parameters a statement.
         per = max(1, min(INSERT_CHUNK, 32_766 // len(columns)))
-        ids: list[int] = []
-        for batch in batches(rows, per):
-            values = [v for row in batch for v in row]
-            ids += self._insert_returning(table, names, marks, len(batch), values)
-        return ids
-
-    def _insert_returning(
-        self, table: str, names: str, marks: str, n: int, values: list[Any]
-    ) -> list[int]:
-        # One statement inserts its rows in order, each taking the next rowid under the write
-        # lock, so the ids sorted are the ids of the rows in order (RETURNING promises no order).
-        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * n)} RETURNING id"
-        return sorted(int(r[0]) for r in self._db.execute(sql, values))
+        return insert_returning(self._db.execute, table, columns, rows, "?", per)
 
     @contextmanager
     def bulk_load(self, table: str, rows: int, *, rebuild_from: int) -> Iterator[None]:
