@@ -267,17 +267,7 @@ def build_report(
         rows = _by_section(counted, plan.review)
     elif by == BY_UNIT:
         rows = _by_unit(shares, as_of, plan.start, thresholds, checkpoints, waiting, plan.review)
-        if plan.reporting:  # reporting rounds late and missing (issue 16)
-            from pufa_cli.supervision.rounds import late_missing, unit_rounds
-
-            tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
-            rows = [
-                _with(
-                    r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1]
-                )
-                for r in rows
-            ]
-        rows = _with_scores(conn, plan, as_of, rows)
+        rows = _unit_extras(conn, plan, as_of, unit_id, rows)
     else:
         from pufa_cli.targets import task_targets
 
@@ -339,6 +329,22 @@ def latest_problems(conn: Connection, plan: PlanRef, as_of: date) -> dict[int, t
         {"plan": plan.id, "as_of": as_of},
     )
     return {int(t): (p or "", n or "") for t, p, n in rows if p or n}
+
+
+def _unit_extras(
+    conn: Connection, plan: PlanRef, as_of: date, unit_id: int | None, rows: list[Any]
+) -> list[Any]:
+    """Rows by unit with the reporting rounds each was late for or missed (issue 16), where the
+    plan has rounds, and the score, where it scores (issue 17)."""
+    if plan.reporting:
+        from pufa_cli.supervision.rounds import late_missing, unit_rounds
+
+        tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
+        rows = [
+            _with(r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1])
+            for r in rows
+        ]
+    return _with_scores(conn, plan, as_of, rows)
 
 
 def _with_scores(conn: Connection, plan: PlanRef, as_of: date, rows: list[Any]) -> list[Any]:
@@ -515,17 +521,7 @@ def _aggregated(
             against_plan=against_plan,
         )
         rows = _ranked([(u.unit_id, u.name, u.lead, u.supporting, _mean(u.counts)) for u in units])
-        if plan.reporting:  # reporting rounds late and missing (issue 16)
-            from pufa_cli.supervision.rounds import late_missing, unit_rounds
-
-            tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
-            rows = [
-                _with(
-                    r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1]
-                )
-                for r in rows
-            ]
-        rows = _with_scores(conn, plan, as_of, rows)
+        rows = _unit_extras(conn, plan, as_of, unit_id, rows)
     unit_name = None
     if unit_id is not None:
         unit_name = conn.scalar("SELECT name FROM units WHERE id = :u", {"u": unit_id})
