@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pufa_cli.errors import EXIT_RUNTIME, EXIT_USAGE, PufaError, escape_controls
 from pufa_cli.i18n import _, language_from_env, normalize_language, set_language
@@ -46,7 +47,18 @@ def _error(message: str, code: int) -> int:
     text = escape_controls(text)
     # One template, so a Chinese line reads 錯誤：… with the full-width colon.
     print(_("Error: {message}").format(message=text), file=sys.stderr)
+    # The command failed and said so in one line. What it left half-done (a workbook's zip on a
+    # full disk) may fail again when collected at exit: that is not a second message for the
+    # user ("Exception ignored in …" tracebacks). PUFA_DEBUG=1 keeps Python's report.
+    from pufa_cli.config import debug
+
+    if not debug():
+        sys.unraisablehook = _after_the_error
     return code
+
+
+def _after_the_error(unraisable: Any) -> None:
+    """Once an error has been reported: objects failing as they are collected stay quiet."""
 
 
 def run(argv: Sequence[str] | None = None) -> int:
