@@ -120,10 +120,17 @@ def checkpoint_states(
     met: dict[tuple[int, date], list[tuple[int | None, bool]]] = defaultdict(list)
     for start in range(0, len(due_pairs), _CHUNK):
         chunk = due_pairs[start : start + _CHUNK]
-        values = ", ".join(f"(:t{i}, :a{i}, :d{i})" for i in range(len(chunk)))
-        chunk_params: dict[str, Any] = {}
-        for i, (tid, after, day) in enumerate(chunk):
-            chunk_params.update({f"t{i}": tid, f"a{i}": after, f"d{i}": day})
+        # Task ids written in (integers from the database); each distinct date bound once:
+        # a plan's checkpoints share a few dozen dates, so a statement carries a few dozen
+        # parameters, not three a pair (preparing ~6,000 cost ~0.1 s at 10,000 tasks).
+        names: dict[date, str] = {}
+        for _tid, after, day in chunk:
+            names.setdefault(after, f"d{len(names)}")
+            names.setdefault(day, f"d{len(names)}")
+        values = ", ".join(
+            f"({int(tid)}, :{names[after]}, :{names[day]})" for tid, after, day in chunk
+        )
+        chunk_params: dict[str, Any] = {name: day for day, name in names.items()}
         for tid, day, unit_id, ok in conn.rows(_PAIRS_SQL.format(values=values), chunk_params):
             day_d = as_date(day)
             assert day_d is not None
