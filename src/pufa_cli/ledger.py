@@ -30,6 +30,7 @@ from pufa_cli.progress import (
     task_statuses,
     unit_statuses,
 )
+from pufa_cli.refs import task_ref
 from pufa_cli.store import Connection, as_date, as_datetime
 from pufa_cli.store.sql import latest_counting
 
@@ -297,7 +298,7 @@ class TaskNo:
     item: int = 0
 
     def __str__(self) -> str:
-        return f"{self.number}.{self.item}" if self.item else str(self.number)
+        return task_ref(self.number, self.item)
 
     @property
     def json(self) -> int | str:

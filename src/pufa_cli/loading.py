@@ -20,6 +20,7 @@ from pufa_cli.i18n import _, detect_script, ngettext
 from pufa_cli.loading_sync import Writes, sync_assignments, sync_targets
 from pufa_cli.names import match_key
 from pufa_cli.plan import Plan, Task
+from pufa_cli.refs import json_ref
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_UNIT
 from pufa_cli.units import find_unit
@@ -420,7 +421,7 @@ def _office_assignments(conn: Connection, task_id: int, plan_units: str) -> int:
 
 def _ref(task: Task) -> int | str:
     """A task's number (9), or a sub-item's reference (9.2), as load messages show them."""
-    return task.ref if task.item else task.number
+    return json_ref(task.number, task.item)
 
 
 def _refuse_items_on_history(conn: Connection, plan: Plan, task: Task, task_id: int) -> None:

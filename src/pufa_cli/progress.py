@@ -29,6 +29,7 @@ from typing import Any
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
+from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import latest_counting
 from pufa_cli.timing import is_ongoing
@@ -255,12 +256,12 @@ class TaskStatus:
     @property
     def ref(self) -> str:
         """``9``, or ``9.2`` for a sub-item: how commands name it."""
-        return f"{self.number}.{self.item}" if self.item else str(self.number)
+        return task_ref(self.number, self.item)
 
     @property
     def json_number(self) -> int | str:
         """JSON ``number``: a task's a plain integer (9), a sub-item's a string ("9.2")."""
-        return self.ref if self.item else self.number
+        return json_ref(self.number, self.item)
 
 
 @dataclass(frozen=True)

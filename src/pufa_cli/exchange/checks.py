@@ -28,6 +28,7 @@ from pufa_cli.inputs import (
 from pufa_cli.inputs import text_of as _text
 from pufa_cli.ledger import parse_task_number
 from pufa_cli.progress import PlanRef, find_plan
+from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
 from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text, entry_key
 from pufa_cli.units import UnitRef, resolve_unit
@@ -56,10 +57,10 @@ def _plan_data(conn: Connection, plan: PlanRef) -> _PlanData:
         "ORDER BY number, item",
         {"p": plan.id},
     ):
-        tasks[f"{n}.{item}" if item else int(n)] = int(i)
+        tasks[json_ref(int(n), int(item))] = int(i)
         windows[int(i)] = entry_window(plan.year, as_date(due))
         if parent is not None:
-            items.setdefault(int(parent), []).append(f"{n}.{item}")
+            items.setdefault(int(parent), []).append(task_ref(int(n), int(item)))
     parents = {p: ", ".join(refs) for p, refs in items.items()}
     targets: dict[int, dict[str, tuple[int, float]]] = {i: {} for i in tasks.values()}
     words: dict[int, dict[str, tuple[str, str]]] = {i: {} for i in tasks.values()}

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from pufa_cli.exchange.columns import day_text, num_text, time_text
 from pufa_cli.progress import PlanRef
+from pufa_cli.refs import json_ref
 from pufa_cli.store import Connection
 
 # id order, so the rows of one entry are consecutive and are grouped in Python as they stream.
@@ -35,7 +36,7 @@ def entry_names(conn: Connection, plan: PlanRef | None) -> _Names:
     where = "" if plan is None else " WHERE t.plan_id = :plan"
     params = {} if plan is None else {"plan": plan.id}
     tasks: dict[int, tuple[int, int | str]] = {
-        int(i): (int(y), f"{n}.{item}" if item else int(n))
+        int(i): (int(y), json_ref(int(n), int(item)))
         for i, y, n, item in conn.rows(
             "SELECT t.id, p.year, t.number, t.item FROM tasks t "
             f"JOIN plans p ON p.id = t.plan_id{where}",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from pufa_cli.refs import task_ref
+
 if TYPE_CHECKING:
     from pufa_cli.scoring.rules import Scoring
 
@@ -57,7 +59,7 @@ class Task:
     @property
     def ref(self) -> str:
         """How commands address it: ``9``, or ``9.2`` for a sub-item."""
-        return f"{self.number}.{self.item}" if self.item else str(self.number)
+        return task_ref(self.number, self.item)
 
     @property
     def leads(self) -> tuple[str, ...]:

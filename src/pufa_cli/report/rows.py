@@ -9,6 +9,7 @@ from typing import Any
 from pufa_cli.progress import (
     PlanRef,
 )
+from pufa_cli.refs import json_ref
 from pufa_cli.report.schedule import Thresholds
 
 
@@ -59,7 +60,7 @@ class TaskRow:
     @property
     def json_number(self) -> int | str:
         """JSON ``number``: a task's a plain integer (9), a sub-item's a string ("9.2")."""
-        return f"{self.number}.{self.item}" if self.item else self.number
+        return json_ref(self.number, self.item)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from typing import Any
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
 from pufa_cli.progress import ASSIGNMENT_CTE, PlanRef, is_overdue
+from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.scoring import sources
 from pufa_cli.scoring.rules import ROUND_KINDS, TASK_KINDS, Scoring
 from pufa_cli.store import Connection, as_date
@@ -115,12 +116,12 @@ class Share:
     @property
     def ref(self) -> str:
         """``9``, or ``9.2`` for a sub-item: how commands and tables name it."""
-        return f"{self.number}.{self.item}" if self.item else str(self.number)
+        return task_ref(self.number, self.item)
 
     @property
     def task_json(self) -> int | str:
         """JSON ``task``: a plain integer (9) for a task, a string ("9.2") for a sub-item."""
-        return self.ref if self.item else self.number
+        return json_ref(self.number, self.item)
 
     @property
     def lost(self) -> float:

@@ -25,6 +25,7 @@ from pufa_cli.checkpoints import checkpoint_states
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef, assignment_cte
+from pufa_cli.refs import json_ref
 from pufa_cli.report import RED, YELLOW, Thresholds, judge
 from pufa_cli.store import Connection, as_date
 from pufa_cli.supervision.workdays import WorkingDays, is_working_day_fn
@@ -56,7 +57,7 @@ class Item:
     @property
     def ref(self) -> int | str:
         """The task as commands name it: 9, or "9.2" for a sub-item (JSON's convention)."""
-        return f"{self.task}.{self.item}" if self.item else self.task
+        return json_ref(self.task, self.item)
 
     def as_json(self) -> dict[str, object]:
         return {
