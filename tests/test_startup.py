@@ -101,6 +101,40 @@ def test_everyday_commands_on_sqlite_load_no_heavy_module(
     assert sorted(m for m in HEAVY_FOR_EVERYDAY if m in modules) == []
 
 
+# What reading one task or the list needs is the ledger and the colours, not the code that
+# builds a report, loads a plan file or writes entries (each import is start-up time).
+NOT_FOR_READING = (
+    "pufa_cli.report.build",
+    "pufa_cli.report.output",
+    "pufa_cli.plan.validate",
+    "pufa_cli.plan.yamlfile",
+    "pufa_cli.tracker",
+    "hashlib",
+)
+
+
+@pytest.mark.parametrize("args", [("tasks",), ("show", "8")], ids=["tasks", "show"])
+def test_reading_commands_load_neither_the_report_builder_nor_the_writer(
+    tmp_path: Path, sqlite_ledger: str, args: tuple[str, ...]
+) -> None:
+    modules = imported_by(tmp_path, *args, "--db", sqlite_ledger)
+    assert "pufa_cli.report.schedule" in modules  # the colours were used
+    assert sorted(m for m in NOT_FOR_READING if m in modules) == []
+
+
+def test_the_report_package_names_resolve_on_first_use() -> None:
+    code = (
+        "import sys, pufa_cli.report as r; "
+        "assert 'pufa_cli.report.build' not in sys.modules; "
+        "[getattr(r, n) for n in r.__all__]; "
+        "from pufa_cli.report.build import build_report; "
+        "assert r.build_report is build_report; print(len(r.__all__))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) >= 20
+
+
 def test_a_command_imports_only_its_own_command_module(tmp_path: Path, sqlite_ledger: str) -> None:
     modules = imported_by(
         tmp_path,

@@ -31,8 +31,12 @@ from typing import Any
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import N_, _
+from pufa_cli.names import BIDI_CONTROLS
 
 MAX_METRIC = 1e12
+# The longest note, reason or problems text, and the longest --by name, in characters.
+MAX_NOTE = 10_000
+MAX_BY = 200
 METRIC_SPLIT = re.compile(r"[;；]")
 
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -324,3 +328,26 @@ def parse_status(text: str) -> str:
             )
         )
     return status
+
+
+def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
+    """Trimmed text without control characters (newlines and tabs allowed where multiline)."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if len(text) > limit:
+        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=limit))
+    allowed = {"\n", "\t"} if multiline else set()
+    for ch in text:
+        if ch in BIDI_CONTROLS:
+            # They reorder the text after them on screen: a note could show what it does not say.
+            raise BadInput(
+                _("{what} contains a bidirectional control character (U+{code:04X})").format(
+                    what=what, code=ord(ch)
+                )
+            )
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
+            raise BadInput(
+                _("{what} contains a control character (U+{code:04X})").format(
+                    what=what, code=ord(ch)
+                )
+            )
+    return text

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,17 +17,14 @@ from datetime import date, datetime
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _, unit_text
+from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
-from pufa_cli.names import BIDI_CONTROLS
 from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, expand_groups, record_event, resolve_unit
-
-MAX_NOTE = 10_000
-MAX_BY = 200
 
 
 @dataclass
@@ -39,29 +35,6 @@ class AssignResult:
     unchanged: list[str]
     # (old lead, new lead) when this --lead made another unit the lead.
     lead_change: tuple[str, str] | None = None
-
-
-def clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
-    """Trimmed text without control characters (newlines and tabs allowed where multiline)."""
-    text = unicodedata.normalize("NFC", value).strip()
-    if len(text) > limit:
-        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=limit))
-    allowed = {"\n", "\t"} if multiline else set()
-    for ch in text:
-        if ch in BIDI_CONTROLS:
-            # They reorder the text after them on screen: a note could show what it does not say.
-            raise BadInput(
-                _("{what} contains a bidirectional control character (U+{code:04X})").format(
-                    what=what, code=ord(ch)
-                )
-            )
-        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
-            raise BadInput(
-                _("{what} contains a control character (U+{code:04X})").format(
-                    what=what, code=ord(ch)
-                )
-            )
-    return text
 
 
 def entry_key(

@@ -17,7 +17,10 @@ from pufa_cli.errors import BadInput, PufaError
 from pufa_cli.exchange.columns import restore, translations
 from pufa_cli.i18n import _
 from pufa_cli.inputs import (
+    MAX_BY,
+    MAX_NOTE,
     check_entry_date,
+    clean_text,
     entry_window,
     parse_day,
     parse_metrics,
@@ -30,7 +33,7 @@ from pufa_cli.ledger import parse_task_number
 from pufa_cli.progress import PlanRef, find_plan
 from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
-from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text, entry_key
+from pufa_cli.tracker import entry_key
 from pufa_cli.units import UnitRef, resolve_unit
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})

@@ -23,31 +23,37 @@ Plain values only: plan text is passed through ``text_fn`` by the caller (``repo
 
 from __future__ import annotations
 
-from pufa_cli.progress import round1
-from pufa_cli.report.build import build_report, check_section, next_quarter_of, section_numbers
-from pufa_cli.report.output import (
-    HEADERS,
-    counts_json,
-    report_json,
-    report_rows,
-    row_json,
-    targets_text,
-)
-from pufa_cli.report.rows import Counts, Report, SectionRow, TaskRow, UnitRow
-from pufa_cli.report.schedule import (
-    BY_CHOICES,
-    BY_SECTION,
-    BY_TASK,
-    BY_UNIT,
-    GREEN,
-    RED,
-    YELLOW,
-    Thresholds,
-    colour_of,
-    expected_percent,
-    judge,
-    thresholds_from,
-)
+from typing import TYPE_CHECKING, Any
+
+# The names below load on first use (PEP 562): ``show`` and ``tasks`` need only
+# ``report.schedule``'s colours, and importing this package used to load the whole report
+# builder with them (~5 ms of those commands' start-up). The imports here say where each lives.
+if TYPE_CHECKING:
+    from pufa_cli.progress import round1
+    from pufa_cli.report.build import build_report, check_section, next_quarter_of, section_numbers
+    from pufa_cli.report.output import (
+        HEADERS,
+        counts_json,
+        report_json,
+        report_rows,
+        row_json,
+        targets_text,
+    )
+    from pufa_cli.report.rows import Counts, Report, SectionRow, TaskRow, UnitRow
+    from pufa_cli.report.schedule import (
+        BY_CHOICES,
+        BY_SECTION,
+        BY_TASK,
+        BY_UNIT,
+        GREEN,
+        RED,
+        YELLOW,
+        Thresholds,
+        colour_of,
+        expected_percent,
+        judge,
+        thresholds_from,
+    )
 
 __all__ = [
     "BY_CHOICES",
@@ -79,3 +85,18 @@ __all__ = [
     "targets_text",
     "thresholds_from",
 ]
+
+# Where a name is looked for, lightest module first.
+_MODULES = ("schedule", "rows", "output", "build")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from importlib import import_module
+
+        for module in _MODULES:
+            found = getattr(import_module(f"pufa_cli.report.{module}"), name, None)
+            if found is not None:
+                globals()[name] = found
+                return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

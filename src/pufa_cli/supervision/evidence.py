@@ -9,7 +9,6 @@ opened, so a bad file changes nothing. ``pufa check`` recomputes every digest.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import unicodedata
 from collections import defaultdict
@@ -98,7 +97,7 @@ def read_files(paths: Sequence[str]) -> list[EvidenceFile]:
             ) from None
         if len(data) > limit:  # grew since stat
             raise BadInput(_too_large(raw, len(data), limit))
-        out.append(EvidenceFile(stored_name(path), data, hashlib.sha256(data).hexdigest()))
+        out.append(EvidenceFile(stored_name(path), data, _sha256(data)))
     return out
 
 
@@ -212,5 +211,11 @@ def bad_digests(conn: Connection) -> Iterator[str]:
         )
         assert row is not None
         data = bytes(row[2])
-        if len(data) != int(row[1]) or hashlib.sha256(data).hexdigest() != row[0]:
+        if len(data) != int(row[1]) or _sha256(data) != row[0]:
             yield _("stored file {id} ({sha})").format(id=blob_id, sha=str(row[0])[:12])
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib  # here, not at the top: ``show`` lists evidence without hashing any
+
+    return hashlib.sha256(data).hexdigest()

@@ -14,11 +14,11 @@ from typing import Any
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
+from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import TaskNo, task_id_for
 from pufa_cli.progress import PlanRef, due_sql
 from pufa_cli.store import Connection, as_date
 from pufa_cli.timing import _YMD_RE, normalize_word, parse_date, parse_period
-from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.units import resolve_unit
 
 # ``--to 10個工作日``: a deadline stated in working days, counted from the day it is granted.

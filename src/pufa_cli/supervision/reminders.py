@@ -159,7 +159,7 @@ def record(conn: Connection, items: list[Item], as_of: date, by: str, now: datet
     """Record that the notices of ``items`` went out on ``as_of``; the items, counted anew."""
     from dataclasses import replace
 
-    from pufa_cli.tracker import MAX_BY, clean_text
+    from pufa_cli.inputs import MAX_BY, clean_text
 
     by = clean_text(by, _("--by"), MAX_BY)
     if not by:

@@ -15,10 +15,10 @@ from typing import Any
 
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
+from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import MAX_ID
 from pufa_cli.progress import _LATEST_ANY_UNIT_ID, PlanRef, latest_sql
 from pufa_cli.store import Connection, as_date, as_datetime
-from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text
 
 APPROVE = "approve"
 RETURN = "return"
