@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import BadInput, PufaError
 from pufa_cli.exchange.columns import restore, translations
@@ -140,24 +140,30 @@ def _clean(value: Any, what: str, limit: int, *, multiline: bool = False) -> str
     return clean_text(restore(_text(value)), what, limit, multiline=multiline)
 
 
-# A checked row: key, task id, unit id, date, percent, note, by, recorded_at (or None),
-# {target id: value}, (retracted_at or None, retracted_by, reason) or None, problems, next steps,
-# evidence files (read and checked, supervision.evidence.EvidenceFile).
-Checked = tuple[
-    str,
-    int,
-    int,
-    date,
-    int,
-    str,
-    str,
-    datetime | None,
-    dict[int, float],
-    tuple[Any, ...] | None,
-    str,
-    str,
-    tuple[Any, ...],
-]
+class Retraction(NamedTuple):
+    """A row's retraction: when (None: at the import), by whom, why."""
+
+    at: datetime | None
+    by: str
+    reason: str
+
+
+class Checked(NamedTuple):
+    """A checked row, as the bulk write takes it (exchange/write.py)."""
+
+    key: str
+    task_id: int
+    unit_id: int
+    day: date
+    percent: int
+    note: str
+    by: str
+    recorded_at: datetime | None
+    metrics: dict[int, float]  # target id → value
+    retraction: Retraction | None
+    problems: str
+    next_steps: str
+    evidence: tuple[Any, ...]  # files read and checked (supervision.evidence.EvidenceFile)
 
 
 @dataclass
@@ -333,7 +339,7 @@ class Checker:
             reason = _clean(reason_v, self.label_reason, MAX_NOTE, multiline=True)
             if not reason:
                 raise BadInput(_("a retracted row needs a retraction_reason"))
-            retraction = (
+            retraction = Retraction(
                 _moment(retr_at_v, "retracted_at"),
                 _clean(retr_by_v, self.label_by, MAX_BY) or self.default_by,
                 reason,
@@ -346,7 +352,7 @@ class Checker:
         key = entry_key(
             year, number, unit.name, day, percent, values, note, by, problems, next_steps
         )
-        return (
+        return Checked(
             key,
             task_id,
             unit.id,
@@ -379,11 +385,3 @@ class Checker:
             or _moment(at, "retracted_at") is not None
         ):
             raise BadInput(_("retraction columns are filled but retracted is not true"))
-
-
-# --- the import --------------------------------------------------------------------------
-
-
-# Entries of one key in the database: how many, how many retracted, the ids of those not
-# retracted (ascending).
-Existing = tuple[int, int, tuple[int, ...]]

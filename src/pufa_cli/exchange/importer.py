@@ -176,19 +176,19 @@ class _Run:
         self.batch, self.lines = [], []
         existing, fresh = self.existing, self.fresh
         if self.lookup:
-            keys = {r[0] for r in batch if r[0] not in existing and int(r[0], 16) not in fresh}
+            keys = {r.key for r in batch if r.key not in existing and int(r.key, 16) not in fresh}
             existing.update(existing_entries(self.conn, list(keys)))
         unassigned = self.checker.unassigned
         new: list[Checked] = []
         for r, (count, loc) in zip(batch, lines, strict=True):
-            if existing and r[0] in existing:
-                if unassigned and (r[1], r[2]) in unassigned:
+            if existing and r.key in existing:
+                if unassigned and (r.task_id, r.unit_id) in unassigned:
                     self.held_lines[len(self.held)] = (count, loc)
                 self.held.append(r)
                 continue
             if self.lookup:
-                fresh.add(int(r[0], 16))
-            if unassigned and (r[1], r[2]) in unassigned:
+                fresh.add(int(r.key, 16))
+            if unassigned and (r.task_id, r.unit_id) in unassigned:
                 self._unassigned(r, count, loc)
             new.append(r)
         self._add(new)
@@ -214,7 +214,7 @@ class _Run:
 
     def _unassigned(self, r: Checked, count: int, loc: Any) -> None:
         """A unit not assigned to its task: an error (or an assignment) where an entry is added."""
-        pair = (r[1], r[2])
+        pair = (r.task_id, r.unit_id)
         if self.checker.assign:
             self.to_assign.setdefault(pair, False)
             return
@@ -227,7 +227,7 @@ class _Run:
 
     def _add(self, new: list[Checked]) -> None:
         self.result.added += len(new)
-        self.result.retractions += sum(1 for r in new if r[9] is not None)
+        self.result.retractions += sum(1 for r in new if r.retraction is not None)
         if self.errors or self.dry_run or not new:
             return  # nothing more is written: the import fails, or only counts
         pairs = [p for p, written in self.to_assign.items() if not written]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from pufa_cli.exchange.checks import Checked
+from pufa_cli.exchange.checks import Checked, Retraction
 from pufa_cli.store import Connection
 
 BATCH = 10_000
@@ -36,7 +36,7 @@ def write_assignments(conn: Connection, pairs: list[tuple[int, int]], now: datet
 def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
     """One batch of new entries (in their order), then their metrics, evidence, retractions."""
     # Ids are needed only when a row carries metrics, a retraction or evidence (issue 16).
-    wanted = any(r[8] or r[9] is not None or r[12] for r in new)
+    wanted = any(r.metrics or r.retraction is not None or r.evidence for r in new)
     ids: list[int] = []
     for start in range(0, len(new), BATCH):
         ids += conn.insert_many(
@@ -50,19 +50,23 @@ def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
     conn.insert_many(
         "entry_metrics",
         ("entry_id", "target_id", "value"),
-        ((ids[i], g, v) for i, r in enumerate(new) if r[8] for g, v in r[8].items()),
+        ((ids[i], g, v) for i, r in enumerate(new) for g, v in r.metrics.items()),
     )
-    if any(r[12] for r in new):  # evidence files named in the sheet (issue 16)
+    if any(r.evidence for r in new):  # evidence files named in the sheet (issue 16)
         from pufa_cli.supervision.evidence import attach
 
         for i, r in enumerate(new):
-            if r[12]:
-                attach(conn, ids[i], r[12])
-    write_retractions(conn, [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None], now)
+            if r.evidence:
+                attach(conn, ids[i], r.evidence)
+    write_retractions(
+        conn,
+        [(ids[i], r.retraction) for i, r in enumerate(new) if r.retraction is not None],
+        now,
+    )
 
 
 def write_retractions(
-    conn: Connection, retractions: list[tuple[int, tuple[Any, ...]]], now: datetime
+    conn: Connection, retractions: list[tuple[int, Retraction]], now: datetime
 ) -> None:
     if retractions:
         conn.insert_many(
@@ -88,4 +92,18 @@ ENTRY_VALUES = (
 
 def entry_values(rows: list[Checked], now: datetime) -> Iterator[tuple[Any, ...]]:
     """The values of ``ENTRY_VALUES``."""
-    return ((r[1], r[2], r[3], r[4], r[5], r[6], r[7] or now, r[0], r[10], r[11]) for r in rows)
+    return (
+        (
+            r.task_id,
+            r.unit_id,
+            r.day,
+            r.percent,
+            r.note,
+            r.by,
+            r.recorded_at or now,
+            r.key,
+            r.problems,
+            r.next_steps,
+        )
+        for r in rows
+    )
