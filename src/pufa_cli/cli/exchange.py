@@ -20,10 +20,12 @@ from pufa_cli.cli.common import (
     YearOption,
     YellowOption,
     check_when,
+    plan_session,
     plan_value,
     quiet,
     report_day,
     session,
+    who,
     year_value,
 )
 from pufa_cli.i18n import _
@@ -118,7 +120,6 @@ def export_cmd(
     from pufa_cli.exchange import columns as col
     from pufa_cli.exchange import export as ex
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.report import thresholds_from
 
@@ -141,8 +142,7 @@ def export_cmd(
     ex.check_spec(kind, file_format, target)
     check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         spec = col.Spec(
             what=kind,
@@ -182,15 +182,13 @@ def _export_evidence(
     from pufa_cli.errors import BadInput
     from pufa_cli.files import atomic_file
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.supervision.package import write_package
 
     if out is None or fmt_given:
         raise BadInput(_("--what evidence writes a zip: give --out FILE.zip and no --format"))
     check_when(quarter, as_of)
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         with atomic_file(out, binary=True) as fh:
             count = write_package(conn, plan, day, fh, lambda v: plan_text(v, plan.script))
@@ -255,7 +253,7 @@ def import_cmd(
                 source,
                 default_year=year_value(year),
                 default_plan=plan_value(plan_id),
-                default_by=by if by is not None else clock.user(),
+                default_by=who(by),
                 today=clock.today(),
                 now=clock.now(),
                 assign=assign_units,

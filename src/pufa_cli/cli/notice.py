@@ -16,11 +16,10 @@ from pufa_cli.cli.common import (
     QuietOption,
     YearOption,
     check_when,
-    plan_value,
+    plan_session,
     quiet,
     report_day,
     session,
-    year_value,
 )
 from pufa_cli.i18n import _
 
@@ -55,14 +54,12 @@ def notice_issue(
 ) -> None:
     """Freeze the report as a numbered notice."""
     from pufa_cli import clock
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.scoring.notices import issue_notice
 
     quiet(quiet_)
     check_when(quarter, as_of)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         body = issue_notice(conn, plan, day, title=title, by=clock.user(), now=clock.now())
     typer.echo(body["number"])
@@ -79,11 +76,9 @@ def notice_list(
     db: DbOption = None,
 ) -> None:
     """List the plan's issued notices."""
-    from pufa_cli.progress import find_plan
     from pufa_cli.scoring.notices import list_notices, notice_list_json
 
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         notices = list_notices(conn, plan)
     if fmt is ListFormat.json:
         from pufa_cli.render import print_json

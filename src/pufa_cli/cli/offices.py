@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, quiet, session
+from pufa_cli.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    NewNameArg,
+    OldNameArg,
+    QuietOption,
+    quiet,
+    session,
+)
 from pufa_cli.i18n import _, npgettext
 
 NameArg = Annotated[
@@ -39,8 +48,8 @@ def office_add(
 
 
 def office_rename(
-    old: Annotated[str, typer.Argument(help=_("Current name."), show_default=False)],
-    new: Annotated[str, typer.Argument(help=_("New name."), show_default=False)],
+    old: OldNameArg,
+    new: NewNameArg,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:

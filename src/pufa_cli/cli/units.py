@@ -11,6 +11,8 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    NewNameArg,
+    OldNameArg,
     PlanIdOption,
     QuietOption,
     YearOption,
@@ -45,8 +47,8 @@ def unit_add(
 
 
 def unit_rename(
-    old: Annotated[str, typer.Argument(help=_("Current name."), show_default=False)],
-    new: Annotated[str, typer.Argument(help=_("New name."), show_default=False)],
+    old: OldNameArg,
+    new: NewNameArg,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
