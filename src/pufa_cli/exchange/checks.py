@@ -1,4 +1,5 @@
-"""Row checks: one row's cells → a checked row (``Checked``), or BadInput with the reason.
+"""Row checks: one row's cells → an entry ready to insert (``tracker.NewEntry``), or BadInput
+with the reason.
 
 Everything a check needs (plans, tasks, targets, assignments, units) is loaded once.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pufa_cli.errors import BadInput, PufaError
 from pufa_cli.exchange.columns import restore, translations
@@ -30,7 +31,7 @@ from pufa_cli.ledger import parse_task_number
 from pufa_cli.progress import PlanRef, find_plan
 from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
-from pufa_cli.tracker import MAX_BY, MAX_NOTE, clean_text, entry_key
+from pufa_cli.tracker import MAX_BY, MAX_NOTE, NewEntry, Retraction, clean_text, entry_key
 from pufa_cli.units import UnitRef, resolve_unit
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
@@ -140,32 +141,6 @@ def _clean(value: Any, what: str, limit: int, *, multiline: bool = False) -> str
     return clean_text(restore(_text(value)), what, limit, multiline=multiline)
 
 
-class Retraction(NamedTuple):
-    """A row's retraction: when (None: at the import), by whom, why."""
-
-    at: datetime | None
-    by: str
-    reason: str
-
-
-class Checked(NamedTuple):
-    """A checked row, as the bulk write takes it (exchange/write.py)."""
-
-    key: str
-    task_id: int
-    unit_id: int
-    day: date
-    percent: int
-    note: str
-    by: str
-    recorded_at: datetime | None
-    metrics: dict[int, float]  # target id → value
-    retraction: Retraction | None
-    problems: str
-    next_steps: str
-    evidence: tuple[Any, ...]  # files read and checked (supervision.evidence.EvidenceFile)
-
-
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -236,7 +211,7 @@ class Checker:
             self.people[value] = by
         return by
 
-    def check(self, v: tuple[Any, ...]) -> Checked:
+    def check(self, v: tuple[Any, ...]) -> NewEntry:
         """One row's values (in ``FIELDS`` order) → a checked row; BadInput with the reason.
 
         Written for 100,000 rows a second or so: the common case (text cells from a csv, as
@@ -352,7 +327,7 @@ class Checker:
         key = entry_key(
             year, number, unit.name, day, percent, values, note, by, problems, next_steps
         )
-        return Checked(
+        return NewEntry(
             key,
             task_id,
             unit.id,
@@ -360,11 +335,11 @@ class Checker:
             percent,
             note,
             by,
-            recorded,
             {targets[k][0]: x for k, x in values.items()} if values else {},
-            retraction,
             problems,
             next_steps,
+            recorded,
+            retraction,
             self._evidence(evidence_v) if evidence_v else (),
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pufa_cli.exchange.checks import Checked, Retraction
 from pufa_cli.store import Connection
+from pufa_cli.tracker import NewEntry, Retraction
 
 KEY_LOOKUP_CHUNK = 500
 
@@ -58,7 +58,7 @@ def _gather(found: dict[str, Existing], rows: Iterable[Any]) -> None:
 
 
 def match(
-    rows: list[Checked], existing: dict[str, Existing]
+    rows: list[NewEntry], existing: dict[str, Existing]
 ) -> tuple[set[int], list[tuple[int, Retraction]]]:
     """(indexes of the rows already present, retractions for entries already there).
 

@@ -9,12 +9,11 @@ store's ``bulk_load``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from pufa_cli.exchange.checks import Checked, Retraction
 from pufa_cli.store import Connection
+from pufa_cli.tracker import ENTRY_COLUMNS, NewEntry, Retraction, entry_values, insert_metrics
 
 BATCH = 10_000
 # An import of at least this many new entries, and at least as many as the ledger holds,
@@ -33,7 +32,7 @@ def write_assignments(conn: Connection, pairs: list[tuple[int, int]], now: datet
         )
 
 
-def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
+def write_rows(conn: Connection, new: list[NewEntry], now: datetime) -> None:
     """One batch of new entries (in their order), then their metrics, evidence, retractions."""
     # Ids are needed only when a row carries metrics, a retraction or evidence (issue 16).
     wanted = any(r.metrics or r.retraction is not None or r.evidence for r in new)
@@ -41,17 +40,13 @@ def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
     for start in range(0, len(new), BATCH):
         ids += conn.insert_many(
             "entries",
-            ENTRY_VALUES,
+            ENTRY_COLUMNS,
             entry_values(new[start : start + BATCH], now),
             returning_ids=wanted,
         )
     if not wanted:
         return
-    conn.insert_many(
-        "entry_metrics",
-        ("entry_id", "target_id", "value"),
-        ((ids[i], g, v) for i, r in enumerate(new) for g, v in r.metrics.items()),
-    )
+    insert_metrics(conn, ids, new)
     if any(r.evidence for r in new):  # evidence files named in the sheet (issue 16)
         from pufa_cli.supervision.evidence import attach
 
@@ -74,36 +69,3 @@ def write_retractions(
             ("entry_id", "reason", "retracted_by", "retracted_at"),
             ((eid, reason, by, at or now) for eid, (at, by, reason) in retractions),
         )
-
-
-ENTRY_VALUES = (
-    "task_id",
-    "unit_id",
-    "entry_date",
-    "percent",
-    "note",
-    "recorded_by",
-    "created_at",
-    "key",
-    "problems",
-    "next_steps",
-)
-
-
-def entry_values(rows: list[Checked], now: datetime) -> Iterator[tuple[Any, ...]]:
-    """The values of ``ENTRY_VALUES``."""
-    return (
-        (
-            r.task_id,
-            r.unit_id,
-            r.day,
-            r.percent,
-            r.note,
-            r.by,
-            r.recorded_at or now,
-            r.key,
-            r.problems,
-            r.next_steps,
-        )
-        for r in rows
-    )

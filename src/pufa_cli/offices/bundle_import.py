@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pufa_cli.errors import BadInput
@@ -27,6 +27,7 @@ from pufa_cli.offices.bundle import (
 from pufa_cli.offices.scoping import current_office
 from pufa_cli.offices.tree import find_office, subtree_ids
 from pufa_cli.store import Connection, as_date, as_datetime
+from pufa_cli.tracker import NewEntry, insert_entry
 
 
 def _tkey(row: dict[str, Any]) -> tuple[int, int]:
@@ -176,29 +177,22 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         tid = task_ids[_tkey(e)]
         entry_id = known.get((tid, e["key"]))
         if entry_id is None:
-            entry_id = conn.insert(
-                "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
-                "created_at, key, problems, next_steps) VALUES (:t, :u, :d, :p, :n, :b, :at, :k, "
-                "COALESCE(:problems, ''), COALESCE(:next, '')) RETURNING id",
-                {
-                    "t": tid,
-                    "u": unit_ids[e["unit"]],
-                    "d": as_date(e["date"]),
-                    "p": e["percent"],
-                    "n": e["note"],
-                    "b": e["by"],
-                    "at": as_datetime(e["created_at"]),
-                    "k": e["key"],
-                    "problems": e.get("problems"),
-                    "next": e.get("next_steps"),
-                },
+            metrics = {target_ids[(tid, k)]: v for k, v in e["metrics"].items()}
+            entry = NewEntry(
+                e["key"],
+                tid,
+                unit_ids[e["unit"]],
+                date.fromisoformat(str(e["date"])),
+                e["percent"],
+                e["note"],
+                e["by"],
+                metrics,
+                e.get("problems") or "",
+                e.get("next_steps") or "",
+                recorded_at=as_datetime(e["created_at"]),
             )
+            entry_id = insert_entry(conn, entry, now)
             known[(tid, e["key"])] = entry_id
-            for key, value in e["metrics"].items():
-                conn.run(
-                    "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (:e, :g, :v)",
-                    {"e": entry_id, "g": target_ids[(tid, key)], "v": value},
-                )
             added["entries"] += 1
         r = e.get("retraction")
         if r is not None and entry_id not in retracted:
