@@ -63,8 +63,20 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def quiet(value: bool) -> bool:
+    """``--quiet`` takes effect as it is parsed, before the command runs (its callback)."""
+    from pufa_cli.render import set_quiet
+
+    set_quiet(value)
+    return value
+
+
+# A command declares it (for its help and the root's default) and need not read it.
 QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help=_("Print nothing but data and errors."))
+    bool,
+    typer.Option("--quiet", "-q", help=_("Print nothing but data and errors."), callback=quiet),
 ]
 TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
 EntryArg = Annotated[
@@ -220,12 +232,6 @@ def report_day(quarter: int | None, as_of: str | None, year: int) -> date:
     if quarter is not None:
         return quarter_end(year, quarter)
     return as_of_date(as_of, year)
-
-
-def quiet(value: bool) -> None:
-    from pufa_cli.render import set_quiet
-
-    set_quiet(value)
 
 
 @contextmanager

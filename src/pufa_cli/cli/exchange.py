@@ -22,7 +22,6 @@ from pufa_cli.cli.common import (
     check_when,
     plan_session,
     plan_value,
-    quiet,
     report_day,
     session,
     who,
@@ -123,7 +122,6 @@ def export_cmd(
     from pufa_cli.render import notice
     from pufa_cli.report import thresholds_from
 
-    quiet(quiet_)
     if what is What.evidence:
         _export_evidence(out, fmt is not None, quarter, as_of, year, plan_id, db)
         return
@@ -230,10 +228,8 @@ def import_cmd(
     from pufa_cli import clock
     from pufa_cli.exchange import importer as im
     from pufa_cli.exchange.sources import open_source
-    from pufa_cli.render import notice
-
-    quiet(quiet_)
     from pufa_cli.offices.bundle import is_bundle
+    from pufa_cli.render import notice
 
     if is_bundle(file):
         from pufa_cli.cli.offices import import_bundle

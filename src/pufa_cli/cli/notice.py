@@ -17,7 +17,6 @@ from pufa_cli.cli.common import (
     YearOption,
     check_when,
     plan_session,
-    quiet,
     report_day,
     session,
 )
@@ -57,7 +56,6 @@ def notice_issue(
     from pufa_cli.render import notice
     from pufa_cli.scoring.notices import issue_notice
 
-    quiet(quiet_)
     check_when(quarter, as_of)
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
@@ -130,7 +128,6 @@ def notice_show(
     from pufa_cli.render import notice
     from pufa_cli.scoring.notices import read_notice
 
-    quiet(quiet_)
     if fmt is ShowFormat.docx and out is None:
         raise BadInput(_("docx needs --out FILE"))
     if out is not None and out.exists() and not force:

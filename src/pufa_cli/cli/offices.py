@@ -14,7 +14,6 @@ from pufa_cli.cli.common import (
     NewNameArg,
     OldNameArg,
     QuietOption,
-    quiet,
     session,
 )
 from pufa_cli.i18n import _, npgettext
@@ -41,7 +40,6 @@ def office_add(
     from pufa_cli.offices.tree import add_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = add_office(conn, name, parent, clock.now())
     notice(_("office added: {name}").format(name=office.name))
@@ -57,7 +55,6 @@ def office_rename(
     from pufa_cli.offices.tree import rename_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         before, after = rename_office(conn, old, new)
     notice(_("office renamed: {old} → {new}").format(old=before, new=after))
@@ -75,7 +72,6 @@ def office_move(
     from pufa_cli.offices.tree import move_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = move_office(conn, name, parent)
     notice(_("office moved: {name} under {parent}").format(name=office.name, parent=parent))
@@ -342,7 +338,6 @@ def db_grant(
     from pufa_cli.offices.grants import grant
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         ref, created = grant(conn, office, role)
     message = (
@@ -362,7 +357,6 @@ def db_revoke(
     from pufa_cli.offices.grants import revoke
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = revoke(conn, role)
     notice(_("role {role} no longer has office {office}").format(role=role, office=office))

@@ -18,7 +18,6 @@ from pufa_cli.cli.common import (
     YearOption,
     check_when,
     plan_session,
-    quiet,
     report_day,
 )
 from pufa_cli.i18n import _
@@ -231,7 +230,6 @@ def score_set(
     from pufa_cli.render import notice
     from pufa_cli.scoring.manual import set_manual
 
-    quiet(quiet_)
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
         set_manual(conn, plan, unit, item, self_score, review, by=clock.user(), now=clock.now())
     notice(_("score recorded: {unit} {item}").format(unit=unit, item=item))
@@ -253,7 +251,6 @@ def score_bonus(
     from pufa_cli.render import notice
     from pufa_cli.scoring.manual import add_bonus
 
-    quiet(quiet_)
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
         add_bonus(conn, plan, unit, points, reason or "", by=clock.user(), now=clock.now())
     notice(_("bonus recorded: {unit} {points}").format(unit=unit, points=points))

@@ -22,7 +22,6 @@ from pufa_cli.cli.common import (
     YearOption,
     by_option,
     plan_session,
-    quiet,
     session,
     unit_filter,
     who,
@@ -108,7 +107,6 @@ def evidence_get(
     from pufa_cli.render import notice
     from pufa_cli.supervision.evidence import get_evidence
 
-    quiet(quiet_)
     with session(db) as conn:
         name, data = get_evidence(conn, evidence_id)
     if out == "-":
@@ -162,7 +160,6 @@ def review_cmd(
     from pufa_cli.supervision.reviews import review
     from pufa_cli.timing import parse_date
 
-    quiet(quiet_)
     if approve == return_:
         raise BadInput(_("give either --approve or --return"))
     if approve and reason is not None:
@@ -230,7 +227,6 @@ def extend_cmd(
     from pufa_cli.supervision.extensions import extend
     from pufa_cli.timing import parse_date
 
-    quiet(quiet_)
     number = parse_task_number(task)
     today = clock.today()
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
@@ -302,7 +298,6 @@ def remind_cmd(
     from pufa_cli.supervision.reminders import check_within, open_items
     from pufa_cli.supervision.reminders import record as record_items
 
-    quiet(quiet_)
     check_within(within)
     with plan_session(db, year, plan_id, write=record) as (conn, plan):
         day = as_of_date(as_of, plan.year)

@@ -16,7 +16,6 @@ from pufa_cli.cli.common import (
     YearOption,
     by_option,
     plan_session,
-    quiet,
     session,
     who,
 )
@@ -66,7 +65,6 @@ def assign_cmd(
     from pufa_cli.render import notice
     from pufa_cli.tracker import assign
 
-    quiet(quiet_)
     number = parse_task_number(task)
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
         result = assign(
@@ -119,7 +117,6 @@ def unassign_cmd(
     from pufa_cli.render import notice
     from pufa_cli.tracker import unassign
 
-    quiet(quiet_)
     number = parse_task_number(task)
     with plan_session(db, year, plan_id, write=True) as (conn, plan):
         name = unassign(conn, plan, number, unit)
@@ -197,7 +194,6 @@ def log_cmd(
     from pufa_cli.render import notice
     from pufa_cli.tracker import entry_summary, entry_window, log_progress
 
-    quiet(quiet_)
     number = parse_task_number(task)
     pct = parse_percent(percent) if percent is not None else None
     today = clock.today()
@@ -316,7 +312,6 @@ def retract_cmd(
     from pufa_cli.render import notice
     from pufa_cli.tracker import retract
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         retract(conn, entry, reason, who(by), clock.now())
     notice(_("entry {id} retracted").format(id=entry))

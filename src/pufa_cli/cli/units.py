@@ -18,7 +18,6 @@ from pufa_cli.cli.common import (
     YearOption,
     as_of_date,
     plan_value,
-    quiet,
     session,
     year_value,
 )
@@ -40,7 +39,6 @@ def unit_add(
     from pufa_cli.render import notice
     from pufa_cli.units import add_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         unit = add_unit(conn, name, kind, clock.now())
     notice(_("unit added: {name}").format(name=unit_text(unit.name)))
@@ -56,7 +54,6 @@ def unit_rename(
     from pufa_cli.render import notice
     from pufa_cli.units import rename_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         before, after = rename_unit(conn, old, new, by=clock.user(), now=clock.now())
     notice(_("unit renamed: {old} → {new}").format(old=before, new=after))
@@ -72,7 +69,6 @@ def unit_merge(
     from pufa_cli.render import notice
     from pufa_cli.units import merge_units
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         result = merge_units(conn, old, new, by=clock.user(), now=clock.now())
     from pufa_cli.units import count_text
@@ -99,7 +95,6 @@ def unit_set(
     from pufa_cli.render import notice
     from pufa_cli.units import set_kind
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         unit = set_kind(conn, name, kind, by=clock.user(), now=clock.now())
     notice(_("unit {name}: kind {kind}").format(name=unit_text(unit.name), kind=kind.strip()))
@@ -114,7 +109,6 @@ def unit_remove(
     from pufa_cli.render import notice
     from pufa_cli.units import remove_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         removed = remove_unit(conn, name, by=clock.user(), now=clock.now())
     notice(_("unit removed: {name}").format(name=unit_text(removed)))
