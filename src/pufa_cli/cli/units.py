@@ -24,14 +24,12 @@ from pufa_cli.cli.common import (
 from pufa_cli.i18n import _, unit_text
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
+KIND = typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False)
 
 
 def unit_add(
     name: NameArg,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False),
-    ] = None,
+    kind: Annotated[str | None, KIND] = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -85,9 +83,7 @@ def unit_merge(
 
 def unit_set(
     name: NameArg,
-    kind: Annotated[
-        str, typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False)
-    ],
+    kind: Annotated[str, KIND],
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
