@@ -299,8 +299,7 @@ _PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"
 
 
 def _plan_ref(row: Any) -> PlanRef:
-    """A row of ``_PLAN_COLUMNS``."""
-    plan_id, year, title, script, code, issued, review, reporting = row
+    plan_id, year, title, script, code, issued, review, reporting = row  # _PLAN_COLUMNS
     return PlanRef(
         int(plan_id),
         int(year),
