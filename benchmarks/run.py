@@ -133,6 +133,22 @@ class Row:
             return None
         return self.median_ms / self.floor_ms
 
+    def measured(
+        self, sample: Sample | None, floor: Sample | None = None, ratio_limit: float | None = None
+    ) -> Row:
+        """The row with ``sample``'s figures (none when it was not measured), its ratio to
+        ``floor`` judged against ``ratio_limit``."""
+        if sample is not None:
+            self.median_ms, self.cpu_ms, self.peak_mib = (
+                sample.median_ms,
+                sample.cpu_ms,
+                sample.peak_mib,
+            )
+            if floor is not None:
+                self.floor_ms = floor.median_ms
+            self.ratio_limit = ratio_limit
+        return self
+
     @property
     def verdict(self) -> str:
         if self.median_ms is None:
@@ -452,38 +468,26 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
         before: Callable[[], None] | None = None,
     ) -> Row:
         sample, note = b.measure(argv, before=before)
-        row = Row(what, size, target, note=note)
-        if sample is not None:
-            row.median_ms = sample.median_ms
-            row.cpu_ms = sample.cpu_ms
-            row.peak_mib = sample.peak_mib
-            row.floor_ms = b.floor.median_ms
-            row.ratio_limit = limit
+        row = Row(what, size, target, note=note).measured(sample, b.floor, limit)
         rows.append(row)
+        return row
+
+    def report_like_row(what: str, argv: list[str]) -> Row:
+        """A row with the report's targets (the score answers like the report, issue 17)."""
+        target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")
+        row = startup_row(what, argv, target, 8 if size == "small" else None)
+        if size == "large" and row.median_ms is not None:
+            row.checks.append((row.median_ms, 300))
         return row
 
     startup_row("`pufa tasks`", [b.pufa, "tasks", *year, "--as-of", AS_OF, *db], "—", None)
     startup_row("`pufa show 19`", [b.pufa, "show", "19", *year, "--as-of", AS_OF, *db], "—", None)
     unit = lead_of(path, 19)
+    log = [b.pufa, "log", "19", "--unit", unit, "--percent", "50", "--date", f"{YEAR}-06-30"]
+    log += ["--by", "bench"]
     startup_row(
         "`pufa log` (one entry)",
-        [
-            b.pufa,
-            "log",
-            "19",
-            "--unit",
-            unit,
-            "--percent",
-            "50",
-            "--date",
-            f"{YEAR}-06-30",
-            "--by",
-            "bench",
-            "--again",
-            "-q",
-            *year,
-            *db,
-        ],
+        [*log, "--again", "-q", *year, *db],
         "<= 10 × floor" if size == "large" else "—",
         10 if size == "large" else None,
     )
@@ -496,25 +500,7 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
 
     startup_row(
         "`pufa log --evidence` (10 MiB file)",
-        [
-            b.pufa,
-            "log",
-            "19",
-            "--unit",
-            unit,
-            "--percent",
-            "50",
-            "--date",
-            f"{YEAR}-06-30",
-            "--by",
-            "bench",
-            "--evidence",
-            str(evidence),
-            "--again",
-            "-q",
-            *year,
-            *db,
-        ],
+        [*log, "--evidence", str(evidence), "--again", "-q", *year, *db],
         "—",
         None,
         before=new_evidence,
@@ -526,15 +512,10 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
         None,
     )
     if have["report"]:
-        target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")
-        row = startup_row(
-            "`pufa report --quarter 4`",
-            [b.pufa, "report", "--quarter", "4", *year, *db],
-            target,
-            8 if size == "small" else None,
+        row = report_like_row(
+            "`pufa report --quarter 4`", [b.pufa, "report", "--quarter", "4", *year, *db]
         )
         if size == "large" and row.median_ms is not None:
-            row.checks.append((row.median_ms, 300))
             rows.append(
                 Row(
                     "peak memory of `report`",
@@ -553,15 +534,10 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
         give_scoring(path)
         # The ranking of every unit as data (csv) answers to the report's targets; the table
         # of 373 units on the large database is Rich's rendering, like `report --by unit`.
-        target = {"small": "<= 8 × floor", "large": "<= 300 ms"}.get(size, "—")
-        row = startup_row(
+        report_like_row(
             "`pufa score --quarter 4 -f csv`",
             [b.pufa, "score", "--quarter", "4", "-f", "csv", *year, *db],
-            target,
-            8 if size == "small" else None,
         )
-        if size == "large" and row.median_ms is not None:
-            row.checks.append((row.median_ms, 300))
         startup_row(
             "`pufa score --quarter 4` (table)",
             [b.pufa, "score", "--quarter", "4", *year, *db],
@@ -589,11 +565,9 @@ def bench_size(b: Bench, size: str, rows: list[Row], have: dict[str, bool]) -> N
             size,
             "<= 8 s, <= 150 MiB" if size == "large" else "—",
             note=note,
-        )
-        if sample is not None:
+        ).measured(sample)
+        if sample is not None and row.median_ms is not None and row.peak_mib is not None:
             lines = _count_lines(out)
-            row.median_ms, row.peak_mib = sample.median_ms, sample.peak_mib
-            row.cpu_ms = sample.cpu_ms
             row.note = f"{lines - 1:,} rows"
             if size == "large":
                 row.checks += [(row.median_ms, 8000), (row.peak_mib, 150)]
@@ -665,9 +639,8 @@ def bench_import(b: Bench, rows: list[Row], have: dict[str, bool]) -> None:
         before=lambda: fresh_copy(base, target.name) and None,
     )
     row = Row("`pufa import` of 100,000 entries (csv)", "import", "<= 3 s", note=note)
-    if sample is not None:
-        row.median_ms, row.peak_mib = sample.median_ms, sample.peak_mib
-        row.cpu_ms = sample.cpu_ms
+    row.measured(sample)
+    if row.median_ms is not None:
         row.checks.append((row.median_ms, 3000))
         row.note = f"{generate.counts(target)['entries']:,} entries imported"
     rows.append(row)
@@ -676,12 +649,11 @@ def bench_import(b: Bench, rows: list[Row], have: dict[str, bool]) -> None:
     rsample, note = b.measure(
         [b.pufa, "report", "--quarter", "4", "--year", str(YEAR), "--db", str(target)]
     )
-    r = Row("`pufa report --quarter 4` after the import", "import", "<= 8 × floor", note=note)
-    if rsample is not None:
-        r.median_ms, r.peak_mib, r.floor_ms = rsample.median_ms, rsample.peak_mib, b.floor.median_ms
-        r.cpu_ms = rsample.cpu_ms
-        r.ratio_limit = 8
-    rows.append(r)
+    rows.append(
+        Row(
+            "`pufa report --quarter 4` after the import", "import", "<= 8 × floor", note=note
+        ).measured(rsample, b.floor, 8)
+    )
     query_rows(b, target, "import", rows)
 
 
@@ -699,11 +671,7 @@ def row_of(
 ) -> Row:
     """The table row of a ``measure_all`` result: median, CPU, peak memory, ratio to the floor."""
     sample, note = result
-    row = Row(what, size, "—", note=note, pair=pair, side=side)
-    if sample is not None:
-        row.median_ms, row.cpu_ms, row.peak_mib = sample.median_ms, sample.cpu_ms, sample.peak_mib
-        row.floor_ms = floor.median_ms
-    return row
+    return Row(what, size, "—", note=note, pair=pair, side=side).measured(sample, floor)
 
 
 class Taskwarrior:
@@ -1070,13 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
     ready = ", ".join(c for c, ok in have.items() if ok)
     b.say(f"available: {ready or 'none of report, export, import'}")
     sample, note = b.measure([b.pufa, "--help"])
-    help_row = Row("`pufa --help`", "—", "<= 5 × floor", note=note)
-    if sample is not None:
-        help_row.median_ms, help_row.peak_mib = sample.median_ms, sample.peak_mib
-        help_row.cpu_ms = sample.cpu_ms
-        help_row.floor_ms = b.floor.median_ms
-        help_row.ratio_limit = 5
-    rows.append(help_row)
+    rows.append(Row("`pufa --help`", "—", "<= 5 × floor", note=note).measured(sample, b.floor, 5))
     for size in sizes:
         if size == "import":
             bench_import(b, rows, have)

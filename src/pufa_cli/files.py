@@ -1,4 +1,5 @@
-"""Files pufa writes: complete or not at all (exports, backups), and stdout as UTF-8.
+"""Files pufa writes: complete or not at all (exports, backups), and stdout as UTF-8; and the
+documents it reads whole (``read_limited``).
 
 ``atomic_path`` hands out a temporary file in the target's folder; when the writer is done it
 is flushed to disk and renamed over the target (or, without ``replace``, linked to a name that
@@ -12,13 +13,42 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from pufa_cli.errors import Conflict, RuntimeFailure
+from pufa_cli.errors import BadInput, Conflict, RuntimeFailure
 from pufa_cli.i18n import _
+
+
+def read_limited(
+    path: Path,
+    limit: int,
+    error: Callable[[str], BadInput],
+    *,
+    too_large: str,
+    folder: str,
+) -> bytes:
+    """The bytes of a file the user named (a plan file, a plan document), at most ``limit`` of
+    them; else ``error`` with one line: no such file, ``folder`` (it is one), cannot read, or
+    ``too_large`` (checked before reading and again after, in case it grew)."""
+    name = str(path)
+    try:
+        if path.stat().st_size > limit:
+            raise error(too_large)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(_("{file}: no such file").format(file=name)) from None
+    except IsADirectoryError:
+        raise error(folder) from None
+    except OSError as exc:
+        raise error(
+            _("{file}: cannot read: {reason}").format(file=name, reason=exc.strerror)
+        ) from None
+    if len(raw) > limit:
+        raise error(too_large)
+    return raw
 
 
 def fsync_folder(folder: Path) -> None:

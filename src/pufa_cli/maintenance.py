@@ -243,7 +243,7 @@ def _sqlite_checks(conn: SqliteConnection) -> list[CheckItem]:
     try:
         _collect(
             integrity,
-            (r[0] for r in conn.stream("PRAGMA integrity_check") if str(r[0]) != "ok"),
+            (r for (r,) in conn.stream("PRAGMA integrity_check") if str(r) != "ok"),
         )
     except sqlite3.DatabaseError as exc:
         _collect(integrity, [exc])
@@ -251,8 +251,8 @@ def _sqlite_checks(conn: SqliteConnection) -> list[CheckItem]:
         _collect(
             foreign,
             (
-                _("{table} row {rowid} → {parent}").format(table=r[0], rowid=r[1], parent=r[2])
-                for r in conn.stream("PRAGMA foreign_key_check")
+                _("{table} row {rowid} → {parent}").format(table=table, rowid=rowid, parent=parent)
+                for table, rowid, parent, _fk in conn.stream("PRAGMA foreign_key_check")
             ),
         )
     except sqlite3.DatabaseError as exc:

@@ -299,15 +299,16 @@ _PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"
 
 
 def _plan_ref(row: Any) -> PlanRef:
+    plan_id, year, title, script, code, issued, review, reporting = row  # _PLAN_COLUMNS
     return PlanRef(
-        int(row[0]),
-        int(row[1]),
-        str(row[2]),
-        str(row[3]),
-        str(row[4]),
-        as_date(row[5]),
-        row[6] == "required",
-        str(row[7] or ""),
+        int(plan_id),
+        int(year),
+        str(title),
+        str(script),
+        str(code),
+        as_date(issued),
+        review == "required",
+        str(reporting or ""),
     )
 
 
@@ -327,21 +328,22 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         if row is None:
             other_office_plan(conn, code)
             codes = [
-                str(r[0])
-                for r in conn.rows(
+                str(c)
+                for (c,) in conn.rows(
                     "SELECT code FROM plans WHERE office_id = :o ORDER BY year, code", {"o": here}
                 )
             ]
             raise NotFound(
                 _("no plan '{id}' (loaded: {ids})").format(id=code, ids=", ".join(codes) or "-")
             )
-        if year is not None and int(row[1]) != year:
+        plan = _plan_ref(row)
+        if year is not None and plan.year != year:
             raise BadInput(
                 _("plan {id} is a plan of {plan_year}, not of {year}").format(
-                    id=code, plan_year=row[1], year=year
+                    id=code, plan_year=plan.year, year=year
                 )
             )
-        return _plan_ref(row)
+        return plan
     if year is None:
         rows = conn.rows(
             f"SELECT {_PLAN_COLUMNS} FROM plans WHERE office_id = :o AND year = "
@@ -363,8 +365,8 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         )
         if not rows:
             years = [
-                str(r[0])
-                for r in conn.rows(
+                str(y)
+                for (y,) in conn.rows(
                     "SELECT DISTINCT year FROM plans WHERE office_id = :o ORDER BY year",
                     {"o": here},
                 )
@@ -374,13 +376,14 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
                     year=year, years=", ".join(years) or "-"
                 )
             )
-    if len(rows) > 1:
+    plans = [_plan_ref(r) for r in rows]
+    if len(plans) > 1:
         raise BadInput(
             _("{year} has {n} plans: {ids}; choose one with --plan-id ID or PUFA_PLAN").format(
-                year=rows[0][1], n=len(rows), ids=", ".join(str(r[4]) for r in rows)
+                year=plans[0].year, n=len(plans), ids=", ".join(p.code for p in plans)
             )
         )
-    return _plan_ref(rows[0])
+    return plans[0]
 
 
 @dataclass(frozen=True)

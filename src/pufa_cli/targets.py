@@ -114,7 +114,8 @@ def task_targets(
         f"WHERE t.plan_id = :plan{where} ORDER BY g.task_id, g.position",
         params,
     )
-    figures = _aggregated(conn, params, where) if any(r[6] != LATEST for r in rows) else {}
+    aggregated = any(aggregate != LATEST for *_, aggregate, _value in rows)
+    figures = _aggregated(conn, params, where) if aggregated else {}
     out: dict[int, list[TargetProgress]] = defaultdict(list)
     for gid, tid, key, label, target, unit, aggregate, value in rows:
         if aggregate == LATEST:
@@ -135,8 +136,8 @@ def _aggregated(
     """target id → (figure, share of the target in percent) for the aggregated targets."""
     out: dict[int, tuple[float, float]] = {}
     aggregates = {
-        int(r[0]): (str(r[1]), float(r[2]))
-        for r in conn.rows(
+        int(gid): (str(aggregate), float(target))
+        for gid, aggregate, target in conn.rows(
             "SELECT g.id, g.aggregate, g.target FROM targets g JOIN tasks t ON t.id = g.task_id "
             f"WHERE t.plan_id = :plan AND g.aggregate <> 'latest'{where}",
             params,

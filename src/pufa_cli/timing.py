@@ -60,6 +60,8 @@ _YEAR_END_WORDS = frozenset(
 ONGOING_WORDS = frozenset(
     {"持續", "持续", "常態化", "常态化", "長期", "长期", "全年", "全年持續", "全年持续"}
 )
+
+
 class _LazyPattern:
     """A regular expression compiled on its first use: the thirteen patterns below cost ~6 ms
     to compile, paid at every start-up of every command that imports this module, while most

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from pufa_cli import inputs
 from pufa_cli.errors import BadInput, Conflict, NotFound
@@ -296,46 +297,79 @@ def derived_percent(
     return min(100, math.floor(total / len(targets) + 1e-9))
 
 
-@dataclass(frozen=True)
-class NewEntry:
-    """A validated entry, ready to insert (import builds these in bulk)."""
+class Retraction(NamedTuple):
+    """An entry's retraction as a sheet or bundle brings it: when (None: now), by whom, why."""
 
+    at: datetime | None
+    by: str
+    reason: str
+
+
+class NewEntry(NamedTuple):
+    """An entry ready to insert: one ``pufa log`` records, or a row an import adds (with what
+    only a file carries: when it was recorded, its retraction, its evidence files)."""
+
+    key: str
     task_id: int
     unit_id: int
     day: date
     percent: int
     note: str
     by: str
-    key: str
-    metrics: dict[int, float]
+    metrics: dict[int, float]  # target id → value
     problems: str = ""
     next_steps: str = ""
+    recorded_at: datetime | None = None  # None: now
+    retraction: Retraction | None = None
+    evidence: tuple[Any, ...] = ()  # read and checked (supervision.evidence.EvidenceFile)
+
+
+ENTRY_COLUMNS = (
+    "task_id",
+    "unit_id",
+    "entry_date",
+    "percent",
+    "note",
+    "recorded_by",
+    "created_at",
+    "key",
+    "problems",
+    "next_steps",
+)
+
+
+def entry_values(rows: Iterable[NewEntry], now: datetime) -> Iterator[tuple[Any, ...]]:
+    """Each entry's values of ``ENTRY_COLUMNS``."""
+    return (
+        (
+            r.task_id,
+            r.unit_id,
+            r.day,
+            r.percent,
+            r.note,
+            r.by,
+            r.recorded_at or now,
+            r.key,
+            r.problems,
+            r.next_steps,
+        )
+        for r in rows
+    )
 
 
 def insert_entry(conn: Connection, entry: NewEntry, now: datetime) -> int:
-    entry_id = conn.insert(
-        "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
-        "created_at, key, problems, next_steps) "
-        "VALUES (:t, :u, :d, :p, :n, :b, :at, :k, :pr, :nx) RETURNING id",
-        {
-            "t": entry.task_id,
-            "u": entry.unit_id,
-            "d": entry.day,
-            "p": entry.percent,
-            "n": entry.note,
-            "b": entry.by,
-            "at": now,
-            "k": entry.key,
-            "pr": entry.problems,
-            "nx": entry.next_steps,
-        },
+    [entry_id] = conn.insert_many(
+        "entries", ENTRY_COLUMNS, entry_values([entry], now), returning_ids=True
     )
-    if entry.metrics:
-        conn.run_many(
-            "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (:e, :g, :v)",
-            [{"e": entry_id, "g": g, "v": v} for g, v in entry.metrics.items()],
-        )
+    insert_metrics(conn, [entry_id], [entry])
     return entry_id
+
+
+def insert_metrics(conn: Connection, ids: Sequence[int], entries: Sequence[NewEntry]) -> None:
+    """The metric values of newly inserted ``entries`` (``ids``: their ids, in their order)."""
+    values = [(i, g, v) for i, e in zip(ids, entries, strict=True) for g, v in e.metrics.items()]
+    if values:
+        conn.insert_many("entry_metrics", ("entry_id", "target_id", "value"), values)
 
 
 def log_progress(
@@ -418,18 +452,7 @@ def log_progress(
     )
     return insert_entry(
         conn,
-        NewEntry(
-            task_id,
-            unit.id,
-            day,
-            percent,
-            note,
-            by,
-            key,
-            metric_ids,
-            problems,
-            next_steps,
-        ),
+        NewEntry(key, task_id, unit.id, day, percent, note, by, metric_ids, problems, next_steps),
         now,
     )
 

@@ -47,7 +47,10 @@ def find_unit(conn: Connection, typed: str) -> UnitRef | None:
             "ORDER BY id LIMIT 1",
             {"k": match_key(name), "o": here},
         )
-    return None if row is None else UnitRef(int(row[0]), str(row[1]))
+    if row is None:
+        return None
+    unit_id, unit_name = row
+    return UnitRef(int(unit_id), str(unit_name))
 
 
 def resolve_unit(conn: Connection, typed: str) -> UnitRef:

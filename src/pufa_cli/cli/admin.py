@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, quiet, target
+from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, target
 from pufa_cli.i18n import _, ngettext
 
 
@@ -27,7 +27,6 @@ def backup_cmd(
     from pufa_cli.maintenance import backup
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     result = backup(target(db), path, force=force, now=clock.now())
     typer.echo(str(result.path))
     notice(
@@ -66,7 +65,6 @@ def check_cmd(
     from pufa_cli.maintenance import check
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     report = check(target(db), [f.expanduser() for f in folders or []], clean=clean)
     for path in report.removed:
         notice(_("removed {path}").format(path=path))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,7 @@ from pufa_cli.config import DbTarget
 from pufa_cli.i18n import _
 
 if TYPE_CHECKING:
+    from pufa_cli.progress import PlanRef
     from pufa_cli.store import Connection
 
 DbOption = Annotated[
@@ -62,10 +63,30 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help=_("Print nothing but data and errors."))
-]
 
+
+def quiet(value: bool) -> bool:
+    """``--quiet`` takes effect as it is parsed, before the command runs (its callback)."""
+    from pufa_cli.render import set_quiet
+
+    set_quiet(value)
+    return value
+
+
+# A command declares it (for its help and the root's default) and need not read it.
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help=_("Print nothing but data and errors."), callback=quiet),
+]
+TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
+EntryArg = Annotated[
+    int, typer.Argument(help=_("Entry id (see pufa show)."), show_default=False, min=1)
+]
+OldNameArg = Annotated[str, typer.Argument(help=_("Current name."), show_default=False)]
+NewNameArg = Annotated[str, typer.Argument(help=_("New name."), show_default=False)]
+OnlyUnitOption = Annotated[
+    str | None, typer.Option("--unit", "-u", help=_("Only this unit."), show_default=False)
+]
 
 QuarterOption = Annotated[
     int | None,
@@ -113,6 +134,39 @@ class Format(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help=_("Output: table or json."))]
+
+
+class RowsFormat(str, Enum):
+    """The outputs of a command whose rows also go to spreadsheets and documents."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+RowsFormatOption = Annotated[
+    RowsFormat,
+    typer.Option(
+        "--format", "-f", help=_("Output: table, json, csv or markdown."), case_sensitive=False
+    ),
+]
+
+
+def by_option(help: str) -> Any:
+    """``--by NAME``, who does what the command records; ``help`` says who. The default, the
+    OS user, is ``who(by)``."""
+    return typer.Option("--by", help=help, show_default=False)
+
+
+RecordedByOption = Annotated[str | None, by_option(_("Who records it (default: the OS user)."))]
+
+
+def who(by: str | None) -> str:
+    """``--by``, else who runs the command (``PUFA_BY``, else the OS user)."""
+    from pufa_cli import clock
+
+    return by if by is not None else clock.user()
 
 
 def target(db: str | None) -> DbTarget:
@@ -180,10 +234,23 @@ def report_day(quarter: int | None, as_of: str | None, year: int) -> date:
     return as_of_date(as_of, year)
 
 
-def quiet(value: bool) -> None:
-    from pufa_cli.render import set_quiet
+@contextmanager
+def plan_session(
+    db: str | None, year: int | None, plan_id: str | None, *, write: bool = False
+) -> Iterator[tuple[Connection, PlanRef]]:
+    """``session`` and the plan the command acts on: ``--plan-id`` (else ``PUFA_PLAN``), else
+    ``--year`` (else ``PUFA_YEAR``), else the latest year's (progress.find_plan)."""
+    from pufa_cli.progress import find_plan
 
-    set_quiet(value)
+    with session(db, write=write) as conn:
+        yield conn, find_plan(conn, year_value(year), plan_value(plan_id))
+
+
+def unit_filter(conn: Connection, unit: str | None) -> int | None:
+    """The id of the unit a ``--unit`` filter names (NotFound when none has that name)."""
+    from pufa_cli.units import resolve_unit
+
+    return None if unit is None else resolve_unit(conn, unit).id
 
 
 @contextmanager

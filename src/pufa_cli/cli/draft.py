@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pufa_cli.cli.common import QuietOption, quiet
+from pufa_cli.cli.common import QuietOption
 from pufa_cli.i18n import _, ngettext
 
 
@@ -67,7 +67,6 @@ def plan_draft(
     from pufa_cli.files import atomic_file
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     if out is not None and out.exists() and not force:
         # Checked before reading the document, and again when the file is renamed into place.
         from pufa_cli.errors import BadInput

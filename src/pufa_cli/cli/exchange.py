@@ -20,10 +20,11 @@ from pufa_cli.cli.common import (
     YearOption,
     YellowOption,
     check_when,
+    plan_session,
     plan_value,
-    quiet,
     report_day,
     session,
+    who,
     year_value,
 )
 from pufa_cli.i18n import _
@@ -118,11 +119,9 @@ def export_cmd(
     from pufa_cli.exchange import columns as col
     from pufa_cli.exchange import export as ex
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.report import thresholds_from
 
-    quiet(quiet_)
     if what is What.evidence:
         _export_evidence(out, fmt is not None, quarter, as_of, year, plan_id, db)
         return
@@ -141,8 +140,7 @@ def export_cmd(
     ex.check_spec(kind, file_format, target)
     check_when(quarter, as_of)
     thresholds = thresholds_from(yellow, red)
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         spec = col.Spec(
             what=kind,
@@ -182,15 +180,13 @@ def _export_evidence(
     from pufa_cli.errors import BadInput
     from pufa_cli.files import atomic_file
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.supervision.package import write_package
 
     if out is None or fmt_given:
         raise BadInput(_("--what evidence writes a zip: give --out FILE.zip and no --format"))
     check_when(quarter, as_of)
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         with atomic_file(out, binary=True) as fh:
             count = write_package(conn, plan, day, fh, lambda v: plan_text(v, plan.script))
@@ -232,10 +228,8 @@ def import_cmd(
     from pufa_cli import clock
     from pufa_cli.exchange import importer as im
     from pufa_cli.exchange.sources import open_source
-    from pufa_cli.render import notice
-
-    quiet(quiet_)
     from pufa_cli.offices.bundle import is_bundle
+    from pufa_cli.render import notice
 
     if is_bundle(file):
         from pufa_cli.cli.offices import import_bundle
@@ -255,7 +249,7 @@ def import_cmd(
                 source,
                 default_year=year_value(year),
                 default_plan=plan_value(plan_id),
-                default_by=by if by is not None else clock.user(),
+                default_by=who(by),
                 today=clock.today(),
                 now=clock.now(),
                 assign=assign_units,

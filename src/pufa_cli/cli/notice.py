@@ -16,11 +16,9 @@ from pufa_cli.cli.common import (
     QuietOption,
     YearOption,
     check_when,
-    plan_value,
-    quiet,
+    plan_session,
     report_day,
     session,
-    year_value,
 )
 from pufa_cli.i18n import _
 
@@ -55,14 +53,11 @@ def notice_issue(
 ) -> None:
     """Freeze the report as a numbered notice."""
     from pufa_cli import clock
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.scoring.notices import issue_notice
 
-    quiet(quiet_)
     check_when(quarter, as_of)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         body = issue_notice(conn, plan, day, title=title, by=clock.user(), now=clock.now())
     typer.echo(body["number"])
@@ -79,11 +74,9 @@ def notice_list(
     db: DbOption = None,
 ) -> None:
     """List the plan's issued notices."""
-    from pufa_cli.progress import find_plan
     from pufa_cli.scoring.notices import list_notices, notice_list_json
 
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         notices = list_notices(conn, plan)
     if fmt is ListFormat.json:
         from pufa_cli.render import print_json
@@ -135,7 +128,6 @@ def notice_show(
     from pufa_cli.render import notice
     from pufa_cli.scoring.notices import read_notice
 
-    quiet(quiet_)
     if fmt is ShowFormat.docx and out is None:
         raise BadInput(_("docx needs --out FILE"))
     if out is not None and out.exists() and not force:

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, quiet, session
+from pufa_cli.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    NewNameArg,
+    OldNameArg,
+    QuietOption,
+    session,
+)
 from pufa_cli.i18n import _, npgettext
 
 NameArg = Annotated[
@@ -32,15 +40,14 @@ def office_add(
     from pufa_cli.offices.tree import add_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = add_office(conn, name, parent, clock.now())
     notice(_("office added: {name}").format(name=office.name))
 
 
 def office_rename(
-    old: Annotated[str, typer.Argument(help=_("Current name."), show_default=False)],
-    new: Annotated[str, typer.Argument(help=_("New name."), show_default=False)],
+    old: OldNameArg,
+    new: NewNameArg,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -48,7 +55,6 @@ def office_rename(
     from pufa_cli.offices.tree import rename_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         before, after = rename_office(conn, old, new)
     notice(_("office renamed: {old} → {new}").format(old=before, new=after))
@@ -66,7 +72,6 @@ def office_move(
     from pufa_cli.offices.tree import move_office
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = move_office(conn, name, parent)
     notice(_("office moved: {name} under {parent}").format(name=office.name, parent=parent))
@@ -333,7 +338,6 @@ def db_grant(
     from pufa_cli.offices.grants import grant
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         ref, created = grant(conn, office, role)
     message = (
@@ -353,7 +357,6 @@ def db_revoke(
     from pufa_cli.offices.grants import revoke
     from pufa_cli.render import notice
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         office = revoke(conn, role)
     notice(_("role {role} no longer has office {office}").format(role=role, office=office))

@@ -15,14 +15,17 @@ from pufa_cli.cli.common import (
     QuarterOption,
     QuietOption,
     RedOption,
+    RowsFormat,
+    RowsFormatOption,
     SectionOption,
     UnitFilterOption,
     YearOption,
     YellowOption,
     check_when,
+    plan_session,
     plan_value,
     report_day,
-    session,
+    unit_filter,
     year_value,
 )
 from pufa_cli.i18n import _
@@ -42,13 +45,6 @@ class ReportBy(str, Enum):
     unit = "unit"
     task = "task"
     office = "office"
-
-
-class ReportFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 def report(
@@ -80,12 +76,7 @@ def report(
             case_sensitive=False,
         ),
     ] = Against.due,
-    fmt: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format", "-f", help=_("Output: table, json, csv or markdown."), case_sensitive=False
-        ),
-    ] = ReportFormat.table,
+    fmt: RowsFormatOption = RowsFormat.table,
     excel: Annotated[
         bool,
         typer.Option(
@@ -99,12 +90,10 @@ def report(
     quiet_: QuietOption = False,
 ) -> None:
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.report import build_report, thresholds_from
-    from pufa_cli.units import resolve_unit
 
     check_when(quarter, as_of)
-    if excel and fmt is not ReportFormat.csv:
+    if excel and fmt is not RowsFormat.csv:
         from pufa_cli.errors import BadInput
 
         raise BadInput(_("--excel is a form of csv: give it with --format csv"))
@@ -128,10 +117,9 @@ def report(
             against_plan=against is Against.plan,
         )
         return
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        unit_id = unit_filter(conn, unit)
         result = build_report(
             conn,
             plan,
@@ -147,12 +135,12 @@ def report(
     def text(value: str) -> str:
         return plan_text(value, plan.script)
 
-    if fmt is ReportFormat.json:
+    if fmt is RowsFormat.json:
         from pufa_cli.render import print_json
         from pufa_cli.report import report_json
 
         print_json(report_json(result, text))
-    elif fmt is ReportFormat.csv:
+    elif fmt is RowsFormat.csv:
         import sys
 
         from pufa_cli.render import csv_text
@@ -167,7 +155,7 @@ def report(
                 write_excel_csv(out, headers, rows)
         else:
             sys.stdout.write(csv_text(headers, rows))
-    elif fmt is ReportFormat.markdown:
+    elif fmt is RowsFormat.markdown:
         import sys
 
         from pufa_cli.render.report_view import markdown_report

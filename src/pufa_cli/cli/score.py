@@ -13,22 +13,14 @@ from pufa_cli.cli.common import (
     PlanIdOption,
     QuarterOption,
     QuietOption,
+    RowsFormat,
+    RowsFormatOption,
     YearOption,
     check_when,
-    plan_value,
-    quiet,
+    plan_session,
     report_day,
-    session,
-    year_value,
 )
 from pufa_cli.i18n import _
-
-
-class ScoreFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 class ScoreBy(str, Enum):
@@ -63,12 +55,7 @@ def score(
             case_sensitive=False,
         ),
     ] = ScoreBy.unit,
-    fmt: Annotated[
-        ScoreFormat,
-        typer.Option(
-            "--format", "-f", help=_("Output: table, json, csv or markdown."), case_sensitive=False
-        ),
-    ] = ScoreFormat.table,
+    fmt: RowsFormatOption = RowsFormat.table,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
@@ -77,12 +64,10 @@ def score(
     if ctx.invoked_subcommand is not None:
         return
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.scoring.compute import compute_scores
 
     check_when(quarter, as_of)
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         day = report_day(quarter, as_of, plan.year)
         result = compute_scores(conn, plan, day)
 
@@ -90,20 +75,20 @@ def score(
         return plan_text(value, plan.script)
 
     by_task = by is ScoreBy.task
-    if fmt is ScoreFormat.json:
+    if fmt is RowsFormat.json:
         from pufa_cli.render import print_json
         from pufa_cli.scoring.compute import score_json
 
         print_json(score_json(result, text, by_task=by_task))
         return
     headers, rows = score_rows(result, by_task)
-    if fmt is ScoreFormat.csv:
+    if fmt is RowsFormat.csv:
         import sys
 
         from pufa_cli.render import csv_text
 
         sys.stdout.write(csv_text(headers, rows))
-    elif fmt is ScoreFormat.markdown:
+    elif fmt is RowsFormat.markdown:
         import sys
 
         from pufa_cli.render import markdown_table
@@ -242,13 +227,10 @@ def score_set(
 ) -> None:
     """Record a manual indicator's score, self and reviewer."""
     from pufa_cli import clock
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.scoring.manual import set_manual
 
-    quiet(quiet_)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         set_manual(conn, plan, unit, item, self_score, review, by=clock.user(), now=clock.now())
     notice(_("score recorded: {unit} {item}").format(unit=unit, item=item))
 
@@ -266,13 +248,10 @@ def score_bonus(
 ) -> None:
     """Record bonus points (加分) for a unit, with the reason."""
     from pufa_cli import clock
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.scoring.manual import add_bonus
 
-    quiet(quiet_)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         add_bonus(conn, plan, unit, points, reason or "", by=clock.user(), now=clock.now())
     notice(_("bonus recorded: {unit} {points}").format(unit=unit, points=points))
 

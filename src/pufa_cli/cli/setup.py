@@ -12,7 +12,6 @@ from pufa_cli.cli.common import (
     Format,
     FormatOption,
     QuietOption,
-    quiet,
     session,
     target,
 )
@@ -69,7 +68,6 @@ def init(
     from pufa_cli.render import notice
     from pufa_cli.resources import default_plan
 
-    quiet(quiet_)
     plan_path = plan or default_plan()
     parsed = load_plan_file(plan_path)  # validated completely before anything is written
     where = target(db)

@@ -11,15 +11,20 @@ import typer
 from pufa_cli.cli.common import (
     AsOfOption,
     DbOption,
+    EntryArg,
     Format,
     FormatOption,
+    OnlyUnitOption,
     PlanIdOption,
     QuietOption,
+    RecordedByOption,
+    TaskArg,
     YearOption,
-    plan_value,
-    quiet,
+    by_option,
+    plan_session,
     session,
-    year_value,
+    unit_filter,
+    who,
 )
 from pufa_cli.i18n import _, ngettext, npgettext
 
@@ -28,9 +33,7 @@ def evidence_list(
     task: Annotated[
         str | None, typer.Argument(help=_("Only this task number."), show_default=False)
     ] = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help=_("Only this unit."), show_default=False)
-    ] = None,
+    unit: OnlyUnitOption = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
@@ -39,15 +42,12 @@ def evidence_list(
     """List the evidence files of the plan, of a task or of a unit."""
     from pufa_cli.i18n import plan_text
     from pufa_cli.ledger import parse_task_number, task_id_for
-    from pufa_cli.progress import find_plan
     from pufa_cli.supervision.evidence import list_evidence
-    from pufa_cli.units import resolve_unit
 
     number = parse_task_number(task) if task is not None else None
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         task_id = task_id_for(conn, plan, number) if number is not None else None
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        unit_id = unit_filter(conn, unit)
         rows = list_evidence(conn, plan.id, task_id=task_id, unit_id=unit_id)
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if fmt is Format.json:
@@ -107,7 +107,6 @@ def evidence_get(
     from pufa_cli.render import notice
     from pufa_cli.supervision.evidence import get_evidence
 
-    quiet(quiet_)
     with session(db) as conn:
         name, data = get_evidence(conn, evidence_id)
     if out == "-":
@@ -127,9 +126,7 @@ def evidence_get(
 
 
 def review_cmd(
-    entry: Annotated[
-        int, typer.Argument(help=_("Entry id (see pufa show)."), show_default=False, min=1)
-    ],
+    entry: EntryArg,
     approve: Annotated[
         bool, typer.Option("--approve", help=_("Approve the claim and close the item (銷號)."))
     ] = False,
@@ -152,10 +149,7 @@ def review_cmd(
             "--date", help=_("Date of the review, YYYY-MM-DD (default today)."), show_default=False
         ),
     ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help=_("Who reviews (default: the OS user)."), show_default=False),
-    ] = None,
+    by: Annotated[str | None, by_option(_("Who reviews (default: the OS user)."))] = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -166,7 +160,6 @@ def review_cmd(
     from pufa_cli.supervision.reviews import review
     from pufa_cli.timing import parse_date
 
-    quiet(quiet_)
     if approve == return_:
         raise BadInput(_("give either --approve or --return"))
     if approve and reason is not None:
@@ -183,7 +176,7 @@ def review_cmd(
             text=(note if approve else reason) or "",
             day=day,
             today=today,
-            by=by if by is not None else clock.user(),
+            by=who(by),
             now=clock.now(),
         )
     if date_ is None and day != today:
@@ -195,7 +188,7 @@ def review_cmd(
 
 
 def extend_cmd(
-    task: Annotated[str, typer.Argument(help=_("Task number."), show_default=False)],
+    task: TaskArg,
     unit: Annotated[
         str,
         typer.Option("--unit", "-u", help=_("The unit whose due date moves."), show_default=False),
@@ -221,10 +214,7 @@ def extend_cmd(
             "--date", help=_("Day it was granted, YYYY-MM-DD (default today)."), show_default=False
         ),
     ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help=_("Who records it (default: the OS user)."), show_default=False),
-    ] = None,
+    by: RecordedByOption = None,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
     db: DbOption = None,
@@ -233,16 +223,13 @@ def extend_cmd(
     """Move a unit's due date on a task (延期), recorded as a row of its own."""
     from pufa_cli import clock
     from pufa_cli.ledger import parse_task_number
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.supervision.extensions import extend
     from pufa_cli.timing import parse_date
 
-    quiet(quiet_)
     number = parse_task_number(task)
     today = clock.today()
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         if date_ is not None:
             day = parse_date(date_)
         else:  # today, or the plan year's last day once today is past it (as pufa log)
@@ -260,7 +247,7 @@ def extend_cmd(
             approved_by=approved_by,
             day=day,
             today=today,
-            by=by if by is not None else clock.user(),
+            by=who(by),
             now=clock.now(),
         )
     if date_ is None and day != today:
@@ -288,16 +275,11 @@ def remind_cmd(
         int,
         typer.Option("--within", help=_("Blue when due within N working days.")),
     ] = 5,
-    unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help=_("Only this unit."), show_default=False)
-    ] = None,
+    unit: OnlyUnitOption = None,
     record: Annotated[
         bool, typer.Option("--record", help=_("Record that these notices went out (催辦)."))
     ] = False,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help=_("Who sends them (default: the OS user)."), show_default=False),
-    ] = None,
+    by: Annotated[str | None, by_option(_("Who sends them (default: the OS user)."))] = None,
     fmt: Annotated[
         RemindFormat,
         typer.Option(
@@ -313,15 +295,11 @@ def remind_cmd(
     from pufa_cli import clock
     from pufa_cli.cli.common import as_of_date
     from pufa_cli.errors import BadInput
-    from pufa_cli.progress import find_plan
     from pufa_cli.supervision.reminders import check_within, open_items
     from pufa_cli.supervision.reminders import record as record_items
-    from pufa_cli.units import resolve_unit
 
-    quiet(quiet_)
     check_within(within)
-    with session(db, write=record) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=record) as (conn, plan):
         day = as_of_date(as_of, plan.year)
         if record and day > clock.today():
             raise BadInput(
@@ -329,12 +307,9 @@ def remind_cmd(
                     day=day.isoformat()
                 )
             )
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
-        items = open_items(conn, plan, day, within=within, unit_id=unit_id)
+        items = open_items(conn, plan, day, within=within, unit_id=unit_filter(conn, unit))
         if record:
-            items = record_items(
-                conn, items, day, by if by is not None else clock.user(), clock.now()
-            )
+            items = record_items(conn, items, day, who(by), clock.now())
     _print_items(items, plan, day, fmt, within)
     if record:
         from pufa_cli.render import notice
@@ -440,9 +415,7 @@ def _markdown_notices(
 
 def rounds_cmd(
     as_of: AsOfOption = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help=_("Only this unit."), show_default=False)
-    ] = None,
+    unit: OnlyUnitOption = None,
     fmt: FormatOption = Format.table,
     year: YearOption = None,
     plan_id: PlanIdOption = None,
@@ -452,12 +425,9 @@ def rounds_cmd(
     from pufa_cli.cli.common import as_of_date
     from pufa_cli.errors import BadInput
     from pufa_cli.i18n import plan_text
-    from pufa_cli.progress import find_plan
     from pufa_cli.supervision.rounds import unit_rounds
-    from pufa_cli.units import resolve_unit
 
-    with session(db) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id) as (conn, plan):
         if not plan.reporting:
             raise BadInput(
                 _(
@@ -466,8 +436,7 @@ def rounds_cmd(
                 ).format(year=plan.year)
             )
         day = as_of_date(as_of, plan.year)
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
-        rows = unit_rounds(conn, plan, plan.reporting, day, unit_id)
+        rows = unit_rounds(conn, plan, plan.reporting, day, unit_filter(conn, unit))
     if fmt is Format.json:
         from pufa_cli.render import print_json
 

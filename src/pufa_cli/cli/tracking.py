@@ -8,17 +8,18 @@ import typer
 
 from pufa_cli.cli.common import (
     DbOption,
+    EntryArg,
     PlanIdOption,
     QuietOption,
+    RecordedByOption,
+    TaskArg,
     YearOption,
-    plan_value,
-    quiet,
+    by_option,
+    plan_session,
     session,
-    year_value,
+    who,
 )
 from pufa_cli.i18n import _, unit_text
-
-TaskArg = Annotated[str, typer.Argument(help=_("Task number."), show_default=False)]
 
 
 def assign_cmd(
@@ -61,14 +62,11 @@ def assign_cmd(
 ) -> None:
     from pufa_cli import clock
     from pufa_cli.ledger import parse_task_number
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.tracker import assign
 
-    quiet(quiet_)
     number = parse_task_number(task)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         result = assign(
             conn,
             plan,
@@ -116,14 +114,11 @@ def unassign_cmd(
     quiet_: QuietOption = False,
 ) -> None:
     from pufa_cli.ledger import parse_task_number
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.tracker import unassign
 
-    quiet(quiet_)
     number = parse_task_number(task)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         name = unassign(conn, plan, number, unit)
     notice(_("task {task}: unassigned {unit}").format(task=number, unit=unit_text(name)))
 
@@ -171,10 +166,7 @@ def log_cmd(
             show_default=False,
         ),
     ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help=_("Who records it (default: the OS user)."), show_default=False),
-    ] = None,
+    by: RecordedByOption = None,
     assign_unit: Annotated[
         bool, typer.Option("--assign", help=_("Assign the unit to the task first if it is not."))
     ] = False,
@@ -199,11 +191,9 @@ def log_cmd(
     from pufa_cli import clock
     from pufa_cli.inputs import default_day, parse_day, parse_percent
     from pufa_cli.ledger import parse_task_number
-    from pufa_cli.progress import find_plan
     from pufa_cli.render import notice
     from pufa_cli.tracker import entry_summary, entry_window, log_progress
 
-    quiet(quiet_)
     number = parse_task_number(task)
     pct = parse_percent(percent) if percent is not None else None
     today = clock.today()
@@ -213,8 +203,7 @@ def log_cmd(
         from pufa_cli.supervision.evidence import read_files
 
         files = read_files(evidence)
-    with session(db, write=True) as conn:
-        plan = find_plan(conn, year_value(year), plan_value(plan_id))
+    with plan_session(db, year, plan_id, write=True) as (conn, plan):
         if date_ is not None:
             day = parse_day(date_, plan.year)
         else:
@@ -236,7 +225,7 @@ def log_cmd(
             metrics=metric or [],
             note=note,
             day=day,
-            by=by if by is not None else clock.user(),
+            by=who(by),
             now=clock.now(),
             today=today,
             assign_unit=assign_unit,
@@ -311,16 +300,11 @@ def summary_text(summary: Any) -> str:
 
 
 def retract_cmd(
-    entry: Annotated[
-        int, typer.Argument(help=_("Entry id (see pufa show)."), show_default=False, min=1)
-    ],
+    entry: EntryArg,
     reason: Annotated[
         str, typer.Option("--reason", "-r", help=_("Why it no longer counts."), show_default=False)
     ],
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help=_("Who retracts it (default: the OS user)."), show_default=False),
-    ] = None,
+    by: Annotated[str | None, by_option(_("Who retracts it (default: the OS user)."))] = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -328,9 +312,8 @@ def retract_cmd(
     from pufa_cli.render import notice
     from pufa_cli.tracker import retract
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
-        retract(conn, entry, reason, by if by is not None else clock.user(), clock.now())
+        retract(conn, entry, reason, who(by), clock.now())
     notice(_("entry {id} retracted").format(id=entry))
 
 

@@ -11,26 +11,25 @@ from pufa_cli.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    NewNameArg,
+    OldNameArg,
     PlanIdOption,
     QuietOption,
     YearOption,
     as_of_date,
     plan_value,
-    quiet,
     session,
     year_value,
 )
 from pufa_cli.i18n import _, unit_text
 
 NameArg = Annotated[str, typer.Argument(help=_("Unit name, e.g. 區司法局."), show_default=False)]
+KIND = typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False)
 
 
 def unit_add(
     name: NameArg,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False),
-    ] = None,
+    kind: Annotated[str | None, KIND] = None,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -38,15 +37,14 @@ def unit_add(
     from pufa_cli.render import notice
     from pufa_cli.units import add_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         unit = add_unit(conn, name, kind, clock.now())
     notice(_("unit added: {name}").format(name=unit_text(unit.name)))
 
 
 def unit_rename(
-    old: Annotated[str, typer.Argument(help=_("Current name."), show_default=False)],
-    new: Annotated[str, typer.Argument(help=_("New name."), show_default=False)],
+    old: OldNameArg,
+    new: NewNameArg,
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -54,7 +52,6 @@ def unit_rename(
     from pufa_cli.render import notice
     from pufa_cli.units import rename_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         before, after = rename_unit(conn, old, new, by=clock.user(), now=clock.now())
     notice(_("unit renamed: {old} → {new}").format(old=before, new=after))
@@ -70,7 +67,6 @@ def unit_merge(
     from pufa_cli.render import notice
     from pufa_cli.units import merge_units
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         result = merge_units(conn, old, new, by=clock.user(), now=clock.now())
     from pufa_cli.units import count_text
@@ -87,9 +83,7 @@ def unit_merge(
 
 def unit_set(
     name: NameArg,
-    kind: Annotated[
-        str, typer.Option("--kind", help=_("Kind of unit, e.g. 部門, 街道."), show_default=False)
-    ],
+    kind: Annotated[str, KIND],
     db: DbOption = None,
     quiet_: QuietOption = False,
 ) -> None:
@@ -97,7 +91,6 @@ def unit_set(
     from pufa_cli.render import notice
     from pufa_cli.units import set_kind
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         unit = set_kind(conn, name, kind, by=clock.user(), now=clock.now())
     notice(_("unit {name}: kind {kind}").format(name=unit_text(unit.name), kind=kind.strip()))
@@ -112,7 +105,6 @@ def unit_remove(
     from pufa_cli.render import notice
     from pufa_cli.units import remove_unit
 
-    quiet(quiet_)
     with session(db, write=True) as conn:
         removed = remove_unit(conn, name, by=clock.user(), now=clock.now())
     notice(_("unit removed: {name}").format(name=unit_text(removed)))

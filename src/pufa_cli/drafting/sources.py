@@ -90,20 +90,15 @@ def read_blocks(path: Path) -> list[Block]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise BadInput(_("{file}: larger than 5 MB; not a plan document").format(file=name))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(_("{file}: no such file").format(file=name)) from None
-    except IsADirectoryError:
-        raise BadInput(_("{file}: is a folder, not a document").format(file=name)) from None
-    except OSError as exc:
-        raise BadInput(
-            _("{file}: cannot read: {reason}").format(file=name, reason=exc.strerror)
-        ) from None
+    from pufa_cli.files import read_limited
+
+    return read_limited(
+        path,
+        MAX_SOURCE_BYTES,
+        BadInput,
+        too_large=_("{file}: larger than 5 MB; not a plan document").format(file=path),
+        folder=_("{file}: is a folder, not a document").format(file=path),
+    )
 
 
 def decode_text(raw: bytes, name: str) -> str:

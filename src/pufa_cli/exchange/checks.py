@@ -1,4 +1,5 @@
-"""Row checks: one row's cells → a checked row (``Checked``), or BadInput with the reason.
+"""Row checks: one row's cells → an entry ready to insert (``tracker.NewEntry``), or BadInput
+with the reason.
 
 Everything a check needs (plans, tasks, targets, assignments, units) is loaded once.
 """
@@ -33,7 +34,7 @@ from pufa_cli.ledger import parse_task_number
 from pufa_cli.progress import PlanRef, find_plan
 from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
-from pufa_cli.tracker import entry_key
+from pufa_cli.tracker import NewEntry, Retraction, entry_key
 from pufa_cli.units import UnitRef, resolve_unit
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
@@ -143,26 +144,6 @@ def _clean(value: Any, what: str, limit: int, *, multiline: bool = False) -> str
     return clean_text(restore(_text(value)), what, limit, multiline=multiline)
 
 
-# A checked row: key, task id, unit id, date, percent, note, by, recorded_at (or None),
-# {target id: value}, (retracted_at or None, retracted_by, reason) or None, problems, next steps,
-# evidence files (read and checked, supervision.evidence.EvidenceFile).
-Checked = tuple[
-    str,
-    int,
-    int,
-    date,
-    int,
-    str,
-    str,
-    datetime | None,
-    dict[int, float],
-    tuple[Any, ...] | None,
-    str,
-    str,
-    tuple[Any, ...],
-]
-
-
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -233,7 +214,7 @@ class Checker:
             self.people[value] = by
         return by
 
-    def check(self, v: tuple[Any, ...]) -> Checked:
+    def check(self, v: tuple[Any, ...]) -> NewEntry:
         """One row's values (in ``FIELDS`` order) → a checked row; BadInput with the reason.
 
         Written for 100,000 rows a second or so: the common case (text cells from a csv, as
@@ -336,7 +317,7 @@ class Checker:
             reason = _clean(reason_v, self.label_reason, MAX_NOTE, multiline=True)
             if not reason:
                 raise BadInput(_("a retracted row needs a retraction_reason"))
-            retraction = (
+            retraction = Retraction(
                 _moment(retr_at_v, "retracted_at"),
                 _clean(retr_by_v, self.label_by, MAX_BY) or self.default_by,
                 reason,
@@ -349,7 +330,7 @@ class Checker:
         key = entry_key(
             year, number, unit.name, day, percent, values, note, by, problems, next_steps
         )
-        return (
+        return NewEntry(
             key,
             task_id,
             unit.id,
@@ -357,11 +338,11 @@ class Checker:
             percent,
             note,
             by,
-            recorded,
             {targets[k][0]: x for k, x in values.items()} if values else {},
-            retraction,
             problems,
             next_steps,
+            recorded,
+            retraction,
             self._evidence(evidence_v) if evidence_v else (),
         )
 
@@ -382,11 +363,3 @@ class Checker:
             or _moment(at, "retracted_at") is not None
         ):
             raise BadInput(_("retraction columns are filled but retracted is not true"))
-
-
-# --- the import --------------------------------------------------------------------------
-
-
-# Entries of one key in the database: how many, how many retracted, the ids of those not
-# retracted (ascending).
-Existing = tuple[int, int, tuple[int, ...]]

@@ -21,7 +21,14 @@ from pufa_cli.exchange.columns import (
     num_text,
     time_text,
 )
-from pufa_cli.exchange.entries import entry_names, entry_reviews, entry_rows
+from pufa_cli.exchange.entries import (
+    ROW_ID,
+    ROW_TARGET,
+    ROW_VALUE,
+    entry_names,
+    entry_reviews,
+    entry_rows,
+)
 from pufa_cli.exchange.tables import Ledger
 from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
@@ -70,13 +77,15 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
     rows = entry_rows(conn, plan)
     while True:
         row = next(rows, None)
-        if row is not None and current is not None and row[0] == current[0]:
-            if row[12] is not None:
+        if row is not None and current is not None and row[ROW_ID] == current[ROW_ID]:
+            if row[ROW_TARGET] is not None:
                 assert metrics is not None
-                metrics.append((names.targets[row[12]], row[13]))
+                metrics.append((names.targets[row[ROW_TARGET]], row[ROW_VALUE]))
             continue
         if current is not None:
-            eid, tid, uid, day, pct, note, by, created, key, r_at, r_by, reason = current[:12]
+            # the row of _ENTRIES_SQL (its metric, _t and _v, is in ``metrics``)
+            (eid, tid, uid, day, pct, note, by, created, key) = current[:9]
+            (r_at, r_by, reason, _t, _v, problems, next_steps) = current[9:]
             if note:
                 note = csv_cell(note)
             by_cell = by_cells.get(by)
@@ -94,7 +103,6 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
                 tail = not_retracted
             else:
                 tail = f"{yes},{time_text(r_at)},{csv_cell(r_by or '')},{csv_cell(reason or '')}"
-            problems, next_steps = current[14], current[15]  # issue 16
             if problems or next_steps:
                 tail += f",{csv_cell(problems or '')},{csv_cell(next_steps or '')}"
             else:
@@ -111,7 +119,8 @@ def write_entries_csv(conn: Connection, plan: PlanRef | None, out: IO[str], spec
         if row is None:
             break
         current = row
-        metrics = [(names.targets[row[12]], row[13])] if row[12] is not None else []
+        target = row[ROW_TARGET]
+        metrics = [(names.targets[target], row[ROW_VALUE])] if target is not None else []
     out.write("".join(lines))
     return count
 

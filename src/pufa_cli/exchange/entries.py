@@ -23,6 +23,9 @@ _ENTRIES_SQL = (
     "LEFT JOIN entry_metrics m ON m.entry_id = e.id"
     "{where} ORDER BY e.id"
 )
+# Where the grouping reads a streamed row (a plain tuple: a million rows are not wrapped);
+# the whole row is unpacked by name where it is written out.
+ROW_ID, ROW_TARGET, ROW_VALUE = 0, 12, 13
 
 
 @dataclass(frozen=True)
@@ -121,13 +124,13 @@ def entry_records(conn: Connection, plan: PlanRef | None) -> Iterator[EntryRecor
     current: Any = None
     metrics: list[tuple[str, float]] = []
     for row in entry_rows(conn, plan):
-        if current is None or row[0] != current[0]:
+        if current is None or row[ROW_ID] != current[ROW_ID]:
             if current is not None:
                 yield _record(current, metrics, names, reviews)
             current = row
             metrics = []
-        if row[12] is not None:
-            metrics.append((names.targets[int(row[12])], float(row[13])))
+        if row[ROW_TARGET] is not None:
+            metrics.append((names.targets[int(row[ROW_TARGET])], float(row[ROW_VALUE])))
     if current is not None:
         yield _record(current, metrics, names, reviews)
 
@@ -137,25 +140,27 @@ def _record(
 ) -> EntryRecord:
     if len(metrics) > 1:
         metrics.sort()
-    year, number = names.tasks[int(row[1])]
+    (eid, tid, uid, day, pct, note, by, created, key) = row[:9]
+    (r_at, r_by, reason, _t, _v, problems, nxt) = row[9:]  # _t, _v: the metric, in ``metrics``
+    year, number = names.tasks[int(tid)]
     return EntryRecord(
         year,
         number,
-        names.units[int(row[2])],
-        day_text(row[3]),
-        int(row[4]),
+        names.units[int(uid)],
+        day_text(day),
+        int(pct),
         metrics,
-        row[5] or "",
-        str(row[6]),
-        time_text(row[7]),
-        int(row[0]),
-        str(row[8]),
-        row[9],
-        row[10],
-        row[11],
-        row[14] or "",
-        row[15] or "",
-        reviews.get(int(row[0])),
+        note or "",
+        str(by),
+        time_text(created),
+        int(eid),
+        str(key),
+        r_at,
+        r_by,
+        reason,
+        problems or "",
+        nxt or "",
+        reviews.get(int(eid)),
     )
 
 

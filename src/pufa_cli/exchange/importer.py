@@ -46,7 +46,7 @@ from typing import Any
 
 from pufa_cli.errors import BadInput, PufaError
 from pufa_cli.exchange import write
-from pufa_cli.exchange.checks import Checked, Checker, ImportResult
+from pufa_cli.exchange.checks import Checker, ImportResult
 from pufa_cli.exchange.matching import Existing, all_entries, existing_entries, match
 from pufa_cli.exchange.sources import Source
 from pufa_cli.exchange.write import (
@@ -58,6 +58,7 @@ from pufa_cli.exchange.write import (
 from pufa_cli.i18n import _
 from pufa_cli.progress import find_plan
 from pufa_cli.store import Connection
+from pufa_cli.tracker import NewEntry
 
 # Rows checked, then matched and written, at a time: memory stays that of one batch however
 # long the file (issue 19); the whole import is still the caller's one transaction.
@@ -151,7 +152,7 @@ class _Run:
         self.progress = progress
         self.result = ImportResult()
         self.errors: list[tuple[int, str]] = []  # (row number, FILE:LINE: reason)
-        self.batch: list[Checked] = []
+        self.batch: list[NewEntry] = []
         self.lines: list[tuple[int, Any]] = []  # the batch's (row number, location)
         # key → the entries of it there before the import, for the keys of the file's rows.
         self.existing: dict[str, Existing] = {}
@@ -160,7 +161,7 @@ class _Run:
         # later rows are new too, and must not be looked up (the entries written since match).
         self.fresh: set[int] = set()
         # Rows of keys with entries before the import: matched per key once all are read.
-        self.held: list[Checked] = []
+        self.held: list[NewEntry] = []
         self.held_lines: dict[int, tuple[int, Any]] = {}  # index in held → (row number, loc)
         self.to_assign: dict[tuple[int, int], bool] = {}  # pair → written
         self.written = 0
@@ -176,19 +177,19 @@ class _Run:
         self.batch, self.lines = [], []
         existing, fresh = self.existing, self.fresh
         if self.lookup:
-            keys = {r[0] for r in batch if r[0] not in existing and int(r[0], 16) not in fresh}
+            keys = {r.key for r in batch if r.key not in existing and int(r.key, 16) not in fresh}
             existing.update(existing_entries(self.conn, list(keys)))
         unassigned = self.checker.unassigned
-        new: list[Checked] = []
+        new: list[NewEntry] = []
         for r, (count, loc) in zip(batch, lines, strict=True):
-            if existing and r[0] in existing:
-                if unassigned and (r[1], r[2]) in unassigned:
+            if existing and r.key in existing:
+                if unassigned and (r.task_id, r.unit_id) in unassigned:
                     self.held_lines[len(self.held)] = (count, loc)
                 self.held.append(r)
                 continue
             if self.lookup:
-                fresh.add(int(r[0], 16))
-            if unassigned and (r[1], r[2]) in unassigned:
+                fresh.add(int(r.key, 16))
+            if unassigned and (r.task_id, r.unit_id) in unassigned:
                 self._unassigned(r, count, loc)
             new.append(r)
         self._add(new)
@@ -212,9 +213,9 @@ class _Run:
         if not self.dry_run:
             write_retractions(self.conn, retract_old, self.now)
 
-    def _unassigned(self, r: Checked, count: int, loc: Any) -> None:
+    def _unassigned(self, r: NewEntry, count: int, loc: Any) -> None:
         """A unit not assigned to its task: an error (or an assignment) where an entry is added."""
-        pair = (r[1], r[2])
+        pair = (r.task_id, r.unit_id)
         if self.checker.assign:
             self.to_assign.setdefault(pair, False)
             return
@@ -225,9 +226,9 @@ class _Run:
         ).format(unit=unit_name, task=number)
         self.errors.append((count, f"{self.source.where(loc)}: {reason}"))
 
-    def _add(self, new: list[Checked]) -> None:
+    def _add(self, new: list[NewEntry]) -> None:
         self.result.added += len(new)
-        self.result.retractions += sum(1 for r in new if r[9] is not None)
+        self.result.retractions += sum(1 for r in new if r.retraction is not None)
         if self.errors or self.dry_run or not new:
             return  # nothing more is written: the import fails, or only counts
         pairs = [p for p, written in self.to_assign.items() if not written]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pufa_cli.exchange.checks import Checked
 from pufa_cli.store import Connection
+from pufa_cli.tracker import NewEntry, Retraction
 
 KEY_LOOKUP_CHUNK = 500
 
@@ -58,8 +58,8 @@ def _gather(found: dict[str, Existing], rows: Iterable[Any]) -> None:
 
 
 def match(
-    rows: list[Checked], existing: dict[str, Existing]
-) -> tuple[set[int], list[tuple[int, tuple[Any, ...]]]]:
+    rows: list[NewEntry], existing: dict[str, Existing]
+) -> tuple[set[int], list[tuple[int, Retraction]]]:
     """(indexes of the rows already present, retractions for entries already there).
 
     Per key: N rows in the file, M entries in the database → the last N − M rows are added
@@ -71,28 +71,28 @@ def match(
     first: dict[str, int] = {}
     more: dict[str, list[int]] = {}  # the keys with several rows: all their rows
     for i, r in enumerate(rows):
-        key = r[0]
+        key = r.key
         if key in existing:
             j = first.setdefault(key, i)
             if j != i:
                 more.setdefault(key, [j]).append(i)
     present: set[int] = set()
-    retract_old: list[tuple[int, tuple[Any, ...]]] = []
+    retract_old: list[tuple[int, Retraction]] = []
     for key, i in first.items():
         if key in more:
             continue
         # One row (the common case): present; its retraction reaches the entry there, unless
         # one of the entries with its key is retracted already.
         present.add(i)
-        mark = rows[i][9]
+        mark = rows[i].retraction
         if mark is not None:
             _count, gone, free = existing[key]
             if not gone:
                 retract_old.append((free[0], mark))
     for key, indexes in more.items():
         count, gone, free = existing[key]
-        marked = [(i, m) for i in indexes if (m := rows[i][9]) is not None]
-        plain = [i for i in indexes if rows[i][9] is None]
+        marked = [(i, m) for i in indexes if (m := rows[i].retraction) is not None]
+        plain = [i for i in indexes if rows[i].retraction is None]
         add = max(0, len(indexes) - count)
         add_marked = min(add, max(0, len(marked) - gone))
         add_plain = add - add_marked  # never more than len(plain), as N - R >= M - Q

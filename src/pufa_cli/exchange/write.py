@@ -9,12 +9,11 @@ store's ``bulk_load``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from pufa_cli.exchange.checks import Checked
 from pufa_cli.store import Connection
+from pufa_cli.tracker import ENTRY_COLUMNS, NewEntry, Retraction, entry_values, insert_metrics
 
 BATCH = 10_000
 # An import of at least this many new entries, and at least as many as the ledger holds,
@@ -33,36 +32,36 @@ def write_assignments(conn: Connection, pairs: list[tuple[int, int]], now: datet
         )
 
 
-def write_rows(conn: Connection, new: list[Checked], now: datetime) -> None:
+def write_rows(conn: Connection, new: list[NewEntry], now: datetime) -> None:
     """One batch of new entries (in their order), then their metrics, evidence, retractions."""
     # Ids are needed only when a row carries metrics, a retraction or evidence (issue 16).
-    wanted = any(r[8] or r[9] is not None or r[12] for r in new)
+    wanted = any(r.metrics or r.retraction is not None or r.evidence for r in new)
     ids: list[int] = []
     for start in range(0, len(new), BATCH):
         ids += conn.insert_many(
             "entries",
-            ENTRY_VALUES,
+            ENTRY_COLUMNS,
             entry_values(new[start : start + BATCH], now),
             returning_ids=wanted,
         )
     if not wanted:
         return
-    conn.insert_many(
-        "entry_metrics",
-        ("entry_id", "target_id", "value"),
-        ((ids[i], g, v) for i, r in enumerate(new) if r[8] for g, v in r[8].items()),
-    )
-    if any(r[12] for r in new):  # evidence files named in the sheet (issue 16)
+    insert_metrics(conn, ids, new)
+    if any(r.evidence for r in new):  # evidence files named in the sheet (issue 16)
         from pufa_cli.supervision.evidence import attach
 
         for i, r in enumerate(new):
-            if r[12]:
-                attach(conn, ids[i], r[12])
-    write_retractions(conn, [(ids[i], r[9]) for i, r in enumerate(new) if r[9] is not None], now)
+            if r.evidence:
+                attach(conn, ids[i], r.evidence)
+    write_retractions(
+        conn,
+        [(ids[i], r.retraction) for i, r in enumerate(new) if r.retraction is not None],
+        now,
+    )
 
 
 def write_retractions(
-    conn: Connection, retractions: list[tuple[int, tuple[Any, ...]]], now: datetime
+    conn: Connection, retractions: list[tuple[int, Retraction]], now: datetime
 ) -> None:
     if retractions:
         conn.insert_many(
@@ -70,22 +69,3 @@ def write_retractions(
             ("entry_id", "reason", "retracted_by", "retracted_at"),
             ((eid, reason, by, at or now) for eid, (at, by, reason) in retractions),
         )
-
-
-ENTRY_VALUES = (
-    "task_id",
-    "unit_id",
-    "entry_date",
-    "percent",
-    "note",
-    "recorded_by",
-    "created_at",
-    "key",
-    "problems",
-    "next_steps",
-)
-
-
-def entry_values(rows: list[Checked], now: datetime) -> Iterator[tuple[Any, ...]]:
-    """The values of ``ENTRY_VALUES``."""
-    return ((r[1], r[2], r[3], r[4], r[5], r[6], r[7] or now, r[0], r[10], r[11]) for r in rows)

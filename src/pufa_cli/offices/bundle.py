@@ -22,7 +22,7 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
@@ -35,7 +35,7 @@ FORMAT = "pufa-bundle"
 VERSION = 2
 READS = (1, 2)
 
-_PLAN_COLS = (
+PLAN_COLS = (
     "code",
     "year",
     "title",
@@ -52,7 +52,7 @@ _PLAN_COLS = (
     "reporting",
     "scoring",
 )
-_TASK_COLS = (
+TASK_COLS = (
     "number",
     "title",
     "text",
@@ -69,10 +69,10 @@ _TASK_COLS = (
     "item",
     "label",
 )
-_TARGET_COLS = ("key", "label", "target", "unit", "phrase", "position", "aggregate")
+TARGET_COLS = ("key", "label", "target", "unit", "phrase", "position", "aggregate")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if hasattr(value, "isoformat"):
@@ -87,7 +87,7 @@ def digest_of(doc: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _task_key(conn: Connection, plan_id: int) -> dict[int, tuple[int, int]]:
+def task_keys(conn: Connection, plan_id: int) -> dict[int, tuple[int, int]]:
     """Each task id of the plan → (number, item): how a bundle names a task or sub-item."""
     return {
         int(i): (int(n), int(it))
@@ -97,32 +97,48 @@ def _task_key(conn: Connection, plan_id: int) -> dict[int, tuple[int, int]]:
     }
 
 
-# Supervision and scoring rows (version 2), each: (table, how its rows are found for a plan,
-# its columns in the bundle). ``task``/``unit`` stand for task_id/unit_id, written as the task's
-# (number, item) and the unit's name.
+class Extra(NamedTuple):
+    """Supervision and scoring rows (version 2) of one table: how its rows are found for a plan
+    (``:p``), and its columns in the bundle, where ``task``/``unit`` stand for task_id/unit_id,
+    written as the task's (number, item) and the unit's name."""
+
+    table: str
+    where: str
+    columns: tuple[str, ...]
+
+    @property
+    def stored(self) -> list[str]:
+        """The columns as the table names them."""
+        return [f"{c}_id" if c in ("task", "unit") else c for c in self.columns]
+
+
 _BY_TASK = "task_id IN (SELECT id FROM tasks WHERE plan_id = :p)"
-_EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
+# The rows of the plan's entries (reviews, retractions, evidence), in a WHERE clause.
+OF_PLAN_ENTRIES = "entry_id IN (SELECT id FROM entries WHERE " + _BY_TASK + ")"
+EXTRA: tuple[Extra, ...] = (
+    Extra(
         "extensions",
         _BY_TASK,
         ("task", "unit", "due_word", "due_date", "reason", "approved_by", "granted_on",
          "recorded_by", "created_at"),
     ),
-    ("reminders", _BY_TASK, ("task", "unit", "colour", "sent_on", "recorded_by", "created_at")),
-    (
+    Extra(
+        "reminders", _BY_TASK, ("task", "unit", "colour", "sent_on", "recorded_by", "created_at")
+    ),
+    Extra(
         "manual_scores",
         "plan_id = :p",
         ("unit", "item_key", "self_score", "review_score", "recorded_by", "created_at"),
     ),
-    ("bonuses", "plan_id = :p", ("unit", "points", "reason", "recorded_by", "created_at")),
+    Extra("bonuses", "plan_id = :p", ("unit", "points", "reason", "recorded_by", "created_at")),
 )  # fmt: skip
 _DATES = {"due_date", "granted_on", "sent_on", "as_of", "review_date", "issued"}
 _MOMENTS = {"created_at", "issued_at", "reviewed_at", "loaded_at"}
-_NOTICE_COLS = ("seq", "as_of", "title", "issued_at", "issued_by", "body")
-_REVIEW_COLS = ("decision", "review_date", "note", "reviewed_by", "reviewed_at")
+NOTICE_COLS = ("seq", "as_of", "title", "issued_at", "issued_by", "body")
+REVIEW_COLS = ("decision", "review_date", "note", "reviewed_by", "reviewed_at")
 
 
-def _typed(column: str, value: Any) -> Any:
+def typed(column: str, value: Any) -> Any:
     """A bundle's value as the database takes it (dates and moments are ISO text in JSON)."""
     if column in _DATES:
         return as_date(value)
@@ -131,28 +147,51 @@ def _typed(column: str, value: Any) -> Any:
     return value
 
 
-def _same(columns: tuple[str, ...], values: Any) -> tuple[Any, ...]:
+def same(columns: tuple[str, ...], values: Any) -> tuple[Any, ...]:
     """A row's content, comparable between the bundle and the database."""
-    return tuple(_plain(_typed(c, v)) for c, v in zip(columns, values, strict=True))
+    return tuple(plain(typed(c, v)) for c, v in zip(columns, values, strict=True))
+
+
+class _EntryRow(NamedTuple):
+    """An entry as build_bundle selects it, with its retraction (None when not retracted)."""
+
+    id: int
+    task_id: int
+    unit: str
+    date: Any
+    percent: int
+    note: str
+    by: str
+    created_at: Any
+    key: str
+    reason: str | None
+    retracted_by: str | None
+    retracted_at: Any
+    problems: str
+    next_steps: str
+
+
+def _plain_dict(columns: tuple[str, ...], values: Any) -> dict[str, Any]:
+    return dict(zip(columns, (plain(v) for v in values), strict=True))
 
 
 def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, Any]:
     """The bundle of ``plan`` (a plan of the current office) and the units it uses."""
     office = current_office(conn)
     parent = None if office.parent_id is None else office_by_id(conn, office.parent_id).name
-    row = conn.one(f"SELECT {', '.join(_PLAN_COLS)} FROM plans WHERE id = :p", {"p": plan.id})
+    row = conn.one(f"SELECT {', '.join(PLAN_COLS)} FROM plans WHERE id = :p", {"p": plan.id})
     assert row is not None
-    keys = _task_key(conn, plan.id)
+    keys = task_keys(conn, plan.id)
     sections = conn.rows(
         "SELECT number, title FROM sections WHERE plan_id = :p ORDER BY number", {"p": plan.id}
     )
     tasks = conn.rows(
-        f"SELECT s.number, {', '.join('t.' + c for c in _TASK_COLS)} FROM tasks t "
+        f"SELECT s.number, {', '.join('t.' + c for c in TASK_COLS)} FROM tasks t "
         "JOIN sections s ON s.id = t.section_id WHERE t.plan_id = :p ORDER BY t.number, t.item",
         {"p": plan.id},
     )
     targets = conn.rows(
-        f"SELECT g.task_id, {', '.join('g.' + c for c in _TARGET_COLS)} FROM targets g "
+        f"SELECT g.task_id, {', '.join('g.' + c for c in TARGET_COLS)} FROM targets g "
         "JOIN tasks t ON t.id = g.task_id WHERE t.plan_id = :p ORDER BY t.number, t.item, g.key",
         {"p": plan.id},
     )
@@ -162,7 +201,7 @@ def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, An
         [
             "SELECT a.unit_id FROM assignments a WHERE a." + _BY_TASK,
             "SELECT e.unit_id FROM entries e WHERE e." + _BY_TASK,
-            *(f"SELECT unit_id FROM {table} WHERE {where}" for table, where, _c in _EXTRA),
+            *(f"SELECT unit_id FROM {x.table} WHERE {x.where}" for x in EXTRA),
         ]
     )
     units = conn.rows(
@@ -176,13 +215,16 @@ def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, An
         "WHERE t.plan_id = :p ORDER BY t.number, t.item, u.name",
         {"p": plan.id},
     )
-    entries = conn.rows(
-        "SELECT e.id, e.task_id, u.name, e.entry_date, e.percent, e.note, e.recorded_by, "
-        "e.created_at, e.key, r.reason, r.retracted_by, r.retracted_at, e.problems, "
-        "e.next_steps FROM entries e "
-        "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id "
-        "LEFT JOIN retractions r ON r.entry_id = e.id WHERE t.plan_id = :p ORDER BY e.id",
-        {"p": plan.id},
+    entries = map(
+        _EntryRow._make,
+        conn.rows(
+            "SELECT e.id, e.task_id, u.name, e.entry_date, e.percent, e.note, e.recorded_by, "
+            "e.created_at, e.key, r.reason, r.retracted_by, r.retracted_at, e.problems, "
+            "e.next_steps FROM entries e "
+            "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id "
+            "LEFT JOIN retractions r ON r.entry_id = e.id WHERE t.plan_id = :p ORDER BY e.id",
+            {"p": plan.id},
+        ),
     )
     metrics: dict[int, dict[str, float]] = {}
     for entry_id, key, value in conn.rows(
@@ -191,20 +233,18 @@ def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, An
         {"p": plan.id},
     ):
         metrics.setdefault(int(entry_id), {})[str(key)] = float(value)
-    of_plan = "entry_id IN (SELECT id FROM entries WHERE " + _BY_TASK + ")"
     reviews: dict[int, list[dict[str, Any]]] = {}
-    for r in conn.rows(
-        f"SELECT entry_id, {', '.join(_REVIEW_COLS)} FROM reviews WHERE {of_plan} ORDER BY id",
+    for entry_id, *review in conn.rows(
+        f"SELECT entry_id, {', '.join(REVIEW_COLS)} FROM reviews WHERE {OF_PLAN_ENTRIES} "
+        "ORDER BY id",
         {"p": plan.id},
     ):
-        reviews.setdefault(int(r[0]), []).append(
-            dict(zip(_REVIEW_COLS, (_plain(v) for v in r[1:]), strict=True))
-        )
+        reviews.setdefault(int(entry_id), []).append(_plain_dict(REVIEW_COLS, review))
     evidence: dict[int, list[dict[str, Any]]] = {}
     blobs: dict[str, str] = {}
     for entry_id, name, sha, data in conn.rows(
         "SELECT x.entry_id, x.name, b.sha256, b.data FROM entry_evidence x JOIN evidence_blobs b "
-        f"ON b.id = x.blob_id WHERE x.{of_plan} ORDER BY x.id",
+        f"ON b.id = x.blob_id WHERE x.{OF_PLAN_ENTRIES} ORDER BY x.id",
         {"p": plan.id},
     ):
         evidence.setdefault(int(entry_id), []).append({"name": name, "sha256": sha})
@@ -213,26 +253,31 @@ def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, An
         int(i): str(n)
         for i, n in conn.rows("SELECT id, name FROM units WHERE office_id = :o", {"o": office.id})
     }
+
+    def task(task_id: Any) -> dict[str, int]:
+        """How the bundle names a task or sub-item: its number and item (0: the task)."""
+        number, item = keys[int(task_id)]
+        return {"task": number, "item": item}
+
     extra: dict[str, list[dict[str, Any]]] = {}
-    for table, where, columns in _EXTRA:
-        stored = [f"{c}_id" if c in ("task", "unit") else c for c in columns]
-        rows = conn.rows(
-            f"SELECT {', '.join(stored)} FROM {table} WHERE {where} ORDER BY id", {"p": plan.id}
-        )
+    for x in EXTRA:
         out = []
-        for r in rows:
+        for r in conn.rows(
+            f"SELECT {', '.join(x.stored)} FROM {x.table} WHERE {x.where} ORDER BY id",
+            {"p": plan.id},
+        ):
             item: dict[str, Any] = {}
-            for c, v in zip(columns, r, strict=True):
+            for c, v in zip(x.columns, r, strict=True):
                 if c == "task":
-                    item["task"], item["item"] = keys[int(v)]
+                    item |= task(v)
                 elif c == "unit":
                     item["unit"] = names[int(v)]
                 else:
-                    item[c] = _plain(v)
+                    item[c] = plain(v)
             out.append(item)
-        extra[table] = out
+        extra[x.table] = out
     notices = conn.rows(
-        f"SELECT {', '.join(_NOTICE_COLS)} FROM notices WHERE plan_id = :p ORDER BY seq",
+        f"SELECT {', '.join(NOTICE_COLS)} FROM notices WHERE plan_id = :p ORDER BY seq",
         {"p": plan.id},
     )
     doc: dict[str, Any] = {
@@ -241,57 +286,51 @@ def build_bundle(conn: Connection, plan: PlanRef, now: datetime) -> dict[str, An
         "office": office.name,
         "parent": parent,
         "exported_at": now.isoformat(sep=" "),
-        "plan": dict(zip(_PLAN_COLS, (_plain(v) for v in row), strict=True)),
+        "plan": _plain_dict(PLAN_COLS, row),
         "sections": [{"number": int(n), "title": str(t)} for n, t in sections],
         "tasks": [
-            {"section": int(r[0]), **dict(zip(_TASK_COLS, (_plain(v) for v in r[1:]), strict=True))}
-            for r in tasks
+            {"section": int(section), **_plain_dict(TASK_COLS, values)}
+            for section, *values in tasks
         ],
         "targets": [
-            {
-                "task": keys[int(r[0])][0],
-                "item": keys[int(r[0])][1],
-                **dict(zip(_TARGET_COLS, r[1:], strict=True)),
-            }
-            for r in targets
+            {**task(task_id), **dict(zip(TARGET_COLS, values, strict=True))}
+            for task_id, *values in targets
         ],
-        "units": [{"name": n, "kind": k, "created_at": _plain(c)} for n, k, c in units],
+        "units": [{"name": n, "kind": k, "created_at": plain(c)} for n, k, c in units],
         "assignments": [
             {
-                "task": keys[int(r[0])][0],
-                "item": keys[int(r[0])][1],
-                "unit": r[1],
-                "role": r[2],
-                "due_word": r[3],
-                "due_date": _plain(r[4]),
-                "created_at": _plain(r[5]),
+                **task(task_id),
+                "unit": unit,
+                "role": role,
+                "due_word": due_word,
+                "due_date": plain(due_date),
+                "created_at": plain(created_at),
             }
-            for r in assignments
+            for task_id, unit, role, due_word, due_date, created_at in assignments
         ],
         "entries": [
             {
-                "task": keys[int(r[1])][0],
-                "item": keys[int(r[1])][1],
-                "unit": r[2],
-                "date": _plain(as_date(r[3])),
-                "percent": int(r[4]),
-                "note": r[5],
-                "by": r[6],
-                "created_at": _plain(r[7]),
-                "key": r[8],
-                "problems": r[12],
-                "next_steps": r[13],
-                "metrics": metrics.get(int(r[0]), {}),
+                **task(e.task_id),
+                "unit": e.unit,
+                "date": plain(as_date(e.date)),
+                "percent": int(e.percent),
+                "note": e.note,
+                "by": e.by,
+                "created_at": plain(e.created_at),
+                "key": e.key,
+                "problems": e.problems,
+                "next_steps": e.next_steps,
+                "metrics": metrics.get(int(e.id), {}),
                 "retraction": None
-                if r[9] is None
-                else {"reason": r[9], "by": r[10], "at": _plain(r[11])},
-                "reviews": reviews.get(int(r[0]), []),
-                "evidence": evidence.get(int(r[0]), []),
+                if e.reason is None
+                else {"reason": e.reason, "by": e.retracted_by, "at": plain(e.retracted_at)},
+                "reviews": reviews.get(int(e.id), []),
+                "evidence": evidence.get(int(e.id), []),
             }
-            for r in entries
+            for e in entries
         ],
         **extra,
-        "notices": [dict(zip(_NOTICE_COLS, (_plain(v) for v in r), strict=True)) for r in notices],
+        "notices": [_plain_dict(NOTICE_COLS, r) for r in notices],
         "blobs": blobs,
     }
     doc["digest"] = digest_of(doc)

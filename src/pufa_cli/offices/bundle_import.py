@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
 from pufa_cli.names import match_key
 from pufa_cli.offices.bundle import (
-    _EXTRA,
-    _NOTICE_COLS,
-    _PLAN_COLS,
-    _REVIEW_COLS,
-    _TARGET_COLS,
-    _TASK_COLS,
-    _plain,
-    _same,
-    _task_key,
-    _typed,
+    EXTRA,
+    NOTICE_COLS,
+    OF_PLAN_ENTRIES,
+    PLAN_COLS,
+    REVIEW_COLS,
+    TARGET_COLS,
+    TASK_COLS,
+    plain,
+    same,
+    task_keys,
+    typed,
 )
 from pufa_cli.offices.scoping import current_office
 from pufa_cli.offices.tree import find_office, subtree_ids
 from pufa_cli.store import Connection, as_date, as_datetime
+from pufa_cli.tracker import NewEntry, insert_entry
 
 
 def _tkey(row: dict[str, Any]) -> tuple[int, int]:
@@ -49,8 +51,8 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         "SELECT id FROM plans WHERE office_id = :o AND code = :c", {"o": office.id, "c": p["code"]}
     )
     if plan_id is None:
-        cols = [c for c in _PLAN_COLS if c in p]  # a version 1 bundle: the schema's defaults
-        values = {c: _typed(c, p[c]) for c in cols}
+        cols = [c for c in PLAN_COLS if c in p]  # a version 1 bundle: the schema's defaults
+        values = {c: typed(c, p[c]) for c in cols}
         plan_id = conn.insert(
             f"INSERT INTO plans (office_id, {', '.join(cols)}) VALUES (:office_id, "
             f"{', '.join(':' + c for c in cols)}) RETURNING id",
@@ -67,14 +69,14 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
                 "INSERT INTO sections (plan_id, number, title) VALUES (:p, :n, :t) RETURNING id",
                 {"p": plan_id, "n": s["number"], "t": s["title"]},
             )
-    task_ids = {key: tid for tid, key in _task_key(conn, plan_id).items()}
+    task_ids = {key: tid for tid, key in task_keys(conn, plan_id).items()}
     # Tasks before their sub-items (item 0 first), each sub-item under its task.
     for t in sorted(doc["tasks"], key=lambda t: (int(t["number"]), int(t.get("item", 0) or 0))):
         key = (int(t["number"]), int(t.get("item", 0) or 0))
         if key in task_ids:
             continue
-        cols = [c for c in _TASK_COLS if c in t]
-        values = {c: _typed(c, t[c]) for c in cols}
+        cols = [c for c in TASK_COLS if c in t]
+        values = {c: typed(c, t[c]) for c in cols}
         parent = task_ids.get((key[0], 0)) if key[1] else None
         task_ids[key] = conn.insert(
             f"INSERT INTO tasks (plan_id, section_id, parent_id, {', '.join(cols)}) VALUES "
@@ -94,9 +96,9 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         tid = task_ids[_tkey(g)]
         if (tid, g["key"]) not in target_ids:
             target_ids[(tid, g["key"])] = conn.insert(
-                f"INSERT INTO targets (task_id, {', '.join(_TARGET_COLS)}) VALUES (:t, "
-                f"{', '.join(':' + c for c in _TARGET_COLS)}) RETURNING id",
-                {"t": tid, **{c: g[c] for c in _TARGET_COLS}},
+                f"INSERT INTO targets (task_id, {', '.join(TARGET_COLS)}) VALUES (:t, "
+                f"{', '.join(':' + c for c in TARGET_COLS)}) RETURNING id",
+                {"t": tid, **{c: g[c] for c in TARGET_COLS}},
             )
     unit_ids = {
         str(n): int(i)
@@ -125,14 +127,14 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         )
     }
     for a in doc["assignments"]:
-        pair = (task_ids[_tkey(a)], unit_ids[a["unit"]])
+        pair = task_id, unit_id = task_ids[_tkey(a)], unit_ids[a["unit"]]
         if pair not in assigned:
             conn.run(
                 "INSERT INTO assignments (task_id, unit_id, role, due_word, due_date, created_at) "
                 "VALUES (:t, :u, :r, :w, :d, :at)",
                 {
-                    "t": pair[0],
-                    "u": pair[1],
+                    "t": task_id,
+                    "u": unit_id,
                     "r": a["role"],
                     "w": a["due_word"],
                     "d": as_date(a["due_date"]),
@@ -149,18 +151,16 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
             {"p": plan_id},
         )
     }
-    of_plan = (
-        "entry_id IN (SELECT e.id FROM entries e JOIN tasks t ON t.id = e.task_id "
-        "WHERE t.plan_id = :p)"
-    )
     retracted = {
-        int(r[0])
-        for r in conn.rows(f"SELECT entry_id FROM retractions WHERE {of_plan}", {"p": plan_id})
+        int(entry_id)
+        for (entry_id,) in conn.rows(
+            f"SELECT entry_id FROM retractions WHERE {OF_PLAN_ENTRIES}", {"p": plan_id}
+        )
     }
     reviewed = {
-        (int(r[0]), _same(_REVIEW_COLS, r[1:]))
-        for r in conn.rows(
-            f"SELECT entry_id, {', '.join(_REVIEW_COLS)} FROM reviews WHERE {of_plan}",
+        (int(entry_id), same(REVIEW_COLS, review))
+        for entry_id, *review in conn.rows(
+            f"SELECT entry_id, {', '.join(REVIEW_COLS)} FROM reviews WHERE {OF_PLAN_ENTRIES}",
             {"p": plan_id},
         )
     }
@@ -168,7 +168,7 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         (int(e), str(n), str(h))
         for e, n, h in conn.rows(
             "SELECT x.entry_id, x.name, b.sha256 FROM entry_evidence x JOIN evidence_blobs b "
-            f"ON b.id = x.blob_id WHERE x.{of_plan}",
+            f"ON b.id = x.blob_id WHERE x.{OF_PLAN_ENTRIES}",
             {"p": plan_id},
         )
     }
@@ -177,29 +177,22 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
         tid = task_ids[_tkey(e)]
         entry_id = known.get((tid, e["key"]))
         if entry_id is None:
-            entry_id = conn.insert(
-                "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
-                "created_at, key, problems, next_steps) VALUES (:t, :u, :d, :p, :n, :b, :at, :k, "
-                "COALESCE(:problems, ''), COALESCE(:next, '')) RETURNING id",
-                {
-                    "t": tid,
-                    "u": unit_ids[e["unit"]],
-                    "d": as_date(e["date"]),
-                    "p": e["percent"],
-                    "n": e["note"],
-                    "b": e["by"],
-                    "at": as_datetime(e["created_at"]),
-                    "k": e["key"],
-                    "problems": e.get("problems"),
-                    "next": e.get("next_steps"),
-                },
+            metrics = {target_ids[(tid, k)]: v for k, v in e["metrics"].items()}
+            entry = NewEntry(
+                e["key"],
+                tid,
+                unit_ids[e["unit"]],
+                date.fromisoformat(str(e["date"])),
+                e["percent"],
+                e["note"],
+                e["by"],
+                metrics,
+                e.get("problems") or "",
+                e.get("next_steps") or "",
+                recorded_at=as_datetime(e["created_at"]),
             )
+            entry_id = insert_entry(conn, entry, now)
             known[(tid, e["key"])] = entry_id
-            for key, value in e["metrics"].items():
-                conn.run(
-                    "INSERT INTO entry_metrics (entry_id, target_id, value) VALUES (:e, :g, :v)",
-                    {"e": entry_id, "g": target_ids[(tid, key)], "v": value},
-                )
             added["entries"] += 1
         r = e.get("retraction")
         if r is not None and entry_id not in retracted:
@@ -210,14 +203,14 @@ def import_bundle(conn: Connection, doc: dict[str, Any], now: datetime) -> dict[
             )
             retracted.add(entry_id)
         for v in e.get("reviews", []):
-            same = _same(_REVIEW_COLS, [v[c] for c in _REVIEW_COLS])
-            if (entry_id, same) not in reviewed:
+            content = same(REVIEW_COLS, [v[c] for c in REVIEW_COLS])
+            if (entry_id, content) not in reviewed:
                 conn.run(
-                    f"INSERT INTO reviews (entry_id, {', '.join(_REVIEW_COLS)}) VALUES (:e, "
-                    f"{', '.join(':' + c for c in _REVIEW_COLS)})",
-                    {"e": entry_id, **{c: _typed(c, v[c]) for c in _REVIEW_COLS}},
+                    f"INSERT INTO reviews (entry_id, {', '.join(REVIEW_COLS)}) VALUES (:e, "
+                    f"{', '.join(':' + c for c in REVIEW_COLS)})",
+                    {"e": entry_id, **{c: typed(c, v[c]) for c in REVIEW_COLS}},
                 )
-                reviewed.add((entry_id, same))
+                reviewed.add((entry_id, content))
         for x in e.get("evidence", []):
             if (entry_id, x["name"], x["sha256"]) in attached:
                 continue
@@ -255,8 +248,8 @@ def _import_extra(
     """The plan's supervision and scoring rows (version 2), each once; notices by number."""
     keys = {tid: key for key, tid in task_ids.items()}
     names = {i: n for n, i in unit_ids.items()}
-    for table, where, columns in _EXTRA:
-        stored = [f"{c}_id" if c in ("task", "unit") else c for c in columns]
+    for extra in EXTRA:
+        table, where, columns, stored = extra.table, extra.where, extra.columns, extra.stored
         have = set()
         for r in conn.rows(
             f"SELECT {', '.join(stored)} FROM {table} WHERE {where}", {"p": plan_id}
@@ -268,7 +261,7 @@ def _import_extra(
                 elif c == "unit":
                     values.append(names.get(int(v)))
                 else:
-                    values.append(_plain(_typed(c, v)))
+                    values.append(plain(typed(c, v)))
             have.add(tuple(values))
         for row in doc.get(table, []):
             content: list[Any] = []
@@ -281,8 +274,8 @@ def _import_extra(
                     content.append(row["unit"])
                     params[col] = unit_ids[row["unit"]]
                 else:
-                    content.append(_plain(_typed(c, row[c])))
-                    params[col] = _typed(c, row[c])
+                    content.append(plain(typed(c, row[c])))
+                    params[col] = typed(c, row[c])
             if tuple(content) in have:
                 continue
             plan_col = "" if "task" in columns else "plan_id, "
@@ -294,13 +287,14 @@ def _import_extra(
             )
             have.add(tuple(content))
     seqs = {
-        int(r[0]) for r in conn.rows("SELECT seq FROM notices WHERE plan_id = :p", {"p": plan_id})
+        int(seq)
+        for (seq,) in conn.rows("SELECT seq FROM notices WHERE plan_id = :p", {"p": plan_id})
     }
     for n in doc.get("notices", []):
         if int(n["seq"]) not in seqs:
             conn.run(
-                f"INSERT INTO notices (plan_id, {', '.join(_NOTICE_COLS)}) VALUES (:p, "
-                f"{', '.join(':' + c for c in _NOTICE_COLS)})",
-                {"p": plan_id, **{c: _typed(c, n[c]) for c in _NOTICE_COLS}},
+                f"INSERT INTO notices (plan_id, {', '.join(NOTICE_COLS)}) VALUES (:p, "
+                f"{', '.join(':' + c for c in NOTICE_COLS)})",
+                {"p": plan_id, **{c: typed(c, n[c]) for c in NOTICE_COLS}},
             )
             seqs.add(int(n["seq"]))

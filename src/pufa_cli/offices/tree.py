@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _
@@ -23,8 +24,9 @@ class OfficeRef:
 _COLUMNS = "id, name, parent_id"
 
 
-def _ref(row: tuple[object, ...]) -> OfficeRef:
-    return OfficeRef(int(row[0]), str(row[1]), None if row[2] is None else int(row[2]))  # type: ignore[call-overload]
+def _ref(row: tuple[Any, ...]) -> OfficeRef:
+    office_id, name, parent_id = row
+    return OfficeRef(int(office_id), str(name), None if parent_id is None else int(parent_id))
 
 
 def find_office(conn: Connection, typed: str) -> OfficeRef | None:
@@ -41,7 +43,7 @@ def find_office(conn: Connection, typed: str) -> OfficeRef | None:
 def resolve_office(conn: Connection, typed: str) -> OfficeRef:
     office = find_office(conn, typed)
     if office is None:
-        names = [str(r[0]) for r in conn.rows("SELECT name FROM offices ORDER BY id")]
+        names = [str(n) for (n,) in conn.rows("SELECT name FROM offices ORDER BY id")]
         raise NotFound(
             _("unknown office '{name}' (offices: {names})").format(
                 name=normalize_name(typed), names=", ".join(names) or "-"
@@ -129,7 +131,7 @@ SUBTREE_CTE = (
 
 def subtree_ids(conn: Connection, office_id: int) -> set[int]:
     """The office and every office below it."""
-    return {int(r[0]) for r in conn.rows(SUBTREE_CTE + " SELECT id FROM sub", {"root": office_id})}
+    return {int(i) for (i,) in conn.rows(SUBTREE_CTE + " SELECT id FROM sub", {"root": office_id})}
 
 
 def ancestor_ids(conn: Connection, office_id: int) -> list[int]:
@@ -152,38 +154,41 @@ class OfficeRow:
     default: bool
 
 
+class _Stored(NamedTuple):
+    id: int
+    name: str
+    parent_id: int | None
+    default: bool
+    plans: int
+    units: int
+
+
 def list_offices(conn: Connection) -> list[OfficeRow]:
     """Every office, depth first from the roots, with its number of plans and units."""
-    rows = conn.rows(
-        "SELECT o.id, o.name, o.parent_id, o.is_default, "
-        "(SELECT count(*) FROM plans p WHERE p.office_id = o.id), "
-        "(SELECT count(*) FROM units u WHERE u.office_id = o.id) FROM offices o ORDER BY o.id"
-    )
-    by_parent: dict[int | None, list[tuple[object, ...]]] = {}
-    names = {int(r[0]): str(r[1]) for r in rows}
+    rows = [
+        _Stored(int(i), str(n), None if p is None else int(p), bool(d), int(plans), int(units))
+        for i, n, p, d, plans, units in conn.rows(
+            "SELECT o.id, o.name, o.parent_id, o.is_default, "
+            "(SELECT count(*) FROM plans p WHERE p.office_id = o.id), "
+            "(SELECT count(*) FROM units u WHERE u.office_id = o.id) FROM offices o ORDER BY o.id"
+        )
+    ]
+    by_parent: dict[int | None, list[_Stored]] = {}
+    names = {r.id: r.name for r in rows}
     for r in rows:
-        parent = None if r[2] is None or int(r[2]) not in names else int(r[2])
+        parent = r.parent_id if r.parent_id in names else None
         by_parent.setdefault(parent, []).append(r)
     out: list[OfficeRow] = []
     seen: set[int] = set()
 
     def walk(parent: int | None, depth: int) -> None:
-        for r in sorted(by_parent.get(parent, []), key=lambda r: str(r[1])):
-            oid = int(r[0])  # type: ignore[call-overload]
-            if oid in seen:
+        for r in sorted(by_parent.get(parent, []), key=lambda r: r.name):
+            if r.id in seen:
                 continue
-            seen.add(oid)
-            out.append(
-                OfficeRow(
-                    str(r[1]),
-                    names.get(parent) if parent is not None else None,
-                    depth,
-                    int(r[4]),  # type: ignore[call-overload]
-                    int(r[5]),  # type: ignore[call-overload]
-                    bool(r[3]),
-                )
-            )
-            walk(oid, depth + 1)
+            seen.add(r.id)
+            parent_name = names.get(parent) if parent is not None else None
+            out.append(OfficeRow(r.name, parent_name, depth, r.plans, r.units, r.default))
+            walk(r.id, depth + 1)
 
     walk(None, 0)
     return out

@@ -442,22 +442,18 @@ def read_yaml(path: Path, *, use_c: bool | None = None) -> tuple[Any, PlanLines]
     ``use_c``: None takes libyaml when there, False the pure-Python parser (tests)."""
     import yaml
 
+    from pufa_cli.files import read_limited
+
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise _too_large(name)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanError(_("{file}: no such file").format(file=name)) from None
-    except IsADirectoryError:
-        raise PlanError(_("{file}: is a folder, not a plan file").format(file=name)) from None
-    except OSError as exc:
-        raise PlanError(
-            _("{file}: cannot read: {reason}").format(file=name, reason=exc.strerror)
-        ) from None
-    if len(raw) > MAX_PLAN_BYTES:  # grew since it was looked at
-        raise _too_large(name)
+    raw = read_limited(
+        path,
+        MAX_PLAN_BYTES,
+        PlanError,
+        too_large=_("{file}: larger than {size} MB; not a plan file").format(
+            file=name, size=MAX_PLAN_BYTES // (1024 * 1024)
+        ),
+        folder=_("{file}: is a folder, not a plan file").format(file=name),
+    )
     try:
         raw.decode("utf-8")  # checked whole, then parsed from the bytes
     except UnicodeDecodeError as exc:
@@ -510,14 +506,6 @@ def read_yaml(path: Path, *, use_c: bool | None = None) -> tuple[Any, PlanLines]
     finally:
         source.dispose()
     return data, lines
-
-
-def _too_large(name: str) -> PlanError:
-    return PlanError(
-        _("{file}: larger than {size} MB; not a plan file").format(
-            file=name, size=MAX_PLAN_BYTES // (1024 * 1024)
-        )
-    )
 
 
 def _where(file: str, line: int, place: str, problem: str) -> str:

@@ -199,20 +199,22 @@ def get_evidence(conn: Connection, evidence_id: int) -> tuple[str, bytes]:
     )
     if row is None:
         raise NotFound(_("no evidence {id}").format(id=evidence_id))
-    return str(row[0]), bytes(row[1])
+    name, data = row
+    return str(name), bytes(data)
 
 
 def bad_digests(conn: Connection) -> Iterator[str]:
     """Each stored file whose bytes no longer match its SHA-256 or size (for ``pufa check``)."""
-    ids = [int(r[0]) for r in conn.rows("SELECT id FROM evidence_blobs ORDER BY id")]
+    ids = [int(i) for (i,) in conn.rows("SELECT id FROM evidence_blobs ORDER BY id")]
     for blob_id in ids:  # one at a time: files may be large
         row = conn.one(
             "SELECT sha256, size, data FROM evidence_blobs WHERE id = :b", {"b": blob_id}
         )
         assert row is not None
-        data = bytes(row[2])
-        if len(data) != int(row[1]) or _sha256(data) != row[0]:
-            yield _("stored file {id} ({sha})").format(id=blob_id, sha=str(row[0])[:12])
+        sha, size, stored = row
+        data = bytes(stored)
+        if len(data) != int(size) or _sha256(data) != sha:
+            yield _("stored file {id} ({sha})").format(id=blob_id, sha=str(sha)[:12])
 
 
 def _sha256(data: bytes) -> str:

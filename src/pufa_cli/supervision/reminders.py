@@ -101,7 +101,7 @@ def open_items(
         where = " AND au.unit_id = :unit"
         params["unit"] = unit_id
     rows = conn.rows(_ITEMS_SQL.format(where=where), params)
-    dues = [d for d in (as_date(r[5]) for r in rows) if d is not None]
+    dues = [d for *_, due, _pct, _item in rows if (d := as_date(due)) is not None]
     counter = WorkingDays(as_of, dues, working)
     sent = _sent_counts(conn, plan, as_of)
     # unit ids that missed a checkpoint, per task id (one query for the whole plan)

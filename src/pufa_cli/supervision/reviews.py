@@ -87,11 +87,12 @@ def review(
     )
     if row is None:
         raise NotFound(_("no entry {id}").format(id=entry_id))
-    entry_day, percent, plan_review, year = as_date(row[0]), int(row[1]), row[2], int(row[3])
+    entry_date, percent_value, plan_review, plan_year, due = row
+    entry_day, percent, year = as_date(entry_date), int(percent_value), int(plan_year)
     if day is None:
         from pufa_cli.inputs import default_day, entry_window
 
-        day = default_day(today, entry_window(year, as_date(row[4])))
+        day = default_day(today, entry_window(year, as_date(due)))
     if plan_review != "required":
         raise BadInput(
             _(

@@ -19,6 +19,10 @@ def colour_on(conn: Connection, plan: PlanRef, task_id: int, day: date) -> str:
     )
     if row is None:  # a task no longer in the plan
         return ""
-    due = as_date(row[5])
+    _task, _number, _section, pct, reported, due_value, _units = row[:7]  # progress.task_rows_sql
+    due = as_date(due_value)
     assert due is not None
-    return judge(float(row[3]), bool(row[4]), due, day, plan.start, thresholds_from(None, None))[4]
+    _status, _overdue, _expected, _behind, colour = judge(
+        float(pct), bool(reported), due, day, plan.start, thresholds_from(None, None)
+    )
+    return colour
