@@ -55,6 +55,7 @@ from pufa_cli.progress import (
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import ROLE_COLEAD, ROLE_LEAD, Thresholds
 from pufa_cli.store import Connection
+from pufa_cli.store.sql import maintained
 
 # Target percents bound as parameters (two each), each looked up in a scan of the list: a few
 # thousand at most (a plan has a few targets that aggregate, not one a task).
@@ -231,7 +232,12 @@ def section_groups(
         )
         params["section"] = section
     tasks = task_rows_one_pass_sql(
-        _TASK_COLUMNS if items else {}, "", where, against_plan=against_plan, plain_due=plain_due
+        _TASK_COLUMNS if items else {},
+        "",
+        where,
+        against_plan=against_plan,
+        plain_due=plain_due,
+        kept=maintained(conn),
     )
     ctes = [f"ts AS ({tasks})"]
     pct = "ts.pct"
@@ -380,7 +386,7 @@ def unit_groups(
     date, judged (``build._by_unit``'s rules)."""
     d = _Dialect(conn)
     params = _params(plan, as_of, thresholds)
-    ctes = [assignment_cte(against_plan)]
+    ctes = [assignment_cte(against_plan, kept=maintained(conn))]
     joins = ""
     where = []
     if section is not None:

@@ -34,6 +34,7 @@ from pufa_cli.report.schedule import (
     judge,
 )
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import maintained
 from pufa_cli.targets import target_percents
 from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
 
@@ -99,10 +100,10 @@ _SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
 
 # Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
-def _shares_sql(where: str, against_plan: bool) -> str:
+def _shares_sql(where: str, against_plan: bool, kept: bool) -> str:
     return (
-        f"WITH {assignment_cte(against_plan)} SELECT au.task_id, au.unit_id, u.name, au.role, "
-        f"au.due, au.pct FROM au JOIN units u ON u.id = au.unit_id{where}"
+        f"WITH {assignment_cte(against_plan, kept=kept)} SELECT au.task_id, au.unit_id, "
+        f"u.name, au.role, au.due, au.pct FROM au JOIN units u ON u.id = au.unit_id{where}"
     )
 
 
@@ -177,7 +178,10 @@ def build_report(
         if aggregated is not None:
             return aggregated
     raw = conn.rows(
-        task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan), params
+        task_rows_sql(
+            _TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan, kept=maintained(conn)
+        ),
+        params,
     )
     raw.sort(key=lambda r: (int(r[1]), int(r[11])))  # each task, then its items
     from pufa_cli.supervision.reviews import awaiting
@@ -234,7 +238,7 @@ def build_report(
             unit_where = " WHERE au.unit_id = :unit"
             params["unit"] = unit_id
         for tid, uid, uname, role, udue, upct in conn.rows(
-            _shares_sql(unit_where, against_plan), params
+            _shares_sql(unit_where, against_plan, maintained(conn)), params
         ):
             if int(tid) in tasks:
                 udue_d = as_date(udue)
