@@ -20,7 +20,10 @@ entries lost (expected − counted), the slowest log as a whole process, and the
 waited for the write lock (``pg_locks`` is not needed: each clerk's ``pufa log`` runs in a
 Python process that times the lock itself). Prints a markdown table for docs/performance.md.
 ``--reuse`` keeps a database and roles built before (``--keep`` leaves them for it); otherwise
-roles are dropped at the end.
+roles are dropped at the end. ``--dbname`` names the database (a copy made with ``CREATE
+DATABASE … TEMPLATE pufa_bench_offices`` keeps the roles' grants, so it can be measured at a
+newer schema, ``db upgrade`` running its migrations, while the original stays as it was). The
+load average (``os.getloadavg``) is printed before and after.
 """
 
 from __future__ import annotations
@@ -289,7 +292,11 @@ def main() -> None:
     ap.add_argument("--logs", type=int, default=20)
     ap.add_argument("--reuse", action="store_true", help="use the database built before")
     ap.add_argument("--keep", action="store_true", help="keep the roles for --reuse")
+    ap.add_argument("--dbname", default=DBNAME, help="the benchmark database's name")
     ns = ap.parse_args()
+    global DBNAME
+    DBNAME = ns.dbname
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     started = time.perf_counter()
     base = ns.url.rsplit("/", 1)[0]
     reuse = ns.reuse and _exists(ns.url)
@@ -360,6 +367,7 @@ def main() -> None:
         print(f"| … median log | {statistics.median(took) * 1000:.0f} |")
         print(f"| … longest wait for the write lock | {max(waits) * 1000:.0f} |")
         print(f"\nEntries lost: {lost}; logs refused: {failed}.")
+    print(f"\nLoad average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
 
 
 if __name__ == "__main__":

@@ -161,6 +161,7 @@ def upgrade() -> None:
         f"e.percent FROM entries e WHERE {_COUNTING} "
         "ORDER BY e.task_id, e.unit_id, e.entry_date DESC, e.id DESC"
     )
+    op.execute("ANALYZE latest_entries")  # the planner's statistics from the start
     for name, table, event, transition, function in _TRIGGERS:
         op.execute(
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition} "

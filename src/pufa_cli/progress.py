@@ -117,6 +117,7 @@ def task_rows_sql(
     *,
     against_plan: bool = False,
     kept: bool = False,
+    plans: Iterable[int] | None = None,
 ) -> str:
     """A SELECT of one row per current task of the plan (params :plan, :as_of): ``task_id``,
     ``number``, ``section_id``, ``pct`` (float), ``reported`` (units with a counting entry),
@@ -130,23 +131,26 @@ def task_rows_sql(
     grouped by ``t.number`` first, the order in which SQLite reads a plan's tasks (its unique
     index on plan and number), so no sort is needed. A task with none takes the latest entry of
     any unit (the second half of the UNION). ``against_plan``: due dates without extensions;
-    ``kept``: :func:`latest_join`'s.
+    ``kept``: :func:`latest_join`'s; ``plans``: these plans' tasks (ids written in), not :plan's.
     """
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
     latest, pct = latest_join(kept)
+    of_plan = "t.plan_id = :plan"
+    if plans is not None:
+        of_plan = f"t.plan_id IN ({', '.join(str(int(p)) for p in sorted(plans)) or 'NULL'})"
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
         f"AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) AS pct, COUNT({pct}) AS reported, "
         f"MAX({due_sql(against_plan)}) AS due, COUNT(*) AS units{cols} "
         f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id {latest} "
-        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"WHERE {of_plan} AND t.in_plan = 1{where} "
         f"GROUP BY t.number, t.id, t.section_id{group} "
         "UNION ALL "
         "SELECT t.id, t.number, t.section_id, COALESCE(CAST(e.percent AS FLOAT), 0.0), "
         f"CASE WHEN e.id IS NULL THEN 0 ELSE 1 END, t.due_date, 0{cols} "
         f"FROM tasks t{join} LEFT JOIN entries e ON e.id = ({_LATEST_ANY_UNIT_ID}) "
-        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"WHERE {of_plan} AND t.in_plan = 1{where} "
         "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id)"
     )
 

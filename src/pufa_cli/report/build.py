@@ -114,6 +114,17 @@ _UNITS_SQL = (
 )
 
 
+@dataclass(frozen=True)
+class Given:
+    """A plan's task rows for :func:`build_report`, read with other plans' (``report --by
+    office``: offices/rollup.py),
+    and whether it has checkpoints and aggregating targets to read (if not, there are none)."""
+
+    raw: list[Any]
+    checks: bool
+    targets: bool
+
+
 def section_numbers(conn: Connection, plan: PlanRef) -> list[int]:
     return [
         int(r[0])
@@ -151,6 +162,7 @@ def build_report(
     thresholds: Thresholds = Thresholds(),
     against_plan: bool = False,
     aggregate: bool = False,
+    given: Given | None = None,
 ) -> Report:
     """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
 
@@ -160,7 +172,8 @@ def build_report(
 
     ``aggregate``: by section or unit, count in SQL (``aggregate.py``) and leave ``tasks``
     empty, for a caller that shows only the rows, the total and the lists (``pufa report``);
-    the numbers are those of the per-task path.
+    the numbers are those of the per-task path. ``given``: the plan's rows read beforehand
+    (:class:`Given`), for a caller that reports many plans (``report --by office``).
     """
     if by not in BY_CHOICES:
         raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
@@ -177,19 +190,20 @@ def build_report(
         aggregated = _aggregated(conn, plan, as_of, by, section, unit_id, thresholds, against_plan)
         if aggregated is not None:
             return aggregated
-    raw = conn.rows(
-        task_rows_sql(
-            _TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan, kept=maintained(conn)
-        ),
-        params,
-    )
+    if given is not None and section is None:
+        raw = list(given.raw)
+    else:
+        kept = maintained(conn)
+        cols, join = _TASK_COLUMNS, _SECTION_JOIN
+        sql = task_rows_sql(cols, join, where, against_plan=against_plan, kept=kept)
+        raw = conn.rows(sql, params)
     raw.sort(key=lambda r: (int(r[1]), int(r[11])))  # each task, then its items
     from pufa_cli.supervision.reviews import awaiting
 
     waiting = awaiting(conn, plan, as_of)  # (task, unit) claims not yet approved (issue 16)
     waiting_tasks = {t for t, _u in waiting}
-    checkpoints = checkpoint_states(conn, plan, as_of)
-    from_targets = target_percents(conn, plan, as_of)
+    checkpoints = checkpoint_states(conn, plan, as_of) if given is None or given.checks else {}
+    from_targets = target_percents(conn, plan, as_of) if given is None or given.targets else {}
     percents = {int(r[0]): from_targets.get(int(r[0]), float(r[3])) for r in raw}
     rolled = item_means((r[12], percents[int(r[0])], int(r[4]), int(r[6])) for r in raw)
     missed_of = {tid: (c.missed if c is not None else 0) for tid, c in checkpoints.items()}

@@ -364,7 +364,11 @@ class PgConnection(Connection):
             ) from None
         self._psycopg = psycopg
         try:
-            self._pg = psycopg.connect(**args)
+            # No JIT compiling: pufa's statements take milliseconds, and compiling one whose
+            # estimated cost passes jit_above_cost took ~1 s (report --by office's task rows of
+            # a hundred plans). A URL's own options= comes after, so it can turn it back on.
+            options = " ".join(o for o in ("-c jit=off", args.get("options")) if o)
+            self._pg = psycopg.connect(**{**args, "options": options})
         except Exception as exc:
             reason = _first_line(exc)
             password = args.get("password")
