@@ -249,10 +249,11 @@ def clerks_at_once(
     with psycopg.connect(plain) as c:
         before = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
     procs = []
+    run_tag = datetime.now().strftime("%Y%m%d%H%M%S")  # a --reuse run's logs are new entries
     for d in range(1, clerks + 1):
         args = [
             "log", f"{1 + d % tasks}", "--unit", "單位1", "--percent", "100",
-            "--date", "2023-12-20", "--note", f"clerk {d} log {{i}}", "-q",
+            "--date", "2023-12-20", "--note", f"clerk {d} log {{i}} ({run_tag})", "-q",
         ]  # fmt: skip
         e = dict(env, PUFA_DB=as_role(url, roles[d]))
         procs.append(
@@ -281,6 +282,7 @@ def clerks_at_once(
 
 
 def main() -> None:
+    global DBNAME
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True, help="an admin URL on the server (any database)")
     ap.add_argument("--offices", type=int, default=100)
@@ -294,7 +296,6 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the roles for --reuse")
     ap.add_argument("--dbname", default=DBNAME, help="the benchmark database's name")
     ns = ap.parse_args()
-    global DBNAME
     DBNAME = ns.dbname
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     started = time.perf_counter()
