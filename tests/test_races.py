@@ -3,9 +3,10 @@
 pufa checks its rules in Python before it writes (one lead per task, one unit per name across
 Traditional/Simplified, an import's "already present"); those checks hold only if no other
 writer commits between the check and the write. On SQLite ``BEGIN IMMEDIATE`` serialises write
-commands; on PostgreSQL a transaction-level advisory lock does, and the schema enforces what it
-can on both engines. Each test starts its processes at the same moment (they wait for a "go"
-file after importing pufa) and counts what was stored.
+commands; on PostgreSQL transaction-level advisory locks do (per office for a role under
+row-level security, the ``writer`` fixture's clerk; the whole city for the owner), and the
+schema enforces what it can on both engines. Each test starts its processes at the same
+moment (they wait for a "go" file after importing pufa) and counts what was stored.
 """
 
 from __future__ import annotations
