@@ -20,7 +20,10 @@ entries lost (expected − counted), the slowest log as a whole process, and the
 waited for the write lock (``pg_locks`` is not needed: each clerk's ``pufa log`` runs in a
 Python process that times the lock itself). Prints a markdown table for docs/performance.md.
 ``--reuse`` keeps a database and roles built before (``--keep`` leaves them for it); otherwise
-roles are dropped at the end.
+roles are dropped at the end. ``--dbname`` names the database (a copy made with ``CREATE
+DATABASE … TEMPLATE pufa_bench_offices`` keeps the roles' grants, so it can be measured at a
+newer schema, ``db upgrade`` running its migrations, while the original stays as it was). The
+load average (``os.getloadavg``) is printed before and after.
 """
 
 from __future__ import annotations
@@ -246,10 +249,11 @@ def clerks_at_once(
     with psycopg.connect(plain) as c:
         before = c.execute("SELECT count(*) FROM entries").fetchone()[0]  # type: ignore[index]
     procs = []
+    run_tag = datetime.now().strftime("%Y%m%d%H%M%S")  # a --reuse run's logs are new entries
     for d in range(1, clerks + 1):
         args = [
             "log", f"{1 + d % tasks}", "--unit", "單位1", "--percent", "100",
-            "--date", "2023-12-20", "--note", f"clerk {d} log {{i}}", "-q",
+            "--date", "2023-12-20", "--note", f"clerk {d} log {{i}} ({run_tag})", "-q",
         ]  # fmt: skip
         e = dict(env, PUFA_DB=as_role(url, roles[d]))
         procs.append(
@@ -278,6 +282,7 @@ def clerks_at_once(
 
 
 def main() -> None:
+    global DBNAME
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True, help="an admin URL on the server (any database)")
     ap.add_argument("--offices", type=int, default=100)
@@ -289,7 +294,10 @@ def main() -> None:
     ap.add_argument("--logs", type=int, default=20)
     ap.add_argument("--reuse", action="store_true", help="use the database built before")
     ap.add_argument("--keep", action="store_true", help="keep the roles for --reuse")
+    ap.add_argument("--dbname", default=DBNAME, help="the benchmark database's name")
     ns = ap.parse_args()
+    DBNAME = ns.dbname
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     started = time.perf_counter()
     base = ns.url.rsplit("/", 1)[0]
     reuse = ns.reuse and _exists(ns.url)
@@ -360,6 +368,7 @@ def main() -> None:
         print(f"| … median log | {statistics.median(took) * 1000:.0f} |")
         print(f"| … longest wait for the write lock | {max(waits) * 1000:.0f} |")
         print(f"\nEntries lost: {lost}; logs refused: {failed}.")
+    print(f"\nLoad average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,14 @@ started together. Nothing is lost, nothing is refused, every entry lands in its 
 Each process runs its 20 commands one after the other in one Python process (as separate
 commands: each its own connection and transaction) and times its waits for the write lock.
 
-The issue's "none waits more than 2 s" is a property of the server's machine, not of pufa's
-code: the lock is held for a log's dozen statements (a few ms on a quiet server: 50 clerks
-queue for well under 2 s), but with 50 processes on 2 shared cores the holder itself waits for
-a CPU, and the queue took 7-12 s on the 2-core development machine under load. So the test
-asserts the waits stay well within the busy timeout (no log refused for waiting), prints
-them, and benchmarks/offices.py measures the longest wait on the benchmark city.
+Each clerk's role is bound by row-level security, so its write takes the city's lock shared
+and its own district's lock (store/postgres.py): clerks of different districts do not queue
+behind each other (tests/test_offices_locks.py proves it deterministically), and what a log
+"waits" here is the few statements that take the locks, slowed only by the CPUs the 50
+processes share. Before (one lock for the whole city) the queue took 7-12 s on the 2-core
+development machine under load. The test asserts the waits stay well within the busy timeout
+(no log refused for waiting) and prints them; benchmarks/offices.py measures the longest wait
+on the benchmark city (docs/performance.md).
 """
 
 from __future__ import annotations

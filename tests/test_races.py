@@ -3,9 +3,10 @@
 pufa checks its rules in Python before it writes (one lead per task, one unit per name across
 Traditional/Simplified, an import's "already present"); those checks hold only if no other
 writer commits between the check and the write. On SQLite ``BEGIN IMMEDIATE`` serialises write
-commands; on PostgreSQL a transaction-level advisory lock does, and the schema enforces what it
-can on both engines. Each test starts its processes at the same moment (they wait for a "go"
-file after importing pufa) and counts what was stored.
+commands; on PostgreSQL transaction-level advisory locks do (per office for a role under
+row-level security, the ``writer`` fixture's clerk; the whole city for the owner), and the
+schema enforces what it can on both engines. Each test starts its processes at the same
+moment (they wait for a "go" file after importing pufa) and counts what was stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,12 +103,18 @@ def gate(db: str, table: str, processes: int) -> Iterator[Callable[[], None]]:
 
 
 def at_once(
-    db: str, tmp_path: Path, commands: list[list[list[str]]], *, table: str
+    db: str,
+    tmp_path: Path,
+    commands: list[list[list[str]]],
+    *,
+    table: str,
+    writer: str | None = None,
 ) -> list[list[Result]]:
     """Run each list of commands in its own process, all starting together (their first
-    commands through the gate on ``table``); the results of each process's commands."""
+    commands through the gate on ``table``); the results of each process's commands.
+    ``writer``: the URL the processes connect with (default ``db``, the owner)."""
     go = tmp_path / f"go-{time.monotonic_ns()}"
-    env = {**os.environ, "PUFA_DB": db, "PUFA_TODAY": "2011-12-31", "PUFA_LANG": "en"}
+    env = {**os.environ, "PUFA_DB": writer or db, "PUFA_TODAY": "2011-12-31", "PUFA_LANG": "en"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, json.dumps(args), str(go)],
@@ -145,7 +153,29 @@ def ok(pufa: Any, *args: str) -> Result:
 ROUNDS = 4  # races per test: a race lost once in a few tries must still show
 
 
-def test_8_clerks_naming_8_different_leads_at_once_leave_one_lead(loaded, pufa, tmp_path):
+@pytest.fixture(params=["owner", "clerk"])
+def writer(request: pytest.FixtureRequest, loaded: str, pufa) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Who races: the database's owner, or (PostgreSQL) a clerk of the office, a role bound by
+    row-level security (``pufa db grant``), whose writes take the office's lock, not the
+    whole city's: the races below must be lost the same way under it."""
+    if request.param == "owner":
+        yield loaded
+        return
+    if not loaded.startswith("postgresql"):
+        pytest.skip("database roles are PostgreSQL's")
+    from test_offices_rls import _as, _sql
+
+    role = f"pufa_r_{uuid.uuid4().hex[:8]}"
+    try:
+        assert pufa("db", "grant", "本辦", "--role", role, "-q").code == 0
+        yield _as(loaded, role)
+    finally:
+        if _sql(loaded, "SELECT 1 FROM pg_roles WHERE rolname = :r", {"r": role}):
+            _sql(loaded, f'DROP OWNED BY "{role}"')
+            _sql(loaded, f'DROP ROLE "{role}"')
+
+
+def test_8_clerks_naming_8_different_leads_at_once_leave_one_lead(loaded, writer, pufa, tmp_path):
     for name in LEAD_UNITS:
         ok(pufa, "unit", "add", name, "-q")
     tasks = [str(t) for t in range(1, 1 + ROUNDS)]
@@ -158,6 +188,7 @@ def test_8_clerks_naming_8_different_leads_at_once_leave_one_lead(loaded, pufa, 
         tmp_path,
         [[["assign", task, name, "--lead", name, "-q"] for task in tasks] for name in LEAD_UNITS],
         table="assignments",
+        writer=writer,
     )
     for i, task in enumerate(tasks):
         round_ = [worker[i] for worker in results]
@@ -184,7 +215,7 @@ def _leads(db: str) -> dict[str, str]:
     return {numbers[a[1]]: names[a[2]] for a in data["assignments"] if a[3] == "lead"}
 
 
-def test_one_unit_added_in_both_scripts_at_once_is_registered_once(loaded, pufa, tmp_path):
+def test_one_unit_added_in_both_scripts_at_once_is_registered_once(loaded, writer, pufa, tmp_path):
     before = len(dump_db(loaded)["units"])
     pairs = [
         ("區審計局", "区审计局"),
@@ -197,6 +228,7 @@ def test_one_unit_added_in_both_scripts_at_once_is_registered_once(loaded, pufa,
         tmp_path,
         [[["unit", "add", pair[w % 2], "-q"] for pair in pairs] for w in range(8)],
         table="units",
+        writer=writer,
     )
     for i in range(len(pairs)):
         round_ = [worker[i] for worker in results]
@@ -259,7 +291,7 @@ def test_4_imports_of_one_3000_row_file_at_once_store_3000_entries(loaded, pufa,
     assert len(data["retractions"]) == 600  # every 5th of 3,000
 
 
-def test_an_import_beside_clerks_logging_retracts_only_its_own_rows(loaded, pufa, tmp_path):
+def test_an_import_beside_clerks_logging_retracts_only_its_own_rows(loaded, writer, pufa, tmp_path):
     """7 clerks log, meanwhile, entries just like 7 rows the file retracts (same content,
     hence the same key). Whichever goes first, the file's retraction lands on the import's own
     row, or (the clerk's entry being there first) on the entry the file recognises as its row;
@@ -273,7 +305,13 @@ def test_an_import_beside_clerks_logging_retracts_only_its_own_rows(loaded, pufa
         )
     for command in clerks:
         command[0] += ["--by", "匯入員", "-q"]
-    results = at_once(loaded, tmp_path, [[["import", str(source), "-q"]], *clerks], table="entries")
+    results = at_once(
+        loaded,
+        tmp_path,
+        [[["import", str(source), "-q"]], *clerks],
+        table="entries",
+        writer=writer,
+    )
     assert [r[0].code for r in results] == [0] * 8, results
     data = dump_db(loaded)
     retracted = {r[0] for r in data["retractions"]}

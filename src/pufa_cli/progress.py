@@ -31,7 +31,8 @@ from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
-from pufa_cli.store.sql import latest_counting
+from pufa_cli.store.sql import latest_join
+from pufa_cli.store.sql import latest_sql as latest_sql  # progress.latest_sql, as before
 from pufa_cli.timing import is_ongoing
 
 DONE = "done"
@@ -52,19 +53,6 @@ def is_overdue(due: date, as_of: date) -> bool:
     """A task not done is overdue as of ``as_of`` once its due date has ended: ``due <= as_of``
     (a task due 12-31 and not done is overdue in the year-end report as of 12-31)."""
     return due <= as_of
-
-
-def latest_sql(
-    col: str = "percent", task: str = "a.task_id", unit: str = "a.unit_id", *, alias: str = "e"
-) -> str:
-    """A scalar subquery: column ``col`` of the latest counting entry of (``task``, ``unit``)
-    dated <= :as_of (entries aliased ``alias``)."""
-    return latest_counting(
-        f"{alias}.{col}",
-        f"entries {alias}",
-        f"{alias}.task_id = {task} AND {alias}.unit_id = {unit} AND {alias}.entry_date <= :as_of",
-        alias=alias,
-    )
 
 
 # The id of the latest counting entry of task t, whichever unit wrote it, dated <= :as_of: the
@@ -93,15 +81,16 @@ def due_sql(against_plan: bool = False) -> str:
     return f"COALESCE({_EXTENDED_DUE}, a.due_date, t.due_date)"
 
 
-def assignment_cte(against_plan: bool = False, where: str = "") -> str:
+def assignment_cte(against_plan: bool = False, where: str = "", kept: bool = False) -> str:
     """One row per (assignment) of the plan's current tasks: percent NULL when nothing counts
-    yet. ``where``: `` AND …`` conditions on ``tasks t`` (a :class:`Scope`'s)."""
+    yet. ``where``: `` AND …`` conditions on ``tasks t`` (a :class:`Scope`'s); ``kept``:
+    :func:`latest_join`'s."""
+    join, pct = latest_join(kept)
     return (
         "au AS ("
         f"SELECT a.task_id, a.unit_id, a.role, {due_sql(against_plan)} AS due, "
-        "e.percent AS pct, a.person "
-        "FROM tasks t JOIN assignments a ON a.task_id = t.id "
-        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        f"{pct} AS pct, a.person "
+        f"FROM tasks t JOIN assignments a ON a.task_id = t.id {join} "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where})"
     )
 
@@ -127,6 +116,8 @@ def task_rows_sql(
     where: str = "",
     *,
     against_plan: bool = False,
+    kept: bool = False,
+    plans: Iterable[int] | None = None,
 ) -> str:
     """A SELECT of one row per current task of the plan (params :plan, :as_of): ``task_id``,
     ``number``, ``section_id``, ``pct`` (float), ``reported`` (units with a counting entry),
@@ -139,23 +130,27 @@ def task_rows_sql(
     A task with units takes the mean over them, computed in one pass over its assignments:
     grouped by ``t.number`` first, the order in which SQLite reads a plan's tasks (its unique
     index on plan and number), so no sort is needed. A task with none takes the latest entry of
-    any unit (the second half of the UNION). ``against_plan``: due dates without extensions.
+    any unit (the second half of the UNION). ``against_plan``: due dates without extensions;
+    ``kept``: :func:`latest_join`'s; ``plans``: these plans' tasks (ids written in), not :plan's.
     """
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
+    latest, pct = latest_join(kept)
+    of_plan = "t.plan_id = :plan"
+    if plans is not None:
+        of_plan = f"t.plan_id IN ({', '.join(str(int(p)) for p in sorted(plans)) or 'NULL'})"
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
-        "AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) AS pct, COUNT(e.percent) AS reported, "
+        f"AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) AS pct, COUNT({pct}) AS reported, "
         f"MAX({due_sql(against_plan)}) AS due, COUNT(*) AS units{cols} "
-        f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id "
-        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
-        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id {latest} "
+        f"WHERE {of_plan} AND t.in_plan = 1{where} "
         f"GROUP BY t.number, t.id, t.section_id{group} "
         "UNION ALL "
         "SELECT t.id, t.number, t.section_id, COALESCE(CAST(e.percent AS FLOAT), 0.0), "
         f"CASE WHEN e.id IS NULL THEN 0 ELSE 1 END, t.due_date, 0{cols} "
         f"FROM tasks t{join} LEFT JOIN entries e ON e.id = ({_LATEST_ANY_UNIT_ID}) "
-        f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
+        f"WHERE {of_plan} AND t.in_plan = 1{where} "
         "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id)"
     )
 
@@ -167,6 +162,7 @@ def task_rows_one_pass_sql(
     *,
     against_plan: bool = False,
     plain_due: bool = False,
+    kept: bool = False,
 ) -> str:
     """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
     LEFT JOINed, and a task without any taking the latest entry of any unit in its group's
@@ -176,20 +172,20 @@ def task_rows_one_pass_sql(
     ``plain_due``: no assignment has its own due date and extensions are ignored (or there are
     none; :func:`without_unit_dues`, :func:`without_extensions`): a task is due at its plan due
     date, and the assignments are read from their index alone, not row by row (~12 % of the
-    query at 10,000 tasks)."""
+    query at 10,000 tasks). ``kept``: :func:`latest_join`'s."""
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
     any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
+    latest, pct = latest_join(kept)
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
         f"CASE WHEN COUNT(a.unit_id) = 0 THEN COALESCE(CAST({any_unit} AS FLOAT), 0.0) "
-        "ELSE AVG(CAST(COALESCE(e.percent, 0) AS FLOAT)) END AS pct, "
+        f"ELSE AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) END AS pct, "
         f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
-        "ELSE COUNT(e.percent) END AS reported, "
+        f"ELSE COUNT({pct}) END AS reported, "
         f"MAX({'t.due_date' if plain_due else due_sql(against_plan)}) AS due, "
         f"COUNT(a.unit_id) AS units{cols} "
-        f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id "
-        f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')}) "
+        f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id {latest} "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
         f"GROUP BY t.number, t.id, t.section_id{group}"
     )

@@ -103,6 +103,9 @@ POLICIES: dict[str, tuple[str, str]] = {
 }
 # Read only: the tree and the grants (names, not data), and the schema revision.
 READ_ONLY = ("offices", "office_grants", "alembic_version")
+# Read only, and only the role's readable rows: what the server keeps itself (0013: each
+# (task, unit)'s latest counting entry, written by triggers as the owner).
+READ_ONLY_ROWS = {"latest_entries": _ids("task_id", "task", False)}
 
 
 def _function(name: str, body: str) -> str:
@@ -166,6 +169,10 @@ def ensure_policies(conn: Connection) -> None:
         ):
             conn.run(f"DROP POLICY IF EXISTS pufa_{action} ON {table}")
             conn.run(f"CREATE POLICY pufa_{action} ON {table} {clause}")
+    for table, read in READ_ONLY_ROWS.items():
+        conn.run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        conn.run(f"DROP POLICY IF EXISTS pufa_select ON {table}")
+        conn.run(f"CREATE POLICY pufa_select ON {table} FOR SELECT USING ({read})")
 
 
 def grant(conn: Connection, office_name: str, role_name: str) -> tuple[OfficeRef, bool]:
@@ -189,7 +196,7 @@ def grant(conn: Connection, office_name: str, role_name: str) -> tuple[OfficeRef
     schema = str(conn.scalar("SELECT current_schema()"))
     conn.run(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
     conn.run(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {", ".join(POLICIES)} TO "{role}"')
-    conn.run(f'GRANT SELECT ON {", ".join(READ_ONLY)} TO "{role}"')
+    conn.run(f'GRANT SELECT ON {", ".join([*READ_ONLY, *READ_ONLY_ROWS])} TO "{role}"')
     conn.run(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"')
     conn.run("DELETE FROM office_grants WHERE role_name = :r", {"r": role})
     conn.run(
@@ -211,7 +218,7 @@ def revoke(conn: Connection, role_name: str) -> str:
     if row is None:
         raise NotFound(_("role {role} has no office in this database").format(role=role))
     schema = str(conn.scalar("SELECT current_schema()"))
-    conn.run(f'REVOKE ALL ON {", ".join([*POLICIES, *READ_ONLY])} FROM "{role}"')
+    conn.run(f'REVOKE ALL ON {", ".join([*POLICIES, *READ_ONLY, *READ_ONLY_ROWS])} FROM "{role}"')
     conn.run(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{schema}" FROM "{role}"')
     conn.run(f'REVOKE USAGE ON SCHEMA "{schema}" FROM "{role}"')
     conn.run("DELETE FROM office_grants WHERE role_name = :r", {"r": role})

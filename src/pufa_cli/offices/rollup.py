@@ -9,17 +9,20 @@ row for a district agrees with the district's own report; the rows then tally th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.offices.scoping import current_office
-from pufa_cli.progress import PlanRef
-from pufa_cli.report.build import _Tally, build_report
+from pufa_cli.progress import PlanRef, task_rows_sql, without_extensions
+from pufa_cli.report.build import _SECTION_JOIN, _TASK_COLUMNS, Given, _Tally, build_report
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import BY_SECTION, Thresholds
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import maintained
 
 TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
 
@@ -63,15 +66,54 @@ def check_task(conn: Connection, plan: PlanRef, number: int) -> None:
         raise NotFound(_("plan {id} has no task {n}").format(id=plan.code, n=number))
 
 
-def _plan_refs(conn: Connection, office_id: int, year: int) -> list[PlanRef]:
+def _plan_refs(conn: Connection, office_ids: list[int], year: int) -> dict[int, list[PlanRef]]:
+    """Each office's plans of ``year``, by code; one statement for all the offices."""
+    out: dict[int, list[PlanRef]] = {o: [] for o in office_ids}
+    ids = ", ".join(str(o) for o in office_ids) or "NULL"
     rows = conn.rows(
-        "SELECT id, year, title, script, code, issued FROM plans "
-        "WHERE office_id = :o AND year = :y ORDER BY code",
-        {"o": office_id, "y": year},
+        "SELECT office_id, id, year, title, script, code, issued FROM plans "
+        f"WHERE office_id IN ({ids}) AND year = :y ORDER BY code",
+        {"y": year},
     )
-    return [
-        PlanRef(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), as_date(r[5])) for r in rows
-    ]
+    for r in rows:
+        out[int(r[0])].append(
+            PlanRef(int(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), as_date(r[6]))
+        )
+    return out
+
+
+def given_for(
+    conn: Connection, plan_ids: Sequence[int], as_of: date, against_plan: bool
+) -> dict[int, Given]:
+    """:class:`Given` for each plan of ``plan_ids``, in three statements for all of them (the
+    task rows as build_report reads them; which plans have checkpoints or aggregating targets,
+    as ``checkpoint_states`` and ``target_percents`` first ask)."""
+    ids = ", ".join(str(int(p)) for p in sorted(plan_ids)) or "NULL"
+    sql = task_rows_sql(
+        {**_TASK_COLUMNS, "plan_id": "t.plan_id"},
+        _SECTION_JOIN,
+        against_plan=against_plan,
+        kept=maintained(conn),
+        plans=plan_ids,
+    )
+    raw: dict[int, list[Any]] = {int(p): [] for p in plan_ids}
+    for r in conn.rows(sql, {"as_of": as_of}):
+        raw[int(r[13])].append(r[:13])
+    checks = {
+        int(r[0])
+        for r in conn.rows(
+            f"SELECT DISTINCT t.plan_id FROM tasks t WHERE t.plan_id IN ({ids}) "
+            "AND t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL)"
+        )
+    }
+    targets = {
+        int(r[0])
+        for r in conn.rows(
+            "SELECT DISTINCT t.plan_id FROM targets g JOIN tasks t ON t.id = g.task_id "
+            f"WHERE t.plan_id IN ({ids}) AND g.aggregate <> 'latest'"
+        )
+    }
+    return {p: Given(rows, p in checks, p in targets) for p, rows in raw.items()}
 
 
 def office_report(
@@ -97,19 +139,32 @@ def office_report(
     )
     rows: list[OfficeRow] = []
     total, carried_total = _Tally(), _Tally()
+    # Read once for every district plan, not a plan at a time (a city has a hundred): the
+    # plans, the tasks that carry, the task rows (build.given_for); no extension anywhere
+    # means every plan is judged against its own dates (build_report would ask each time).
+    plans_of = _plan_refs(conn, [int(r[0]) for r in children], plan.year)
+    plan_ids = [p.id for plans in plans_of.values() for p in plans]
+    against_plan = against_plan or without_extensions(conn)
+    given = given_for(conn, plan_ids, as_of, against_plan)
+    carries = {
+        int(r[0]): str(r[1])
+        for r in conn.rows(
+            "SELECT id, carries FROM tasks WHERE plan_id IN "
+            f"({', '.join(str(p) for p in plan_ids) or 'NULL'}) AND carries IS NOT NULL"
+        )
+    }
     for office_id, name in children:
-        plans = _plan_refs(conn, int(office_id), plan.year)
+        plans = plans_of[int(office_id)]
         whole, carried = _Tally(), _Tally()
         for p in plans:
-            carries = {
-                int(r[0]): str(r[1])
-                for r in conn.rows(
-                    "SELECT id, carries FROM tasks WHERE plan_id = :p AND carries IS NOT NULL",
-                    {"p": p.id},
-                )
-            }
             result = build_report(
-                conn, p, as_of, by=BY_SECTION, thresholds=thresholds, against_plan=against_plan
+                conn,
+                p,
+                as_of,
+                by=BY_SECTION,
+                thresholds=thresholds,
+                against_plan=against_plan,
+                given=given[p.id],
             )
             for t in result.tasks:
                 args = (t.percent, t.status, t.overdue, t.colour, t.missed)

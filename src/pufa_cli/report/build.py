@@ -34,6 +34,7 @@ from pufa_cli.report.schedule import (
     judge,
 )
 from pufa_cli.store import Connection, as_date
+from pufa_cli.store.sql import maintained
 from pufa_cli.targets import target_percents
 from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
 
@@ -99,10 +100,10 @@ _SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
 
 # Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
-def _shares_sql(where: str, against_plan: bool) -> str:
+def _shares_sql(where: str, against_plan: bool, kept: bool) -> str:
     return (
-        f"WITH {assignment_cte(against_plan)} SELECT au.task_id, au.unit_id, u.name, au.role, "
-        f"au.due, au.pct FROM au JOIN units u ON u.id = au.unit_id{where}"
+        f"WITH {assignment_cte(against_plan, kept=kept)} SELECT au.task_id, au.unit_id, "
+        f"u.name, au.role, au.due, au.pct FROM au JOIN units u ON u.id = au.unit_id{where}"
     )
 
 
@@ -111,6 +112,17 @@ _UNITS_SQL = (
     "SELECT a.task_id, a.role, u.name FROM tasks t JOIN assignments a ON a.task_id = t.id "
     "JOIN units u ON u.id = a.unit_id WHERE t.plan_id = :plan AND t.in_plan = 1"
 )
+
+
+@dataclass(frozen=True)
+class Given:
+    """A plan's task rows for :func:`build_report`, read with other plans' (``report --by
+    office``: offices/rollup.py),
+    and whether it has checkpoints and aggregating targets to read (if not, there are none)."""
+
+    raw: list[Any]
+    checks: bool
+    targets: bool
 
 
 def section_numbers(conn: Connection, plan: PlanRef) -> list[int]:
@@ -150,6 +162,7 @@ def build_report(
     thresholds: Thresholds = Thresholds(),
     against_plan: bool = False,
     aggregate: bool = False,
+    given: Given | None = None,
 ) -> Report:
     """The report of ``plan`` as of ``as_of`` grouped ``by`` section, unit or task.
 
@@ -159,7 +172,8 @@ def build_report(
 
     ``aggregate``: by section or unit, count in SQL (``aggregate.py``) and leave ``tasks``
     empty, for a caller that shows only the rows, the total and the lists (``pufa report``);
-    the numbers are those of the per-task path.
+    the numbers are those of the per-task path. ``given``: the plan's rows read beforehand
+    (:class:`Given`), for a caller that reports many plans (``report --by office``).
     """
     if by not in BY_CHOICES:
         raise BadInput(_("--by must be section, unit or task, not '{by}'").format(by=by))
@@ -176,16 +190,20 @@ def build_report(
         aggregated = _aggregated(conn, plan, as_of, by, section, unit_id, thresholds, against_plan)
         if aggregated is not None:
             return aggregated
-    raw = conn.rows(
-        task_rows_sql(_TASK_COLUMNS, _SECTION_JOIN, where, against_plan=against_plan), params
-    )
+    if given is not None and section is None:
+        raw = list(given.raw)
+    else:
+        kept = maintained(conn)
+        cols, join = _TASK_COLUMNS, _SECTION_JOIN
+        sql = task_rows_sql(cols, join, where, against_plan=against_plan, kept=kept)
+        raw = conn.rows(sql, params)
     raw.sort(key=lambda r: (int(r[1]), int(r[11])))  # each task, then its items
     from pufa_cli.supervision.reviews import awaiting
 
     waiting = awaiting(conn, plan, as_of)  # (task, unit) claims not yet approved (issue 16)
     waiting_tasks = {t for t, _u in waiting}
-    checkpoints = checkpoint_states(conn, plan, as_of)
-    from_targets = target_percents(conn, plan, as_of)
+    checkpoints = checkpoint_states(conn, plan, as_of) if given is None or given.checks else {}
+    from_targets = target_percents(conn, plan, as_of) if given is None or given.targets else {}
     percents = {int(r[0]): from_targets.get(int(r[0]), float(r[3])) for r in raw}
     rolled = item_means((r[12], percents[int(r[0])], int(r[4]), int(r[6])) for r in raw)
     missed_of = {tid: (c.missed if c is not None else 0) for tid, c in checkpoints.items()}
@@ -234,7 +252,7 @@ def build_report(
             unit_where = " WHERE au.unit_id = :unit"
             params["unit"] = unit_id
         for tid, uid, uname, role, udue, upct in conn.rows(
-            _shares_sql(unit_where, against_plan), params
+            _shares_sql(unit_where, against_plan, maintained(conn)), params
         ):
             if int(tid) in tasks:
                 udue_d = as_date(udue)

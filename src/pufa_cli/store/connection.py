@@ -45,9 +45,10 @@ def insert_returning(
 ) -> list[int]:
     """Insert ``rows``, their ids returned in the rows' order: one ``INSERT … VALUES (…), (…)
     RETURNING id`` per ``per`` rows, with the engine's parameter ``mark`` (``?``, ``%s``).
-    Under the write lock a statement's rows take ascending ids one after another (SQLite's
-    rowid, PostgreSQL's sequence), so the ids sorted are the rows' (RETURNING itself promises
-    no order)."""
+    A statement's rows take ascending ids in their order (SQLite's rowid under the write lock;
+    PostgreSQL's sequence, whose values one session draws only ascend, even while another
+    office's writer draws between them), so the ids sorted are the rows' (RETURNING itself
+    promises no order)."""
     names = ", ".join(columns)
     marks = "(" + ", ".join(mark for _ in columns) + ")"
     ids: list[int] = []
@@ -120,8 +121,9 @@ class Connection:
         """INSERT ``rows`` (values in the order of ``columns``) in bulk.
 
         With ``returning_ids`` the new ids come back from the INSERT itself (``RETURNING id``),
-        in the order of ``rows``; otherwise an empty list. Call it inside a write transaction:
-        the write lock is what makes the ids of one statement ascend in the order of its rows.
+        in the order of ``rows``; otherwise an empty list. Call it inside a write transaction
+        (on SQLite the write lock is what makes the ids of one statement ascend in the order of
+        its rows; on PostgreSQL the sequence does).
         """
         raise NotImplementedError
 

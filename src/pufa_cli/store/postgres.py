@@ -9,16 +9,31 @@ user, password, host, port, database and query options), and a transaction begun
 first statement and ended by ``transaction()``. Other servers (any other SQLAlchemy URL) still
 go through ``SAConnection``; Alembic, which needs SQLAlchemy, runs only to migrate.
 
-Write transactions are serialised with a transaction-level advisory lock (the same guarantee
-SQLite's ``BEGIN IMMEDIATE`` gives): the checks pufa makes before it writes (one lead per task,
-a unit's name across scripts, an import's "already present") see every write committed before
-them, and nothing commits between the check and the write.
+Write transactions are serialised with transaction-level advisory locks (the guarantee SQLite's
+``BEGIN IMMEDIATE`` gives a district's file): the checks pufa makes before it writes (one lead
+per task, a unit's name across scripts within its office, an import's "already present") see
+every write committed before them, and nothing commits between the check and the write. Every
+such check is about the rows of one office, so on a city's server the lock is per office where
+the server itself confines a command to one office (``take_write_locks``):
+
+* a role bound by row-level security (``pufa db grant``: a district clerk) can change only its
+  own office's rows (and add a content-addressed evidence file): it takes the city lock shared,
+  then its office's lock. Clerks of different districts do not wait for each other; two of one
+  district do;
+* the owner and superusers (not bound: they may write any office, move the tree, grant, import
+  another office's bundle, migrate) take the city lock exclusively, as every write did before:
+  they wait for every writer and every writer waits for them.
+
+The office a role writes is read from ``office_grants`` while the city lock is held (a grant
+changes it only under the exclusive lock). Every writer takes the city lock first and at most
+one office lock after it, so two writers never wait for each other in a cycle.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -37,10 +52,53 @@ from pufa_cli.store.connection import (
     lock_timeout_failure,
 )
 
-# pg_advisory_xact_lock key of pufa's write lock (any constant; "pufa" in ASCII).
+# The city's write lock: pg_advisory_xact_lock(WRITE_LOCK_KEY) (any constant; "pufa" in
+# ASCII), the one-bigint key space. An office's: pg_advisory_xact_lock(WRITE_LOCK_KEY, office
+# id), the two-integer key space (a separate one on the server: never the city's key).
 WRITE_LOCK_KEY = 0x70756661
 # Rows per INSERT … VALUES (…), (…) RETURNING id statement.
 INSERT_CHUNK = 1000
+
+
+def take_write_locks(
+    conn: Connection, timeout_ms: int, timed_out: Callable[[BaseException], bool]
+) -> int | None:
+    """Take the write lock(s) of this transaction (module docstring), waiting up to
+    ``timeout_ms`` in all (0: not at all); the office locked, None when the whole city is.
+
+    ``timed_out`` tells the driver's "lock not available" (SQLSTATE 55P03) from other errors.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+
+    def lock(args: str, shared: bool = False) -> None:
+        fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        if timeout_ms == 0:  # do not wait (lock_timeout 0 would mean: wait forever)
+            if not conn.scalar(f"SELECT {fn.replace('pg_', 'pg_try_', 1)}({args})"):
+                raise lock_timeout_failure(timeout_ms)
+            return
+        left = int((deadline - time.monotonic()) * 1000)
+        if left < 1:
+            raise lock_timeout_failure(timeout_ms)
+        # SET LOCAL takes no bind parameter; the value is an int.
+        conn.run(f"SET LOCAL lock_timeout = {left}")
+        try:
+            conn.scalar(f"SELECT {fn}({args})")
+        except Exception as exc:
+            if timed_out(exc):
+                raise lock_timeout_failure(timeout_ms) from None
+            raise
+        # Later statements wait for row and table locks as long as they need (as before).
+        conn.run("SET LOCAL lock_timeout TO DEFAULT")
+
+    if not conn.scalar("SELECT row_security_active('entries')"):
+        lock(str(WRITE_LOCK_KEY))
+        return None
+    lock(str(WRITE_LOCK_KEY), shared=True)
+    office = conn.scalar("SELECT office_id FROM office_grants WHERE role_name = current_user")
+    if office is None:  # no office of its own: the policies let it write nothing
+        return None
+    lock(f"{WRITE_LOCK_KEY}, {int(office)}")
+    return int(office)
 
 
 def sa_url(url: str) -> Any:
@@ -77,6 +135,8 @@ class SAConnection(Connection):
 
         self._text = text
         self.timeout_ms = busy_timeout_ms()
+        # The office whose write lock the transaction holds (None: the city's, or none yet).
+        self.write_office: int | None = None
         try:
             parsed = sa_url(url)
         except Exception as exc:
@@ -175,32 +235,21 @@ class SAConnection(Connection):
         if self._conn.in_transaction():
             self._conn.rollback()
         with self._conn.begin():
+            self.write_office = None
             if write:
                 self.take_write_lock()
             yield self
 
     def take_write_lock(self) -> None:
-        """Wait (up to PUFA_BUSY_TIMEOUT_MS) for the write lock, held to the transaction's end."""
+        """Wait (up to PUFA_BUSY_TIMEOUT_MS) for the write lock(s), held to the transaction's
+        end (``take_write_locks``)."""
         if self.dialect != "postgresql":
             return
-        from sqlalchemy.exc import OperationalError
 
-        if self.timeout_ms == 0:  # do not wait (lock_timeout 0 would mean: wait forever)
-            got = self._conn.execute(
-                self._text(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
-            ).scalar()
-            if not got:
-                raise lock_timeout_failure(self.timeout_ms)
-            return
-        # SET LOCAL takes no bind parameter; the value is an int checked by config.
-        self._conn.execute(self._text(f"SET LOCAL lock_timeout = {int(self.timeout_ms)}"))
-        try:
-            self._conn.execute(self._text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
-                raise lock_timeout_failure(self.timeout_ms) from None
-            raise
-        self._conn.execute(self._text("SET LOCAL lock_timeout TO DEFAULT"))
+        def timed_out(exc: BaseException) -> bool:
+            return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
+
+        self.write_office = take_write_locks(self, self.timeout_ms, timed_out)
 
     def has_table(self, name: str) -> bool:
         from sqlalchemy import inspect
@@ -301,6 +350,8 @@ class PgConnection(Connection):
 
     def __init__(self, url: str, args: Mapping[str, Any]) -> None:
         self.timeout_ms = busy_timeout_ms()
+        # The office whose write lock the transaction holds (None: the city's, or none yet).
+        self.write_office: int | None = None
         self._cursors = 0
         try:
             import psycopg
@@ -313,7 +364,11 @@ class PgConnection(Connection):
             ) from None
         self._psycopg = psycopg
         try:
-            self._pg = psycopg.connect(**args)
+            # No JIT compiling: pufa's statements take milliseconds, and compiling one whose
+            # estimated cost passes jit_above_cost took ~1 s (report --by office's task rows of
+            # a hundred plans). A URL's own options= comes after, so it can turn it back on.
+            options = " ".join(o for o in ("-c jit=off", args.get("options")) if o)
+            self._pg = psycopg.connect(**{**args, "options": options})
         except Exception as exc:
             reason = _first_line(exc)
             password = args.get("password")
@@ -394,24 +449,18 @@ class PgConnection(Connection):
         if self._pg.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
             self._pg.rollback()
         with self._pg.transaction():
+            self.write_office = None
             if write:
                 self.take_write_lock()
             yield self
 
     def take_write_lock(self) -> None:
-        """Wait (up to PUFA_BUSY_TIMEOUT_MS) for the write lock, held to the transaction's end."""
-        if self.timeout_ms == 0:  # do not wait (lock_timeout 0 would mean: wait forever)
-            got = self.scalar(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})")
-            if not got:
-                raise lock_timeout_failure(self.timeout_ms)
-            return
-        # SET LOCAL takes no bind parameter; the value is an int checked by config.
-        self._pg.execute(f"SET LOCAL lock_timeout = {int(self.timeout_ms)}")
-        try:
-            self._pg.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-        except self._psycopg.errors.LockNotAvailable:  # SQLSTATE 55P03
-            raise lock_timeout_failure(self.timeout_ms) from None
-        self._pg.execute("SET LOCAL lock_timeout TO DEFAULT")
+        """Wait (up to PUFA_BUSY_TIMEOUT_MS) for the write lock(s), held to the transaction's
+        end (``take_write_locks``)."""
+        lock_not_available = self._psycopg.errors.LockNotAvailable  # SQLSTATE 55P03
+        self.write_office = take_write_locks(
+            self, self.timeout_ms, lambda exc: isinstance(exc, lock_not_available)
+        )
 
     def has_table(self, name: str) -> bool:
         # As SQLAlchemy's inspector: a table or view visible on the search path.

@@ -5,6 +5,11 @@ Plain, portable SQL with ``:name`` parameters (the same text on SQLite and Postg
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pufa_cli.store.connection import Connection
+
 # A new assignment; :w and :d (the unit's own due word and date) and :person (責任人) may be
 # NULL.
 INSERT_ASSIGNMENT = (
@@ -31,4 +36,36 @@ def latest_counting(value: str, source: str, where: str, *, alias: str = "e") ->
         f"SELECT {value} FROM {source} WHERE {where} "
         f"AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = {alias}.id) "
         f"ORDER BY {alias}.entry_date DESC, {alias}.id DESC LIMIT 1"
+    )
+
+
+def latest_sql(
+    col: str = "percent", task: str = "a.task_id", unit: str = "a.unit_id", *, alias: str = "e"
+) -> str:
+    """A scalar subquery: column ``col`` of the latest counting entry of (``task``, ``unit``)
+    dated <= :as_of (entries aliased ``alias``)."""
+    return latest_counting(
+        f"{alias}.{col}",
+        f"entries {alias}",
+        f"{alias}.task_id = {task} AND {alias}.unit_id = {unit} AND {alias}.entry_date <= :as_of",
+        alias=alias,
+    )
+
+
+def maintained(conn: Connection) -> bool:
+    """PostgreSQL keeps each (task, unit)'s latest counting entry in ``latest_entries``
+    (migration 0013, triggers on entries and retractions); SQLite looks it up each time."""
+    return conn.dialect == "postgresql"
+
+
+def latest_join(kept: bool = False) -> tuple[str, str]:
+    """(``LEFT JOIN`` clause, percent expression) for assignment ``a``'s latest counting entry
+    as of :as_of. ``kept`` (:func:`maintained`): the kept row when dated on or before :as_of
+    (no row: no counting entry at all), else the lookup, so an earlier as-of stays exact."""
+    if not kept:
+        return f"LEFT JOIN entries e ON e.id = ({latest_sql('id', alias='l')})", "e.percent"
+    return (
+        "LEFT JOIN latest_entries m ON m.task_id = a.task_id AND m.unit_id = a.unit_id",
+        "(CASE WHEN m.entry_date <= :as_of THEN m.percent WHEN m.task_id IS NULL THEN NULL "
+        f"ELSE ({latest_sql('percent', alias='l')}) END)",
     )
