@@ -5,7 +5,8 @@ offices/rollup.py reads the task rows of all the district plans in one statement
 once which plans have checkpoints or aggregating targets (build_report then reads those of
 those plans only). A third district here has both, so every branch is compared, as of dates
 on both sides of its checkpoints and logs. Runs on SQLite and, with ``PUFA_TEST_PG_URL``, on
-PostgreSQL.
+PostgreSQL. 丙's plan requires review (issue 16): its task 3 at 100 % awaits review, done in
+neither the district's report nor the city's.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ id: 2023-bing
 year: 2023
 title: 丙區2023年普法工作要點
 office: 丙區依法治區辦
+review: required
 units: [區司法局, 區教育局]
 sections:
   - number: 1

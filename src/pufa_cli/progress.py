@@ -291,11 +291,11 @@ def status_of(percent: float, reported: int, due: date, as_of: date) -> tuple[st
     return status, is_overdue(due, as_of)
 
 
-_PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"
+PLAN_COLUMNS = "id, year, title, script, code, issued, review, reporting"
 
 
-def _plan_ref(row: Any) -> PlanRef:
-    plan_id, year, title, script, code, issued, review, reporting = row  # _PLAN_COLUMNS
+def plan_ref(row: Any) -> PlanRef:
+    plan_id, year, title, script, code, issued, review, reporting = row  # PLAN_COLUMNS
     return PlanRef(
         int(plan_id),
         int(year),
@@ -318,7 +318,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
     here = office_id(conn)
     if code is not None:
         row = conn.one(
-            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE code = :c AND office_id = :o",
+            f"SELECT {PLAN_COLUMNS} FROM plans WHERE code = :c AND office_id = :o",
             {"c": code, "o": here},
         )
         if row is None:
@@ -332,7 +332,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
             raise NotFound(
                 _("no plan '{id}' (loaded: {ids})").format(id=code, ids=", ".join(codes) or "-")
             )
-        plan = _plan_ref(row)
+        plan = plan_ref(row)
         if year is not None and plan.year != year:
             raise BadInput(
                 _("plan {id} is a plan of {plan_year}, not of {year}").format(
@@ -342,7 +342,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         return plan
     if year is None:
         rows = conn.rows(
-            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE office_id = :o AND year = "
+            f"SELECT {PLAN_COLUMNS} FROM plans WHERE office_id = :o AND year = "
             "(SELECT max(year) FROM plans WHERE office_id = :o) ORDER BY code",
             {"o": here},
         )
@@ -352,7 +352,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
         # A year out of range is simply not loaded (and must not overflow the INTEGER column).
         rows = (
             conn.rows(
-                f"SELECT {_PLAN_COLUMNS} FROM plans WHERE year = :y AND office_id = :o "
+                f"SELECT {PLAN_COLUMNS} FROM plans WHERE year = :y AND office_id = :o "
                 "ORDER BY code",
                 {"y": year, "o": here},
             )
@@ -372,7 +372,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
                     year=year, years=", ".join(years) or "-"
                 )
             )
-    plans = [_plan_ref(r) for r in rows]
+    plans = [plan_ref(r) for r in rows]
     if len(plans) > 1:
         raise BadInput(
             _("{year} has {n} plans: {ids}; choose one with --plan-id ID or PUFA_PLAN").format(

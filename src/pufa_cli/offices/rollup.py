@@ -17,11 +17,11 @@ from typing import Any
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.offices.scoping import current_office
-from pufa_cli.progress import PlanRef, task_rows_sql, without_extensions
+from pufa_cli.progress import PLAN_COLUMNS, PlanRef, plan_ref, task_rows_sql, without_extensions
 from pufa_cli.report.build import _SECTION_JOIN, _TASK_COLUMNS, Given, _Tally, build_report
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import BY_SECTION, Thresholds
-from pufa_cli.store import Connection, as_date
+from pufa_cli.store import Connection
 from pufa_cli.store.sql import maintained
 
 TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
@@ -71,14 +71,13 @@ def _plan_refs(conn: Connection, office_ids: list[int], year: int) -> dict[int, 
     out: dict[int, list[PlanRef]] = {o: [] for o in office_ids}
     ids = ", ".join(str(o) for o in office_ids) or "NULL"
     rows = conn.rows(
-        "SELECT office_id, id, year, title, script, code, issued FROM plans "
+        f"SELECT office_id, {PLAN_COLUMNS} FROM plans "
         f"WHERE office_id IN ({ids}) AND year = :y ORDER BY code",
         {"y": year},
     )
     for r in rows:
-        out[int(r[0])].append(
-            PlanRef(int(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), as_date(r[6]))
-        )
+        # The plan as the district's own commands read it (its review rule included).
+        out[int(r[0])].append(plan_ref(r[1:]))
     return out
 
 
