@@ -281,3 +281,37 @@ def test_a_removed_units_story_stays_its_offices(city, roles, pufa):  # noqa: F8
             {"o": jia_office},
         )
     assert getattr(err.value.orig, "sqlstate", None) == "42501"
+
+
+@pg_only
+def test_a_district_clerk_attaches_evidence(city, roles, pufa, tmp_path):  # noqa: F811
+    """A district role logs with --evidence (refused by the evidence files' read policy
+    before: a new file cannot be read back until an entry names it), the same bytes in another
+    district are stored once and shown to each, and neither sees the other's entry's file."""
+    for office, role in roles.items():
+        assert pufa("db", "grant", office, "--role", role, "-q").code == 0
+    jia, yi = _as(city, roles[JIA]), _as(city, roles[YI])
+    report = tmp_path / "台賬.pdf"
+    report.write_bytes(b"%PDF-1.4 same bytes in two districts\n")
+    day = ("--date", "2023-04-01", "--by", "科員")
+    r = pufa(
+        "log", "--db", jia, "2", "--unit", "區司法局", "-p", "80", "--evidence", str(report), *day
+    )
+    assert r.code == 0, r
+    r = pufa(
+        "log", "--db", yi, "2", "--unit", "區司法局", "-p", "60", "--evidence", str(report), *day
+    )
+    assert r.code == 0, r
+    import hashlib
+
+    digest = hashlib.sha256(report.read_bytes()).hexdigest()
+    assert _sql(city, "SELECT sha256, size FROM evidence_blobs") == [
+        (digest, report.stat().st_size)
+    ]
+    named = "SELECT v.name FROM entry_evidence v JOIN evidence_blobs b ON b.id = v.blob_id"
+    assert _sql(jia, named) == _sql(yi, named) == [("台賬.pdf",)]
+    assert len(_sql(city, named)) == 2
+    for url in (jia, yi):
+        shown = pufa("show", "--db", url, "2", "-f", "json")
+        assert shown.code == 0, shown
+        assert "台賬.pdf" in shown.out

@@ -122,7 +122,22 @@ _OFFICES = (
     "UNION SELECT o.id FROM offices o JOIN sub ON o.parent_id = sub.id WHERE NOT own) "
     "SELECT id FROM sub"
 )
+# An evidence file for a district's role (store.connection.store_blob): the blob with these
+# bytes, added if new. As the owner, since the role may not see another district's copy nor
+# read back a blob no entry names yet; the digest is the server's own, so a role cannot store
+# bytes under another file's digest. It tells the role only that some district stored the
+# same bytes, which it had in hand.
+_EVIDENCE_BLOB = (
+    "CREATE OR REPLACE FUNCTION pufa_evidence_blob(content bytea) RETURNS integer "
+    "LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$ "
+    "DECLARE found integer; digest text := encode(sha256(content), 'hex'); BEGIN "
+    "INSERT INTO evidence_blobs (sha256, size, data) VALUES (digest, length(content), content) "
+    "ON CONFLICT (sha256) DO NOTHING RETURNING id INTO found; "
+    "IF found IS NULL THEN SELECT id INTO found FROM evidence_blobs WHERE sha256 = digest; "
+    "END IF; RETURN found; END $$"
+)
 _FUNCTIONS = (
+    _EVIDENCE_BLOB,
     _function("pufa_office_ids", _OFFICES),
     _function(
         "pufa_plan_ids",

@@ -68,6 +68,9 @@ class Connection:
     """The connection API every domain module uses (see the module docstring)."""
 
     dialect: str = ""
+    # The office whose write lock the transaction holds on a city's server (store.postgres:
+    # a role bound by row-level security); None on SQLite and for the owner.
+    write_office: int | None = None
 
     def rows(self, sql: str, params: Params = None) -> list[Row]:
         raise NotImplementedError
@@ -103,6 +106,22 @@ class Connection:
     def scalar(self, sql: str, params: Params = None) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
+
+    def store_blob(self, sha256: str, size: int, data: bytes) -> int:
+        """The id of the evidence file holding ``data``, stored now unless the same content
+        is stored already (files are content-addressed, issue 16)."""
+        if self.write_office is not None:
+            # A district's role can neither see another district's copy of the file nor read
+            # a new one back before an entry names it (row-level security): the server
+            # function ``pufa db grant`` makes finds or adds it as the owner (offices/grants).
+            return int(self.scalar("SELECT pufa_evidence_blob(:d)", {"d": data}))
+        blob = self.scalar("SELECT id FROM evidence_blobs WHERE sha256 = :h", {"h": sha256})
+        if blob is None:
+            blob = self.insert(
+                "INSERT INTO evidence_blobs (sha256, size, data) VALUES (:h, :s, :d) RETURNING id",
+                {"h": sha256, "s": size, "d": data},
+            )
+        return int(blob)
 
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an INSERT … RETURNING id and return the new id."""

@@ -112,12 +112,7 @@ def attach(conn: Connection, entry_id: int, files: Sequence[EvidenceFile]) -> li
     """Store ``files`` for an entry (each content once); return the new evidence ids."""
     ids = []
     for f in files:
-        blob = conn.scalar("SELECT id FROM evidence_blobs WHERE sha256 = :h", {"h": f.sha256})
-        if blob is None:
-            blob = conn.insert(
-                "INSERT INTO evidence_blobs (sha256, size, data) VALUES (:h, :s, :d) RETURNING id",
-                {"h": f.sha256, "s": f.size, "d": f.data},
-            )
+        blob = conn.store_blob(f.sha256, f.size, f.data)
         ids.append(
             conn.insert(
                 "INSERT INTO entry_evidence (entry_id, blob_id, name) VALUES (:e, :b, :n) "
