@@ -91,17 +91,21 @@ def tasks(
             unit_id=unit_id,
             status=parse_status(status) if status is not None else None,
             due_quarter=int(due.value[1]) if due else None,
+            brief=fmt is not Format.json,  # the table shows status and targets only
         )
         if fmt is Format.json:
             from pufa_cli.render import print_json_list
 
             print_json_list(task_json(v, plan, text) for v in views)
             return
-        from pufa_cli.render.task_view import tasks_row
+        from pufa_cli.render.task_view import TasksRows
+        from pufa_cli.report.schedule import lights
 
+        row, light = TasksRows(text), lights(day, plan.start)
         rows = PackedRows()
         for v in views:
-            rows.append(tasks_row(v, text, _light(v.status, day, plan)))
+            ts = v.status
+            rows.append(row(v, light(ts.status, ts.overdue, ts.percent, ts.due)))
     from pufa_cli.render.stream import print_table
     from pufa_cli.render.task_view import tasks_caption, tasks_cols, tasks_title
 
