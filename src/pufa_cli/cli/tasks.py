@@ -64,7 +64,7 @@ def tasks(
 ) -> None:
     from pufa_cli.i18n import plan_text
     from pufa_cli.inputs import parse_status
-    from pufa_cli.ledger import iter_tasks, task_json
+    from pufa_cli.ledger import iter_tasks
     from pufa_cli.progress import find_plan
     from pufa_cli.render.stream import PackedRows
     from pufa_cli.units import resolve_unit
@@ -95,8 +95,9 @@ def tasks(
         )
         if fmt is Format.json:
             from pufa_cli.render import print_json_list
+            from pufa_cli.render.task_json import task_json_text
 
-            print_json_list(task_json(v, plan, text) for v in views)
+            print_json_list(views, lambda v, newline: task_json_text(v, plan, text, newline))
             return
         from pufa_cli.render.task_view import TasksRows
         from pufa_cli.report.schedule import lights
