@@ -29,6 +29,8 @@ from pufa_cli.progress import (
     round1,
     task_statuses,
     unit_statuses,
+    without_extensions,
+    without_unit_dues,
 )
 from pufa_cli.refs import task_ref
 from pufa_cli.store import Connection, as_date, as_datetime
@@ -138,6 +140,8 @@ def iter_tasks(
         else ""
     )
     waiting = awaiting_tasks(conn, plan, as_of)
+    # Where due dates can differ from the plan's, read once (each a scan when there are none).
+    dues = _Dues(not without_unit_dues(conn), not without_extensions(conn)) if not brief else None
     size = chunk or CHUNK
     for start in range(0, len(numbers), size):
         part = numbers[start : start + size]
@@ -146,7 +150,7 @@ def iter_tasks(
             {**params, "f_lo": part[0], "f_hi": part[-1]},
         )
         yield from _views(
-            conn, plan, as_of, scope, waiting, section, unit_id, status, due_quarter, brief
+            conn, plan, as_of, scope, waiting, section, unit_id, status, due_quarter, brief, dues
         )
 
 
@@ -213,6 +217,7 @@ def _views(
     status: str | None,
     due_quarter: int | None,
     brief: bool = False,
+    dues: _Dues | None = None,
 ) -> Iterator[TaskView]:
     """The views of ``scope``'s tasks that pass the filters (tested exactly, in Python); in
     ``brief``, status and targets only (see :func:`iter_tasks`)."""
@@ -225,8 +230,10 @@ def _views(
     if not brief:
         for us in unit_statuses(conn, plan, as_of, scope=scope):
             by_task[us.task_id].append(us)
-        due_words = _due_words(conn, plan, scope)
-        planned = _planned_dues(conn, plan, scope)
+        dues = dues or _Dues()
+        due_words = _due_words(conn, plan, scope, dues)
+        if dues.units or dues.extensions:  # else every task's planned due is its due date
+            planned = _planned_dues(conn, plan, scope)
     targets = task_targets(conn, plan, as_of, scope=scope)
     checkpoints = {}
     if not brief or status == BEHIND:
@@ -298,27 +305,38 @@ def _planned_dues(conn: Connection, plan: PlanRef, scope: Scope) -> dict[int, da
     return out
 
 
+@dataclass(frozen=True)
+class _Dues:
+    """Whether any assignment has its own due date (``units``) and any extension was granted
+    (``extensions``): when not, their queries are skipped (nothing to find)."""
+
+    units: bool = True
+    extensions: bool = True
+
+
 def _due_words(
-    conn: Connection, plan: PlanRef, scope: Scope = WHOLE_PLAN
+    conn: Connection, plan: PlanRef, scope: Scope = WHOLE_PLAN, dues: _Dues = _Dues()
 ) -> dict[tuple[int, date | None], str]:
     """(task id, None) → the plan's due word; (task id, date) → the word for a task due on that
     date: the plan's own word on the plan's due date (an override written ``Q4`` for 年底's
     12-31 does not replace 年底), else the word of the assignment whose own date it is."""
     out: dict[tuple[int, date | None], str] = {}
     params = scope.bind({"plan": plan.id})
-    for tid, word, due in conn.rows(
-        "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
-        "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan AND a.due_date IS NOT NULL"
-        + scope.where,
-        params,
-    ):
-        out[(int(tid), as_date(due))] = str(word)
-    for tid, word, due in conn.rows(  # an extension's own word (延期至…)
-        "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
-        f"JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :plan{scope.where} ORDER BY x.id",
-        params,
-    ):
-        out[(int(tid), as_date(due))] = str(word)
+    sources = []
+    if dues.units:
+        sources.append(
+            "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
+            "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan AND a.due_date IS NOT NULL"
+            + scope.where
+        )
+    if dues.extensions:  # an extension's own word (延期至…)
+        sources.append(
+            "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
+            f"JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :plan{scope.where} ORDER BY x.id"
+        )
+    for sql in sources:
+        for tid, word, due in conn.rows(sql, params):
+            out[(int(tid), as_date(due))] = str(word)
     for tid, word, due in conn.rows(
         f"SELECT t.id, t.due_word, t.due_date FROM tasks t WHERE t.plan_id = :plan{scope.where}",
         params,
