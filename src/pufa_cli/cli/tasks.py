@@ -63,16 +63,22 @@ def tasks(
     quiet_: QuietOption = False,
 ) -> None:
     from pufa_cli.i18n import plan_text
-    from pufa_cli.inputs import parse_status
     from pufa_cli.ledger import iter_tasks
     from pufa_cli.progress import find_plan
     from pufa_cli.render.stream import PackedRows
-    from pufa_cli.units import resolve_unit
 
     with session(db) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        unit_id = None
+        if unit is not None:  # (imported when needed: a list's start-up counts, issue 19)
+            from pufa_cli.units import resolve_unit
+
+            unit_id = resolve_unit(conn, unit).id
+        if status is not None:
+            from pufa_cli.inputs import parse_status
+
+            status = parse_status(status)
         if section is not None:  # the same rule as report: an unknown section is an error
             from pufa_cli.report.build import check_section
 
@@ -89,7 +95,7 @@ def tasks(
             day,
             section=section,
             unit_id=unit_id,
-            status=parse_status(status) if status is not None else None,
+            status=status,
             due_quarter=int(due.value[1]) if due else None,
             brief=fmt is not Format.json,  # the table shows status and targets only
         )
