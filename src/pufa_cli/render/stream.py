@@ -102,7 +102,7 @@ def chop(text: str, width: int) -> list[str]:
         from rich.cells import chop_cells
 
         return chop_cells(text, width)
-    widths = _char_widths(text)
+    widths = _WIDTHS if all(map(_WIDTHS.__contains__, text)) else _char_widths(text)
     lines: list[str] = []
     size = start = 0
     for i, ch in enumerate(text):
@@ -133,30 +133,42 @@ class PackedRows(Sequence[list[Any]]):
         self.packed: list[str] = []
         self.widths: list[int] = []
         self.tabs = False
-        self._styled: dict[Styled, tuple[str, int]] = {}
+        # Per column: a text or Styled cell → (its packed form, its width); dates, percents
+        # and statuses repeat. (Only those types: 1 == True == 1.0 would share a key.)
+        self._seen: list[dict[Any, tuple[str, int]]] = []
 
     def append(self, row: Sequence[Any]) -> None:
         texts = []
         widths = self.widths
         if not widths:
             widths.extend([0] * len(row))
+            self._seen.extend({} for _ in row)
         for i, v in enumerate(row):
-            if isinstance(v, Styled):
-                done = self._styled.get(v)
+            kind = type(v)
+            if kind is str or kind is Styled:
+                seen = self._seen[i]
+                done = seen.get(v)
                 if done is None:
-                    text = visible(v.text)
-                    done = self._styled[v] = (f"{text}\x1e{v.style}", _natural_cells(text))
-                    self.tabs = self.tabs or "\t" in text
+                    if len(seen) >= _MEMO:
+                        seen.clear()
+                    done = seen[v] = self._pack(v)
                 packed, size = done
             else:
-                packed = _visible_text(v)
-                size = _natural_cells(packed)
-                if "\t" in packed:
-                    self.tabs = True
+                packed, size = self._pack(v)
             if size > widths[i]:
                 widths[i] = size
             texts.append(packed)
         self.packed.append("\x1f".join(texts))
+
+    def _pack(self, value: Any) -> tuple[str, int]:
+        if isinstance(value, Styled):
+            text = visible(value.text)
+            packed = f"{text}\x1e{value.style}"
+        else:
+            text = packed = _visible_text(value)
+        if "\t" in text:
+            self.tabs = True
+        return packed, _natural_cells(text)
 
     def __len__(self) -> int:
         return len(self.packed)
