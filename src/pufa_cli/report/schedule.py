@@ -130,15 +130,18 @@ def light(status: str, overdue: bool, percent: float, due: date, as_of: date, st
 
 
 def lights(as_of: date, start: date) -> Callable[[str, bool, float, date], str]:
-    """:func:`light` for many tasks as of one date: the thresholds read once, each due date's
-    expected percent computed once (issue 19: a list of 100,000 tasks)."""
-    thresholds = thresholds_from(None, None)
+    """:func:`light` for many tasks as of one date: the thresholds read once (at the first
+    task, as :func:`light` reads them: a bad ``PUFA_YELLOW`` fails a list only when it has a
+    task), each due date's expected percent computed once (issue 19: 100,000 tasks)."""
+    read: list[Thresholds] = []
     expected: dict[date, float] = {}
 
     def light_of(status: str, overdue: bool, percent: float, due: date) -> str:
+        if not read:
+            read.append(thresholds_from(None, None))
         share = expected.get(due)
         if share is None:
             share = expected[due] = expected_percent(due, as_of, start)
-        return colour_of(status, overdue, share - percent, thresholds)
+        return colour_of(status, overdue, share - percent, read[0])
 
     return light_of
