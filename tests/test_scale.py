@@ -198,6 +198,15 @@ def test_the_tables_brief_views_are_the_full_ones_status_and_targets(ledger_2011
             assert full, filters
 
 
+def test_the_lights_thresholds_are_read_at_the_first_task(ledger_2011, pufa, monkeypatch):
+    """As ``light`` read them a task at a time: a bad PUFA_YELLOW fails a list that has a
+    task, not an empty one."""
+    monkeypatch.setenv("PUFA_YELLOW", "abc")
+    assert ok(pufa, "tasks", "--status", "done", "--as-of", "2011-01-02").out.endswith("0 tasks\n")
+    r = pufa("tasks", "--as-of", "2011-12-31")
+    assert r.code == 2 and "PUFA_YELLOW" in r.err
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 5])
 def test_lists_read_in_slices_are_the_same(ledger_2011, pufa, monkeypatch, chunk):
     import pufa_cli.ledger as ledger
