@@ -141,6 +141,72 @@ def test_filters_keep_a_tasks_items_for_its_percent(db, pufa, tmp_path):
     _every_filter(pufa, 2023, (SJ, JY, TW), "2023-07-01")
 
 
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"section": 5},
+    {"status": "done"},
+    {"status": "in-progress"},
+    {"status": "not-started"},
+    {"status": "overdue"},
+    {"status": "behind"},
+    {"due_quarter": 3},
+    {"due_quarter": 4, "status": "overdue"},
+    {"unit": "區教育局"},
+    {"unit": "區司法局", "status": "overdue"},
+]
+
+
+def _views(db: str, as_of: str, brief: bool, chunk: int, **filters: Any) -> list[Any]:
+    from datetime import date
+
+    from pufa_cli import store as dbmod
+    from pufa_cli.config import resolve_db
+    from pufa_cli.ledger import iter_tasks
+    from pufa_cli.progress import find_plan
+    from pufa_cli.units import resolve_unit
+
+    conn = dbmod.connect(resolve_db(db))
+    try:
+        plan = find_plan(conn, 2011)
+        unit = filters.pop("unit", None)
+        unit_id = resolve_unit(conn, unit).id if unit else None
+        return list(
+            iter_tasks(
+                conn,
+                plan,
+                date.fromisoformat(as_of),
+                unit_id=unit_id,
+                chunk=chunk,
+                brief=brief,
+                **filters,
+            )
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("as_of", ["2011-03-31", "2011-07-01", "2011-12-31"])
+def test_the_tables_brief_views_are_the_full_ones_status_and_targets(ledger_2011, as_of):
+    """``tasks`` as a table reads each slice's statuses and targets only (``brief``): the
+    same tasks pass each filter, with the same status, percent, due date and targets."""
+    for filters in FILTERS:
+        full = _views(ledger_2011, as_of, False, 5, **filters)
+        brief = _views(ledger_2011, as_of, True, 5, **filters)
+        assert [(v.status, v.targets) for v in brief] == [(v.status, v.targets) for v in full]
+        assert all(not (v.units or v.checkpoints or v.due_word) for v in brief)
+        if as_of == "2011-12-31":  # each filter returns some tasks: the test can fail
+            assert full, filters
+
+
+def test_the_lights_thresholds_are_read_at_the_first_task(ledger_2011, pufa, monkeypatch):
+    """As ``light`` read them a task at a time: a bad PUFA_YELLOW fails a list that has a
+    task, not an empty one."""
+    monkeypatch.setenv("PUFA_YELLOW", "abc")
+    assert ok(pufa, "tasks", "--status", "done", "--as-of", "2011-01-02").out.endswith("0 tasks\n")
+    r = pufa("tasks", "--as-of", "2011-12-31")
+    assert r.code == 2 and "PUFA_YELLOW" in r.err
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 5])
 def test_lists_read_in_slices_are_the_same(ledger_2011, pufa, monkeypatch, chunk):
     import pufa_cli.ledger as ledger
@@ -175,9 +241,14 @@ def test_json_lists_are_written_as_tasks_are_computed(ledger_2011, pufa, monkeyp
     plan. (Before: the whole list was built, then dumped.)"""
     import pufa_cli.ledger as ledger
     import pufa_cli.progress as progress
+    import pufa_cli.render.task_json as as_text
 
     events: list[str] = []
-    real_statuses, real_json = progress.task_statuses, ledger.task_json
+    real_statuses, real_json, real_text = (
+        progress.task_statuses,
+        ledger.task_json,
+        as_text.task_json_text,
+    )
 
     def statuses(*a: Any, **k: Any) -> Any:
         events.append("read")
@@ -187,9 +258,14 @@ def test_json_lists_are_written_as_tasks_are_computed(ledger_2011, pufa, monkeyp
         events.append("json")
         return real_json(*a, **k)
 
+    def json_text(*a: Any, **k: Any) -> Any:
+        events.append("json")
+        return real_text(*a, **k)
+
     whole = ok(pufa, *args).out
     monkeypatch.setattr(ledger, "task_statuses", statuses)
     monkeypatch.setattr(ledger, "task_json", as_json)
+    monkeypatch.setattr(as_text, "task_json_text", json_text)
     monkeypatch.setattr(ledger, "CHUNK", 5)
     assert ok(pufa, *args).out == whole
     assert events.count("json") == 23
@@ -328,3 +404,89 @@ def test_write_json_list_is_json_dumps(tmp_path: Path):
         assert write_json_list(out, iter(items)) == len(items)
         want = json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
         assert out.getvalue() == want
+
+
+# --- a task's JSON written straight to text -------------------------------------------------
+
+
+def _odd_views(views: list[Any]) -> list[Any]:
+    """The views with the values JSON writes with care: quotes, line breaks, controls and
+    line separators in text, a sub-item's number, labels and persons absent and present,
+    figures whole and fractional, checkpoints of every state, a target JSON cannot write."""
+    from dataclasses import replace
+    from datetime import date
+
+    from pufa_cli.checkpoints import Checkpoint
+    from pufa_cli.targets import TargetProgress
+
+    out = []
+    for n, v in enumerate(views):
+        ts = replace(
+            v.status,
+            title=v.status.title + ' "引號" \\ 換\n行 \x1b[2J \u2028 😀',
+            label=None if n % 2 else "二(三)",
+            item=n % 3,
+            percent=[0.0, 12.25, 99.95, 100.0, 37.5][n % 5],
+            ongoing=bool(n % 2),
+        )
+        units = [replace(u, person=None if n % 2 else '張敏 "主任"') for u in v.units]
+        targets = [
+            TargetProgress("bases", "基地\t(個)", 10.0, "個", None),
+            TargetProgress("rate", "覆蓋率", 12.5, "%", 37.0),
+            TargetProgress("big", "人次", 1e16, "人次", 0.1 + 0.2),
+        ]
+        if n % 7 == 1:  # json.dumps writes NaN; so does the fallback
+            targets.insert(0, TargetProgress("nan", "壞", float("nan"), "個", None))
+        cps = [Checkpoint(date(2011, 6, 30), None), Checkpoint(date(2011, 3, 31), n % 2 == 0)]
+        out.append(
+            replace(
+                v,
+                status=ts,
+                units=units,
+                targets=targets[: n % 4],
+                checkpoints=cps[: n % 3],
+                planned_due=None if n % 2 else date(2011, 3, 1),
+                due_word=v.due_word + '"' if n % 5 == 0 else v.due_word,
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+def test_a_tasks_json_text_is_pretty_json_of_task_json(ledger_2011, lang):
+    """``tasks -f json`` writes each task with ``task_json_text``: byte for byte
+    ``pretty_json(task_json(...))``, over every task of the ledger as of three dates and over
+    the same tasks with unusual values."""
+    from pufa_cli import store as dbmod
+    from pufa_cli.config import resolve_db
+    from pufa_cli.i18n import plan_text, set_language
+    from pufa_cli.ledger import task_json
+    from pufa_cli.progress import find_plan
+    from pufa_cli.render import pretty_json
+    from pufa_cli.render.task_json import task_json_text
+
+    conn = dbmod.connect(resolve_db(ledger_2011))
+    plan = find_plan(conn, 2011)
+    conn.close()
+
+    def text(value: str) -> str:
+        return plan_text(value, plan.script)
+
+    set_language(lang)  # conftest sets English back
+    for as_of in ("2011-03-31", "2011-07-01", "2011-12-31"):
+        views = _views(ledger_2011, as_of, False, 5)
+        assert any(v.units for v in views) and any(v.targets for v in views)
+        for v in views + _odd_views(views):
+            for newline in ("\n", "\n  "):
+                want = pretty_json(task_json(v, plan, text), newline)
+                assert task_json_text(v, plan, text, newline) == want
+
+
+def test_json_of_tasks_with_items_and_targets_is_json_dumps(db, pufa, tmp_path):
+    load(pufa, tmp_path, ITEMS)
+    ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
+    ok(pufa, "log", "1.2", "--unit", JY, "--metric", "bases=5", "--date", "2023-05-02")
+    listed = ok(pufa, "tasks", "-f", "json", "--as-of", "2023-07-01").out
+    items = json.loads(listed)
+    assert [t["number"] for t in items] == [1, "1.1", "1.2", 2] and items[2]["targets"]
+    assert listed == json.dumps(items, ensure_ascii=False, indent=2) + "\n"

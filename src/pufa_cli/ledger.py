@@ -29,6 +29,8 @@ from pufa_cli.progress import (
     round1,
     task_statuses,
     unit_statuses,
+    without_extensions,
+    without_unit_dues,
 )
 from pufa_cli.refs import task_ref
 from pufa_cli.store import Connection, as_date, as_datetime
@@ -77,7 +79,8 @@ def list_tasks(
     due_quarter: int | None = None,
     task_id: int | None = None,
 ) -> list[TaskView]:
-    """The plan's tasks as of ``as_of`` that pass the filters (see :func:`iter_tasks`)."""
+    """The plan's tasks as of ``as_of`` that pass the filters (see :func:`iter_tasks`), in
+    full."""
     return list(
         iter_tasks(
             conn,
@@ -103,6 +106,7 @@ def iter_tasks(
     due_quarter: int | None = None,
     task_id: int | None = None,
     chunk: int | None = None,
+    brief: bool = False,
 ) -> Iterator[TaskView]:
     """The plan's current tasks (each followed by its items) as of ``as_of`` that pass the
     filters, in order, computed a slice of task numbers at a time (issue 19).
@@ -111,7 +115,11 @@ def iter_tasks(
     ``unit_id``; ``due_quarter`` by every date a task's due date can be): only the candidates
     are computed, with the items of a candidate task (its percent is their mean); the exact
     test then runs on each computed task, as it always did. ``status`` is computed, so it is
-    tested on the candidates the other filters leave."""
+    tested on the candidates the other filters leave.
+
+    ``brief``: what the ``tasks`` table shows, each view's status and targets only (its units,
+    due word, planned due and checkpoints are left empty and not read, except what a filter
+    needs to test): half the queries of a slice."""
     cand, params = _candidates(conn, plan, as_of, section, unit_id, due_quarter, task_id)
     numbers = [
         int(r[0])
@@ -132,6 +140,8 @@ def iter_tasks(
         else ""
     )
     waiting = awaiting_tasks(conn, plan, as_of)
+    # Where due dates can differ from the plan's, read once (each a scan when there are none).
+    dues = _Dues(not without_unit_dues(conn), not without_extensions(conn)) if not brief else None
     size = chunk or CHUNK
     for start in range(0, len(numbers), size):
         part = numbers[start : start + size]
@@ -139,7 +149,9 @@ def iter_tasks(
             " AND t.number BETWEEN :f_lo AND :f_hi" + with_items,
             {**params, "f_lo": part[0], "f_hi": part[-1]},
         )
-        yield from _views(conn, plan, as_of, scope, waiting, section, unit_id, status, due_quarter)
+        yield from _views(
+            conn, plan, as_of, scope, waiting, section, unit_id, status, due_quarter, brief, dues
+        )
 
 
 def _candidates(
@@ -204,22 +216,39 @@ def _views(
     unit_id: int | None,
     status: str | None,
     due_quarter: int | None,
+    brief: bool = False,
+    dues: _Dues | None = None,
 ) -> Iterator[TaskView]:
-    """The views of ``scope``'s tasks that pass the filters (tested exactly, in Python)."""
+    """The views of ``scope``'s tasks that pass the filters (tested exactly, in Python); in
+    ``brief``, status and targets only (see :func:`iter_tasks`)."""
     statuses = task_statuses(conn, plan, as_of, scope, waiting)
     if not statuses:
         return
     by_task: dict[int, list[UnitStatus]] = defaultdict(list)
-    for us in unit_statuses(conn, plan, as_of, scope=scope):
-        by_task[us.task_id].append(us)
+    due_words: dict[tuple[int, date | None], str] = {}
+    planned: dict[int, date] = {}
+    if not brief:
+        for us in unit_statuses(conn, plan, as_of, scope=scope):
+            by_task[us.task_id].append(us)
+        dues = dues or _Dues()
+        due_words = _due_words(conn, plan, scope, dues)
+        if dues.units or dues.extensions:  # else every task's planned due is its due date
+            planned = _planned_dues(conn, plan, scope)
     targets = task_targets(conn, plan, as_of, scope=scope)
-    due_words = _due_words(conn, plan, scope)
-    planned = _planned_dues(conn, plan, scope)
-    checkpoints = checkpoint_states(conn, plan, as_of, scope=scope)
+    checkpoints = {}
+    if not brief or status == BEHIND:
+        checkpoints = checkpoint_states(conn, plan, as_of, scope=scope)
+    with_unit: set[int] = set()
+    if unit_id is not None:
+        with_unit = (
+            _tasks_of_unit(conn, plan, scope, unit_id)
+            if brief
+            else {u.task_id for us in by_task.values() for u in us if u.unit_id == unit_id}
+        )
     for ts in statuses:
         if section is not None and ts.section != section:
             continue
-        if unit_id is not None and all(u.unit_id != unit_id for u in by_task[ts.task_id]):
+        if unit_id is not None and ts.task_id not in with_unit:
             continue
         cps = checkpoints.get(ts.task_id)
         if status is not None:
@@ -235,6 +264,9 @@ def _views(
             ts.due.year != plan.year or quarter_of(ts.due) != due_quarter
         ):
             continue
+        if brief:
+            yield TaskView(ts, "", targets=targets.get(ts.task_id, []))
+            continue
         yield TaskView(
             ts,
             due_words.get((ts.task_id, ts.due), due_words.get((ts.task_id, None), "")),
@@ -243,6 +275,18 @@ def _views(
             cps.checkpoints if cps is not None else [],
             planned.get(ts.task_id),
         )
+
+
+def _tasks_of_unit(conn: Connection, plan: PlanRef, scope: Scope, unit_id: int) -> set[int]:
+    """The ids of ``scope``'s current tasks assigned to the unit."""
+    return {
+        int(r[0])
+        for r in conn.rows(
+            "SELECT t.id FROM tasks t JOIN assignments a ON a.task_id = t.id "
+            f"WHERE t.plan_id = :plan AND t.in_plan = 1 AND a.unit_id = :f_unit_id{scope.where}",
+            scope.bind({"plan": plan.id, "f_unit_id": unit_id}),
+        )
+    }
 
 
 def _planned_dues(conn: Connection, plan: PlanRef, scope: Scope) -> dict[int, date]:
@@ -261,27 +305,38 @@ def _planned_dues(conn: Connection, plan: PlanRef, scope: Scope) -> dict[int, da
     return out
 
 
+@dataclass(frozen=True)
+class _Dues:
+    """Whether any assignment has its own due date (``units``) and any extension was granted
+    (``extensions``): when not, their queries are skipped (nothing to find)."""
+
+    units: bool = True
+    extensions: bool = True
+
+
 def _due_words(
-    conn: Connection, plan: PlanRef, scope: Scope = WHOLE_PLAN
+    conn: Connection, plan: PlanRef, scope: Scope = WHOLE_PLAN, dues: _Dues = _Dues()
 ) -> dict[tuple[int, date | None], str]:
     """(task id, None) → the plan's due word; (task id, date) → the word for a task due on that
     date: the plan's own word on the plan's due date (an override written ``Q4`` for 年底's
     12-31 does not replace 年底), else the word of the assignment whose own date it is."""
     out: dict[tuple[int, date | None], str] = {}
     params = scope.bind({"plan": plan.id})
-    for tid, word, due in conn.rows(
-        "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
-        "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan AND a.due_date IS NOT NULL"
-        + scope.where,
-        params,
-    ):
-        out[(int(tid), as_date(due))] = str(word)
-    for tid, word, due in conn.rows(  # an extension's own word (延期至…)
-        "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
-        f"JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :plan{scope.where} ORDER BY x.id",
-        params,
-    ):
-        out[(int(tid), as_date(due))] = str(word)
+    sources = []
+    if dues.units:
+        sources.append(
+            "SELECT a.task_id, a.due_word, a.due_date FROM assignments a "
+            "JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan AND a.due_date IS NOT NULL"
+            + scope.where
+        )
+    if dues.extensions:  # an extension's own word (延期至…)
+        sources.append(
+            "SELECT x.task_id, x.due_word, x.due_date FROM extensions x "
+            f"JOIN tasks t ON t.id = x.task_id WHERE t.plan_id = :plan{scope.where} ORDER BY x.id"
+        )
+    for sql in sources:
+        for tid, word, due in conn.rows(sql, params):
+            out[(int(tid), as_date(due))] = str(word)
     for tid, word, due in conn.rows(
         f"SELECT t.id, t.due_word, t.due_date FROM tasks t WHERE t.plan_id = :plan{scope.where}",
         params,

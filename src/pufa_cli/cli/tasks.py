@@ -63,16 +63,22 @@ def tasks(
     quiet_: QuietOption = False,
 ) -> None:
     from pufa_cli.i18n import plan_text
-    from pufa_cli.inputs import parse_status
-    from pufa_cli.ledger import iter_tasks, task_json
+    from pufa_cli.ledger import iter_tasks
     from pufa_cli.progress import find_plan
     from pufa_cli.render.stream import PackedRows
-    from pufa_cli.units import resolve_unit
 
     with session(db) as conn:
         plan = find_plan(conn, year_value(year), plan_value(plan_id))
         day = as_of_date(as_of, plan.year)
-        unit_id = resolve_unit(conn, unit).id if unit is not None else None
+        unit_id = None
+        if unit is not None:  # (imported when needed: a list's start-up counts, issue 19)
+            from pufa_cli.units import resolve_unit
+
+            unit_id = resolve_unit(conn, unit).id
+        if status is not None:
+            from pufa_cli.inputs import parse_status
+
+            status = parse_status(status)
         if section is not None:  # the same rule as report: an unknown section is an error
             from pufa_cli.report.build import check_section
 
@@ -89,19 +95,24 @@ def tasks(
             day,
             section=section,
             unit_id=unit_id,
-            status=parse_status(status) if status is not None else None,
+            status=status,
             due_quarter=int(due.value[1]) if due else None,
+            brief=fmt is not Format.json,  # the table shows status and targets only
         )
         if fmt is Format.json:
             from pufa_cli.render import print_json_list
+            from pufa_cli.render.task_json import task_json_text
 
-            print_json_list(task_json(v, plan, text) for v in views)
+            print_json_list(views, lambda v, newline: task_json_text(v, plan, text, newline))
             return
-        from pufa_cli.render.task_view import tasks_row
+        from pufa_cli.render.task_view import TasksRows
+        from pufa_cli.report.schedule import lights
 
+        row, light = TasksRows(text), lights(day, plan.start)
         rows = PackedRows()
         for v in views:
-            rows.append(tasks_row(v, text, _light(v.status, day, plan)))
+            ts = v.status
+            rows.append(row(v, light(ts.status, ts.overdue, ts.percent, ts.due)))
     from pufa_cli.render.stream import print_table
     from pufa_cli.render.task_view import tasks_caption, tasks_cols, tasks_title
 

@@ -83,11 +83,14 @@ def export(
     entries_plan = None if spec.all_years else plan
     if spec.fmt == JSON and spec.what == WHAT_TASKS:
         # Streamed, a task at a time (issue 19): the same bytes as the whole list dumped.
-        from pufa_cli.ledger import iter_tasks, task_json
+        from pufa_cli.ledger import iter_tasks
         from pufa_cli.render import write_json_list
+        from pufa_cli.render.task_json import task_json_text
 
         return write_json_list(
-            out, (task_json(v, plan, text_fn) for v in iter_tasks(conn, plan, spec.as_of))
+            out,
+            iter_tasks(conn, plan, spec.as_of),
+            lambda v, newline: task_json_text(v, plan, text_fn, newline),
         )
     ledger = None
     if spec.what != WHAT_ENTRIES:

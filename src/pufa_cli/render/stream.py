@@ -18,10 +18,18 @@ Rich's own rules for a cell:
 
 Piped output is byte for byte Rich's (the tests compare them over generated rows, CJK text,
 wrapped titles and multi-line cells); on a terminal the same text carries the same colours.
+
+Per row the cost is kept to a few microseconds (issue 19: ~2 µs a cell, where Rich's own
+measuring and wrapping took ~20): the widths are measured as the rows are packed; a cell's
+lines are computed once per distinct value of its column (dates, percents and statuses repeat;
+Rich's wrapping of "in progress, overdue" ran once a row); and widths and folds of plain text
+use Rich's per-character widths directly (:func:`cells`, :func:`chop`), Rich's functions
+themselves for the rare text whose width is not the sum of its characters'.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -33,6 +41,14 @@ STREAM_ROWS = 200
 
 # The gap between two columns: a cell's right padding, the divider, the next cell's left.
 _GAP = "   "
+
+# A column's cells whose lines are remembered (a column of distinct titles starts over).
+_MEMO = 4096
+
+# Characters Rich measures other than one by one: the zero width joiner and variation
+# selector 16 (they change the width of the character before them).
+_JOINERS = re.compile("[\u200d\ufe0f]")
+_SPACE = re.compile(r"\s")  # str.isspace's characters
 
 
 class Styled(NamedTuple):
@@ -46,21 +62,113 @@ class Styled(NamedTuple):
         return self.text
 
 
+_WIDTHS: dict[str, int] = {}  # character → its cells, as rich.cells.get_character_cell_size
+
+
+def _char_widths(text: str) -> dict[str, int]:
+    from rich.cells import get_character_cell_size
+
+    for ch in text:
+        if ch not in _WIDTHS:
+            _WIDTHS[ch] = get_character_cell_size(ch)
+    return _WIDTHS
+
+
+def cells(text: str) -> int:
+    """``rich.cells.cell_len(text)``: printable ASCII is its length, other text the sum of its
+    characters' widths (Rich's own rule, without the calls), and text with a joiner or
+    variation selector goes to Rich."""
+    if text.isascii():
+        if text.isprintable():
+            return len(text)
+    elif _JOINERS.search(text) is None:
+        try:
+            return sum(map(_WIDTHS.__getitem__, text))
+        except KeyError:
+            return sum(map(_char_widths(text).__getitem__, text))
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def chop(text: str, width: int) -> list[str]:
+    """``rich.cells.chop_cells(text, width)``: the text cut into lines of at most ``width``
+    cells, a wide character never split; a character of no width stays with the one before
+    it, as in Rich's graphemes (for text without a joiner or variation selector: a line only
+    ends before a character that takes room)."""
+    if text.isascii() and text.isprintable():
+        return [text[i : i + width] for i in range(0, len(text), width)]
+    if _JOINERS.search(text) is not None:
+        from rich.cells import chop_cells
+
+        return chop_cells(text, width)
+    widths = _WIDTHS if all(map(_WIDTHS.__contains__, text)) else _char_widths(text)
+    lines: list[str] = []
+    size = start = 0
+    for i, ch in enumerate(text):
+        w = widths[ch]
+        if size + w > width:
+            lines.append(text[start:i])
+            start, size = i, 0
+        size += w
+    if size:
+        lines.append(text[start:])
+    return lines
+
+
+def _natural_cells(text: str) -> int:
+    """The widest line of a cell."""
+    if "\n" in text:
+        return max(cells(line) for line in text.split("\n"))
+    return cells(text)
+
+
 class PackedRows(Sequence[list[Any]]):
     """Rows kept as one string each (100,000 rows of 7 cells in ~30 MB, not ~100 MB): cells
     made visible (so they hold no control character) and joined by \\x1f; a ``Styled`` cell
-    is its text and style joined by \\x1e."""
+    is its text and style joined by \\x1e. Each column's widest line is measured as the rows
+    come (``widths``), and whether a cell holds a tab (``tabs``)."""
 
     def __init__(self) -> None:
         self.packed: list[str] = []
+        self.widths: list[int] = []
+        self.tabs = False
+        # Per column: a text or Styled cell → (its packed form, its width); dates, percents
+        # and statuses repeat. (Only those types: 1 == True == 1.0 would share a key.)
+        self._seen: list[dict[Any, tuple[str, int]]] = []
 
     def append(self, row: Sequence[Any]) -> None:
-        self.packed.append(
-            "\x1f".join(
-                f"{visible(v.text)}\x1e{v.style}" if isinstance(v, Styled) else _visible_text(v)
-                for v in row
-            )
-        )
+        texts = []
+        widths = self.widths
+        if not widths:
+            widths.extend([0] * len(row))
+            self._seen.extend({} for _ in row)
+        for i, v in enumerate(row):
+            kind = type(v)
+            if kind is str or kind is Styled:
+                seen = self._seen[i]
+                done = seen.get(v)
+                if done is None:
+                    if len(seen) >= _MEMO:
+                        seen.clear()
+                    done = seen[v] = self._pack(v)
+                packed, size = done
+            else:
+                packed, size = self._pack(v)
+            if size > widths[i]:
+                widths[i] = size
+            texts.append(packed)
+        self.packed.append("\x1f".join(texts))
+
+    def _pack(self, value: Any) -> tuple[str, int]:
+        if isinstance(value, Styled):
+            text = visible(value.text)
+            packed = f"{text}\x1e{value.style}"
+        else:
+            text = packed = _visible_text(value)
+        if "\t" in text:
+            self.tabs = True
+        return packed, _natural_cells(text)
 
     def __len__(self) -> int:
         return len(self.packed)
@@ -68,13 +176,17 @@ class PackedRows(Sequence[list[Any]]):
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return [
-            Styled(*v.split("\x1e", 1)) if "\x1e" in v else v for v in self.packed[i].split("\x1f")
-        ]
+        return [_unpack(v) for v in self.packed[i].split("\x1f")]
+
+
+def _unpack(cell: str) -> Any:
+    return Styled(*cell.split("\x1e", 1)) if "\x1e" in cell else cell
 
 
 def _visible_text(value: Any) -> str:
-    return "" if value is None else visible(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return visible(value)
+    return "" if value is None else str(value)
 
 
 def print_table(
@@ -103,11 +215,18 @@ def write_table(
     from pufa_cli.render import console, show
     from pufa_cli.render.layout import table
 
-    cells: Sequence[list[Any]] = rows if isinstance(rows, PackedRows) else _Cells(rows)
-    natural, tabs = _measure(cols, cells)
-    if tabs:
+    if not isinstance(rows, PackedRows):
+        packed = PackedRows()
+        for row in rows:
+            packed.append(row)
+    else:
+        packed = rows
+    if packed.tabs:
         show(table(title, cols, _Cells(rows).rich_rows(), caption=caption))
         return
+    natural = [cells(c.header) for c in cols]
+    for i, size in enumerate(packed.widths):
+        natural[i] = max(natural[i], size)
     out = console()
     fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
     caps = _shares(natural, cols, out.width - fixed - _padding(cols))
@@ -119,32 +238,11 @@ def write_table(
     writer = _Writer(out, cols, widths)
     head = writer.rich_lines(None, None)
     writer.emit(writer.rich_lines(visible(title) if title else None, None))
-    for row in cells:
+    for row in packed.packed:
         writer.row(row)
     if caption:
         writer.emit(writer.rich_lines(None, caption)[len(head) :])
     writer.flush()
-
-
-def _measure(cols: Sequence[Col], rows: Sequence[list[Any]]) -> tuple[list[int], bool]:
-    """Each column's natural width (``layout._natural``'s: its widest line, header included),
-    in one pass; and whether a cell holds a tab."""
-    from rich.cells import cell_len
-
-    natural = [cell_len(c.header) for c in cols]
-    tabs = False
-    for row in rows:
-        for i, value in enumerate(row):
-            text = value.text if isinstance(value, Styled) else value
-            if "\n" in text:
-                size = max(cell_len(line) for line in text.split("\n"))
-            else:
-                size = cell_len(text)
-            if size > natural[i]:
-                natural[i] = size
-            if "\t" in text:
-                tabs = True
-    return natural, tabs
 
 
 class _Cells(Sequence[list[Any]]):
@@ -189,6 +287,8 @@ class _Writer:
         self.lines: list[str] = []
         self.styles: dict[tuple[str, str], str] = {}
         self.blank = [" " * w for w in widths]
+        # Per column: a packed cell → its lines (see the module doc).
+        self.memo: list[dict[str, list[str]]] = [{} for _ in cols]
 
     def rich_lines(self, title: str | None, caption: str | None) -> list[str]:
         """The empty table at these widths, as Rich prints it: title, header, rule, caption."""
@@ -235,20 +335,29 @@ class _Writer:
             sys.stdout.write("\n".join(self.lines) + "\n")
             self.lines = []
 
-    def row(self, row: list[Any]) -> None:
-        parts = [
-            self.cell(v, col, w) for v, col, w in zip(row, self.cols, self.widths, strict=True)
-        ]
-        height = max(len(p) for p in parts)
+    def row(self, packed: str) -> None:
+        parts = []
+        height = 1
+        for i, value in enumerate(packed.split("\x1f")):
+            memo = self.memo[i]
+            lines = memo.get(value)
+            if lines is None:
+                if len(memo) >= _MEMO:
+                    memo.clear()
+                lines = memo[value] = self.cell(_unpack(value), self.cols[i], self.widths[i])
+            if len(lines) > height:
+                height = len(lines)
+            parts.append(lines)
         if height == 1:
-            self.emit([_GAP.join(p[0] for p in parts)])
-            return
-        self.emit(
-            [
-                _GAP.join(p[n] if n < len(p) else self.blank[i] for i, p in enumerate(parts))
-                for n in range(height)
-            ]
-        )
+            line = _GAP.join([p[0] for p in parts])
+            self.lines.append(line if self.terminal else line.rstrip())
+        else:
+            blank = self.blank
+            for n in range(height):
+                line = _GAP.join([p[n] if n < len(p) else blank[i] for i, p in enumerate(parts)])
+                self.lines.append(line if self.terminal else line.rstrip())
+        if len(self.lines) >= 2000:
+            self.flush()
 
     def cell(self, value: Any, col: Col, width: int) -> list[str]:
         if isinstance(value, Styled):
@@ -307,37 +416,33 @@ def _marked_up(out: Any, value: str) -> bool:
 
 def _lines(out: Any, value: str, col: Col, width: int) -> list[str]:
     """The lines of a plain-text cell, each exactly ``width`` cells wide (see the module doc)."""
-    from rich.cells import cell_len, chop_cells
-
     lines: list[str] = []
     for part in value.split("\n"):
-        size = cell_len(part)
+        size = cells(part)
         if size <= width:
             lines.append(_pad(part, size, col.justify, width))
-        elif width >= 2 and not any(ch.isspace() for ch in part):
+        elif width >= 2 and _SPACE.search(part) is None:
             start = 0
-            for chunk in chop_cells(part, width)[:-1]:
+            for chunk in chop(part, width)[:-1]:
                 piece = part[start : start + len(chunk)]
-                lines.append(_pad(piece, cell_len(piece), col.justify, width))
+                lines.append(_pad(piece, cells(piece), col.justify, width))
                 start += len(chunk)
             rest = part[start:]
-            lines.append(_pad(rest, cell_len(rest), col.justify, width))
+            lines.append(_pad(rest, cells(rest), col.justify, width))
         else:
             from rich.text import Text
 
             for line in Text(part).wrap(out, width, justify=col.justify, overflow="fold"):
                 plain = line.plain
-                lines.append(plain + " " * (width - cell_len(plain)))
+                lines.append(plain + " " * (width - cells(plain)))
     return lines
 
 
 def _pad(text: str, size: int, justify: str, width: int) -> str:
     if justify == "left":
         return text + " " * (width - size)
-    from rich.cells import cell_len
-
     text = text.rstrip()
-    size = cell_len(text)
+    size = cells(text)
     if justify == "right":
         return " " * (width - size) + text
     left = (width - size) // 2

@@ -126,5 +126,22 @@ def judge(
 def light(status: str, overdue: bool, percent: float, due: date, as_of: date, start: date) -> str:
     """The light of a task as ``tasks`` and ``show`` colour it: thresholds from the environment
     (``PUFA_YELLOW`` / ``PUFA_RED``) or the defaults, as ``report`` uses without options."""
-    behind = expected_percent(due, as_of, start) - percent
-    return colour_of(status, overdue, behind, thresholds_from(None, None))
+    return lights(as_of, start)(status, overdue, percent, due)
+
+
+def lights(as_of: date, start: date) -> Callable[[str, bool, float, date], str]:
+    """:func:`light` for many tasks as of one date: the thresholds read once (at the first
+    task, as :func:`light` reads them: a bad ``PUFA_YELLOW`` fails a list only when it has a
+    task), each due date's expected percent computed once (issue 19: 100,000 tasks)."""
+    read: list[Thresholds] = []
+    expected: dict[date, float] = {}
+
+    def light_of(status: str, overdue: bool, percent: float, due: date) -> str:
+        if not read:
+            read.append(thresholds_from(None, None))
+        share = expected.get(due)
+        if share is None:
+            share = expected[due] = expected_percent(due, as_of, start)
+        return colour_of(status, overdue, share - percent, read[0])
+
+    return light_of
