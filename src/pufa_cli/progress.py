@@ -31,7 +31,7 @@ from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.refs import json_ref, task_ref
 from pufa_cli.store import Connection, as_date
-from pufa_cli.store.sql import latest_join
+from pufa_cli.store.sql import id_list, latest_join
 from pufa_cli.store.sql import latest_sql as latest_sql  # progress.latest_sql, as before
 from pufa_cli.timing import is_ongoing
 
@@ -138,7 +138,7 @@ def task_rows_sql(
     latest, pct = latest_join(kept)
     of_plan = "t.plan_id = :plan"
     if plans is not None:
-        of_plan = f"t.plan_id IN ({', '.join(str(int(p)) for p in sorted(plans)) or 'NULL'})"
+        of_plan = f"t.plan_id IN ({id_list(plans)})"
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
         f"AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) AS pct, COUNT({pct}) AS reported, "

@@ -22,7 +22,7 @@ from pufa_cli.report.build import _SECTION_JOIN, _TASK_COLUMNS, Given, _Tally, b
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import BY_SECTION, Thresholds
 from pufa_cli.store import Connection
-from pufa_cli.store.sql import maintained
+from pufa_cli.store.sql import id_list, maintained
 
 TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
 
@@ -69,10 +69,9 @@ def check_task(conn: Connection, plan: PlanRef, number: int) -> None:
 def _plan_refs(conn: Connection, office_ids: list[int], year: int) -> dict[int, list[PlanRef]]:
     """Each office's plans of ``year``, by code; one statement for all the offices."""
     out: dict[int, list[PlanRef]] = {o: [] for o in office_ids}
-    ids = ", ".join(str(o) for o in office_ids) or "NULL"
     rows = conn.rows(
         f"SELECT office_id, {PLAN_COLUMNS} FROM plans "
-        f"WHERE office_id IN ({ids}) AND year = :y ORDER BY code",
+        f"WHERE office_id IN ({id_list(office_ids)}) AND year = :y ORDER BY code",
         {"y": year},
     )
     for r in rows:
@@ -87,7 +86,7 @@ def given_for(
     """:class:`Given` for each plan of ``plan_ids``, in three statements for all of them (the
     task rows as build_report reads them; which plans have checkpoints or aggregating targets,
     as ``checkpoint_states`` and ``target_percents`` first ask)."""
-    ids = ", ".join(str(int(p)) for p in sorted(plan_ids)) or "NULL"
+    ids = id_list(plan_ids)
     sql = task_rows_sql(
         {**_TASK_COLUMNS, "plan_id": "t.plan_id"},
         _SECTION_JOIN,
@@ -148,8 +147,8 @@ def office_report(
     carries = {
         int(r[0]): str(r[1])
         for r in conn.rows(
-            "SELECT id, carries FROM tasks WHERE plan_id IN "
-            f"({', '.join(str(p) for p in plan_ids) or 'NULL'}) AND carries IS NOT NULL"
+            f"SELECT id, carries FROM tasks WHERE plan_id IN ({id_list(plan_ids)}) "
+            "AND carries IS NOT NULL"
         )
     }
     for office_id, name in children:

@@ -5,10 +5,19 @@ Plain, portable SQL with ``:name`` parameters (the same text on SQLite and Postg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pufa_cli.store.connection import Connection
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """Row ids written into an ``IN (…)`` list: ``3, 7, 12`` (sorted, each checked to be an
+    integer, so nothing but digits reaches the SQL), ``NULL`` when there is none (``IN ()``
+    is not SQL; ``IN (NULL)`` matches nothing)."""
+    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
 
 # A new assignment; :w and :d (the unit's own due word and date) and :person (責任人) may be
 # NULL.
