@@ -18,7 +18,7 @@ from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
 from pufa_cli.offices.scoping import current_office
 from pufa_cli.progress import PLAN_COLUMNS, PlanRef, plan_ref, task_rows_sql, without_extensions
-from pufa_cli.report.build import _SECTION_JOIN, _TASK_COLUMNS, Given, _Tally, build_report
+from pufa_cli.report.build import SECTION_JOIN, TASK_COLUMNS, Given, Tally, build_report
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import BY_SECTION, Thresholds
 from pufa_cli.store import Connection
@@ -88,8 +88,8 @@ def given_for(
     as ``checkpoint_states`` and ``target_percents`` first ask)."""
     ids = id_list(plan_ids)
     sql = task_rows_sql(
-        {**_TASK_COLUMNS, "plan_id": "t.plan_id"},
-        _SECTION_JOIN,
+        {**TASK_COLUMNS, "plan_id": "t.plan_id"},
+        SECTION_JOIN,
         against_plan=against_plan,
         kept=maintained(conn),
         plans=plan_ids,
@@ -136,7 +136,7 @@ def office_report(
         key=lambda r: str(r[1]),
     )
     rows: list[OfficeRow] = []
-    total, carried_total = _Tally(), _Tally()
+    total, carried_total = Tally(), Tally()
     # Read once for every district plan, not a plan at a time (a city has a hundred): the
     # plans, the tasks that carry, the task rows (build.given_for); no extension anywhere
     # means every plan is judged against its own dates (build_report would ask each time).
@@ -153,7 +153,7 @@ def office_report(
     }
     for office_id, name in children:
         plans = plans_of[int(office_id)]
-        whole, carried = _Tally(), _Tally()
+        whole, carried = Tally(), Tally()
         for p in plans:
             result = build_report(
                 conn,

@@ -42,7 +42,7 @@ from pufa_cli.timing import is_ongoing, quarter_end, quarter_of
 
 
 @dataclass
-class _Tally:
+class Tally:
     tasks: int = 0
     done: int = 0
     in_progress: int = 0
@@ -88,7 +88,7 @@ class _Tally:
 
 # Every current task of the plan, one row each, with its section and titles (see
 # progress.task_rows_sql for the columns before these).
-_TASK_COLUMNS = {
+TASK_COLUMNS = {
     "section_number": "s.number",
     "section_title": "s.title",
     "title": "t.title",
@@ -96,7 +96,7 @@ _TASK_COLUMNS = {
     "item": "t.item",
     "parent_id": "t.parent_id",
 }
-_SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
+SECTION_JOIN = " JOIN sections s ON s.id = t.section_id"
 
 
 # Each assignment of the plan's current tasks with the unit's own percent (NULL: no entry yet).
@@ -194,7 +194,7 @@ def build_report(
         raw = list(given.raw)
     else:
         kept = maintained(conn)
-        cols, join = _TASK_COLUMNS, _SECTION_JOIN
+        cols, join = TASK_COLUMNS, SECTION_JOIN
         sql = task_rows_sql(cols, join, where, against_plan=against_plan, kept=kept)
         raw = conn.rows(sql, params)
     raw.sort(key=lambda r: (int(r[1]), int(r[11])))  # each task, then its items
@@ -276,7 +276,7 @@ def build_report(
     # (its task already holds the mean of its items).
     counted = [t for t in in_scope if t.parent_id not in scope_ids]
 
-    total = _Tally(review=plan.review)
+    total = Tally(review=plan.review)
     for t in counted:
         total.add(t.percent, t.status, t.overdue, t.colour, t.missed)
 
@@ -384,11 +384,11 @@ def _with(row: Any, **changes: Any) -> Any:
 
 
 def _by_section(tasks: Sequence[TaskRow], review: bool = False) -> list[SectionRow]:
-    tallies: dict[int, _Tally] = {}
+    tallies: dict[int, Tally] = {}
     titles: dict[int, str] = {}
     for t in tasks:
         if t.section not in tallies:
-            tallies[t.section] = _Tally(review=review)
+            tallies[t.section] = Tally(review=review)
             titles[t.section] = t.section_title
         tallies[t.section].add(t.percent, t.status, t.overdue, t.colour, t.missed)
     return [SectionRow(n, titles[n], tallies[n].counts()) for n in sorted(tallies)]
@@ -405,12 +405,12 @@ def _by_unit(
 ) -> list[UnitRow]:
     """Per unit, over its own share of each assigned task: its latest percent, its own due
     date (the assignment's, else the task's), status, overdue and colour judged on those."""
-    tallies: dict[int, _Tally] = {}
+    tallies: dict[int, Tally] = {}
     names: dict[int, str] = {}
     roles: dict[int, list[int]] = {}
     for task_id, uid, name, role, due, pct in shares:
         if uid not in tallies:
-            tallies[uid] = _Tally(review=review)
+            tallies[uid] = Tally(review=review)
             names[uid] = name
             roles[uid] = [0, 0]
         percent = float(pct or 0)
