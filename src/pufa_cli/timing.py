@@ -79,26 +79,24 @@ class _LazyPattern:
         return self._compiled.match(text)
 
 
-_lazy = _LazyPattern
-
 _NUM = r"(1[0-2]|[1-9]|十[一二]?|[一二兩两三四五六七八九])"
 _DAY = r"([12][0-9]|3[01]|0?[1-9]|[一二兩两三]?十[一二三四五六七八九]?|[一二兩两三四五六七八九])"
 _BEFORE = r"(?:之?前)?"
-_QUARTER_RE = _lazy(rf"^第?{_NUM}季度(?:末|底)?前?$")
-_MONTH_RE = _lazy(rf"^{_NUM}月(?:份)?(?:底|末)?(?:前)?$")
-_TEN_DAYS_RE = _lazy(rf"^{_NUM}月(上|中|下)旬{_BEFORE}$")
-_MONTH_DAY_RE = _lazy(rf"^{_NUM}月{_DAY}[日號号]{_BEFORE}$")
-_RANGE_RE = _lazy(
+_QUARTER_RE = _LazyPattern(rf"^第?{_NUM}季度(?:末|底)?前?$")
+_MONTH_RE = _LazyPattern(rf"^{_NUM}月(?:份)?(?:底|末)?(?:前)?$")
+_TEN_DAYS_RE = _LazyPattern(rf"^{_NUM}月(上|中|下)旬{_BEFORE}$")
+_MONTH_DAY_RE = _LazyPattern(rf"^{_NUM}月{_DAY}[日號号]{_BEFORE}$")
+_RANGE_RE = _LazyPattern(
     rf"^{_NUM}月{_DAY}[日號号]?(?:至|到|—|–|-|~)+(?:{_NUM}月)?{_DAY}[日號号]{_BEFORE}$"
 )
-_YEAR_MONTH_DAY_RE = _lazy(rf"^(\d{{4}})年{_NUM}月{_DAY}[日號号]{_BEFORE}$")
-_EVENT_DAY_RE = _lazy(r"^(1[0-2]|0?[1-9])[·・•.](3[01]|[12][0-9]|0?[1-9])$")
-_SEPARATED_RE = _lazy(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})$")
-_NEXT_YEAR_RE = _lazy(r"^次年(.+)$")
+_YEAR_MONTH_DAY_RE = _LazyPattern(rf"^(\d{{4}})年{_NUM}月{_DAY}[日號号]{_BEFORE}$")
+_EVENT_DAY_RE = _LazyPattern(r"^(1[0-2]|0?[1-9])[·・•.](3[01]|[12][0-9]|0?[1-9])$")
+_SEPARATED_RE = _LazyPattern(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})$")
+_NEXT_YEAR_RE = _LazyPattern(r"^次年(.+)$")
 _QUOTES = "“”‘’\"'「」『』《》〈〉"
-_CODE_RE = _lazy(r"^([QHM])(\d{1,2})$")
-_YM_RE = _lazy(r"^(\d{4})-(\d{1,2})$")
-_YMD_RE = _lazy(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CODE_RE = _LazyPattern(r"^([QHM])(\d{1,2})$")
+_YM_RE = _LazyPattern(r"^(\d{4})-(\d{1,2})$")
+_YMD_RE = _LazyPattern(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 # What an unknown word's error lists, so the writer of a plan sees the accepted forms at once.
 ACCEPTED_FORMS = (
@@ -286,7 +284,7 @@ def parse_as_of(text: str, year: int) -> date:
 
 # --- cadence: checkpoints that repeat --------------------------------------------------------
 
-_CADENCE_RE = _lazy(
+_CADENCE_RE = _LazyPattern(
     r"^每(月|季度|季|半年|年)(?:(末|底)|(\d+|[一二兩两三]?十[一二三四五六七八九]?|[一二兩两三四五六七八九])"
     rf"[日號号])?{_BEFORE}$"
 )
