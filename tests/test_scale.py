@@ -413,7 +413,6 @@ def _odd_views(views: list[Any]) -> list[Any]:
     """The views with the values JSON writes with care: quotes, line breaks, controls and
     line separators in text, a sub-item's number, labels and persons absent and present,
     figures whole and fractional, checkpoints of every state, a target JSON cannot write."""
-    from dataclasses import replace
     from datetime import date
 
     from pufa_cli.checkpoints import Checkpoint
@@ -421,15 +420,14 @@ def _odd_views(views: list[Any]) -> list[Any]:
 
     out = []
     for n, v in enumerate(views):
-        ts = replace(
-            v.status,
+        ts = v.status._replace(
             title=v.status.title + ' "引號" \\ 換\n行 \x1b[2J \u2028 😀',
             label=None if n % 2 else "二(三)",
             item=n % 3,
             percent=[0.0, 12.25, 99.95, 100.0, 37.5][n % 5],
             ongoing=bool(n % 2),
         )
-        units = [replace(u, person=None if n % 2 else '張敏 "主任"') for u in v.units]
+        units = [u._replace(person=None if n % 2 else '張敏 "主任"') for u in v.units]
         targets = [
             TargetProgress("bases", "基地\t(個)", 10.0, "個", None),
             TargetProgress("rate", "覆蓋率", 12.5, "%", 37.0),
@@ -439,8 +437,7 @@ def _odd_views(views: list[Any]) -> list[Any]:
             targets.insert(0, TargetProgress("nan", "壞", float("nan"), "個", None))
         cps = [Checkpoint(date(2011, 6, 30), None), Checkpoint(date(2011, 3, 31), n % 2 == 0)]
         out.append(
-            replace(
-                v,
+            v._replace(
                 status=ts,
                 units=units,
                 targets=targets[: n % 4],

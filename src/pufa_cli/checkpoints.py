@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.progress import PlanRef, Scope
 from pufa_cli.store import Connection, as_date
@@ -49,17 +48,20 @@ _PAIRS_SQL = (
 )
 
 
-@dataclass(frozen=True)
-class Checkpoint:
+class Checkpoint(NamedTuple):
     date: date
     met: bool | None  # None: not yet due as of D
 
 
-@dataclass
 class TaskCheckpoints:
-    checkpoints: list[Checkpoint] = field(default_factory=list)
-    # unit id → checkpoints that unit missed (assigned units only)
-    missed_by_unit: dict[int, int] = field(default_factory=dict)
+    """A task's checkpoints in date order, filled by :func:`checkpoint_states`."""
+
+    __slots__ = ("checkpoints", "missed_by_unit")
+
+    def __init__(self) -> None:
+        self.checkpoints: list[Checkpoint] = []
+        # unit id → checkpoints that unit missed (assigned units only)
+        self.missed_by_unit: dict[int, int] = {}
 
     @property
     def missed(self) -> int:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # The longest wait for the write lock pufa accepts: one day, in milliseconds.
@@ -24,8 +24,7 @@ MAX_BUSY_TIMEOUT_MS = 86_400_000
 DEFAULT_BUSY_TIMEOUT_MS = 60_000
 
 
-@dataclass(frozen=True)
-class DbTarget:
+class DbTarget(NamedTuple):
     """A resolved database location: a SQLite file path or a SQLAlchemy URL."""
 
     path: Path | None

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.checkpoints import Checkpoint, checkpoint_states
 from pufa_cli.errors import BadInput, NotFound
@@ -49,13 +48,12 @@ MAX_ID = 2_147_483_647
 _METRICS = "entry_metrics m JOIN entries e ON e.id = m.entry_id"
 
 
-@dataclass
-class TaskView:
+class TaskView(NamedTuple):
     status: TaskStatus
     due_word: str
-    units: list[UnitStatus] = field(default_factory=list)
-    targets: list[TargetProgress] = field(default_factory=list)
-    checkpoints: list[Checkpoint] = field(default_factory=list)
+    units: Sequence[UnitStatus] = ()
+    targets: Sequence[TargetProgress] = ()
+    checkpoints: Sequence[Checkpoint] = ()
     planned_due: date | None = None  # the due date without extensions (issue 16)
 
     @property
@@ -305,8 +303,7 @@ def _planned_dues(conn: Connection, plan: PlanRef, scope: Scope) -> dict[int, da
     return out
 
 
-@dataclass(frozen=True)
-class _Dues:
+class _Dues(NamedTuple):
     """Whether any assignment has its own due date (``units``) and any extension was granted
     (``extensions``): when not, their queries are skipped (nothing to find)."""
 
@@ -345,8 +342,7 @@ def _due_words(
     return out
 
 
-@dataclass(frozen=True)
-class TaskNo:
+class TaskNo(NamedTuple):
     """How a command names a task: ``9``, or ``9.2`` for sub-item 2 of task 9."""
 
     number: int

@@ -22,10 +22,10 @@ See docs/performance.md for the measurements behind each shape.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
@@ -198,14 +198,13 @@ def task_rows_one_pass_sql(
 TASK_CTES = f"WITH {ASSIGNMENT_CTE}, ts AS ({task_rows_sql()})"
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """Which of a plan's tasks a query reads (issue 19: ``show N`` and the filters of ``tasks``
     read only theirs): ``where`` is `` AND …`` conditions on ``tasks t`` with their ``params``
     (named so as not to clash with :plan, :as_of or :task). The default reads the whole plan."""
 
     where: str = ""
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = MappingProxyType({})
 
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {**params, **self.params}
@@ -214,8 +213,7 @@ class Scope:
 WHOLE_PLAN = Scope()
 
 
-@dataclass(frozen=True)
-class PlanRef:
+class PlanRef(NamedTuple):
     id: int
     year: int
     title: str
@@ -233,8 +231,7 @@ class PlanRef:
         return date(self.year, 1, 1)
 
 
-@dataclass(frozen=True)
-class TaskStatus:
+class TaskStatus(NamedTuple):
     task_id: int
     number: int
     section: int
@@ -262,8 +259,7 @@ class TaskStatus:
         return json_ref(self.number, self.item)
 
 
-@dataclass(frozen=True)
-class UnitStatus:
+class UnitStatus(NamedTuple):
     task_id: int
     task_number: int
     unit_id: int
@@ -384,8 +380,7 @@ def find_plan(conn: Connection, year: int | None, code: str | None = None) -> Pl
     return plans[0]
 
 
-@dataclass(frozen=True)
-class PlanSummary:
+class PlanSummary(NamedTuple):
     """A loaded plan as ``plan list`` and ``show`` present it, with its metadata."""
 
     code: str

@@ -20,9 +20,8 @@ per target comes back.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pufa_cli.store import Connection
 from pufa_cli.store.sql import COUNTING
@@ -37,8 +36,7 @@ def fmt_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-@dataclass(frozen=True)
-class TargetProgress:
+class TargetProgress(NamedTuple):
     key: str
     label: str
     target: float

@@ -31,8 +31,8 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
@@ -106,8 +106,7 @@ ACCEPTED_FORMS = (
 )
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A resolved period word: its kind (Q, H, M, Y or D), number, and last day."""
 
     word: str
@@ -290,8 +289,7 @@ _CADENCE_RE = _LazyPattern(
 )
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """A repeating checkpoint (每月, 每月5日前, 每季度末, 每半年, 每年): ``every`` is M, Q, H or
     Y; ``day`` the day of the month for 每月N日 (0: the period's last day)."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -20,16 +19,15 @@ from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _, unit_text
 from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
-from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.progress import PlanRef
+from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
 from pufa_cli.timing import parse_period
 from pufa_cli.units import UnitRef, expand_groups, record_event, resolve_unit
 
 
-@dataclass
-class AssignResult:
+class AssignResult(NamedTuple):
     task: TaskNo | int
     added: list[str]
     changed: list[str]
@@ -180,7 +178,7 @@ def assign(
                 now=now,
                 task_id=task_id,
             )
-            result.lead_change = (str(row[2]), lead_units[0].name)
+            result = result._replace(lead_change=(str(row[2]), lead_units[0].name))
             row = None
         first = int(row[1]) if row is not None else ids[0]
         roles = {uid: ROLE_LEAD if uid == first else ROLE_COLEAD for uid in ids}
@@ -501,8 +499,7 @@ def _same_entry(
     return None
 
 
-@dataclass(frozen=True)
-class EntrySummary:
+class EntrySummary(NamedTuple):
     """What an entry counts as: its task, unit and percent, and the unit's value against each
     of the task's targets as of the entry's date (``37/100 個``)."""
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from pufa_cli.errors import BadInput, Conflict, NotFound
 from pufa_cli.i18n import _, ngettext, unit_text
@@ -26,8 +26,7 @@ from pufa_cli.store import Connection
 from pufa_cli.store.sql import INSERT_UNIT
 
 
-@dataclass(frozen=True)
-class UnitRef:
+class UnitRef(NamedTuple):
     id: int
     name: str
 
@@ -225,8 +224,7 @@ def count_text(what: str, n: int) -> str:
     return ngettext("{n} progress entry", "{n} progress entries", n).format(n=n)
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     old: str
     new: str
     assignments: int
@@ -283,8 +281,7 @@ def merge_units(conn: Connection, old: str, new: str, *, by: str, now: datetime)
     return MergeResult(src.name, dst.name, moved_assignments, len(entry_ids))
 
 
-@dataclass(frozen=True)
-class UnitSummary:
+class UnitSummary(NamedTuple):
     name: str
     kind: str | None
     lead: int

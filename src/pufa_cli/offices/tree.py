@@ -4,7 +4,6 @@ unit names (Traditional or Simplified, full or half width)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -14,8 +13,7 @@ from pufa_cli.names import match_key, normalize_name
 from pufa_cli.store import Connection
 
 
-@dataclass(frozen=True)
-class OfficeRef:
+class OfficeRef(NamedTuple):
     id: int
     name: str
     parent_id: int | None
@@ -144,8 +142,7 @@ def ancestor_ids(conn: Connection, office_id: int) -> list[int]:
     return out
 
 
-@dataclass(frozen=True)
-class OfficeRow:
+class OfficeRow(NamedTuple):
     name: str
     parent: str | None
     depth: int

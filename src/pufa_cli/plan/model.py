@@ -7,16 +7,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pufa_cli.refs import task_ref
+from pufa_cli.roles import LEAD_ROLES as LEAD_ROLES  # the plan's roles, defined in roles.py
+from pufa_cli.roles import ROLE_COLEAD as ROLE_COLEAD
+from pufa_cli.roles import ROLE_LEAD as ROLE_LEAD
+from pufa_cli.roles import ROLE_SUPPORT as ROLE_SUPPORT
 
 if TYPE_CHECKING:
     from pufa_cli.scoring.rules import Scoring
-
-ROLE_LEAD = "lead"
-ROLE_SUPPORT = "support"
-# The 2nd and further lead units of a task (共同牽頭): shown and reported as lead everywhere,
-# kept a distinct role so that the schema's "one lead per task" index still holds.
-ROLE_COLEAD = "colead"
-LEAD_ROLES = (ROLE_LEAD, ROLE_COLEAD)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ them. Piped output is not limited by a terminal at all (see ``console``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pufa_cli.errors import escape_controls
 
@@ -20,8 +19,7 @@ from pufa_cli.errors import escape_controls
 MIN_FLEX = 8
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(NamedTuple):
     """A table column: header, alignment, and whether it may wrap onto more lines."""
 
     header: str

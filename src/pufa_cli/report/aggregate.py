@@ -42,9 +42,8 @@ can differ from the per-task path's in the last bits (below 10⁻¹²); counts a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.progress import (
     PlanRef,
@@ -66,8 +65,7 @@ _PAIR = 4294967296
 _TASK_COLUMNS = {"item": "t.item", "parent_id": "t.parent_id"}
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(NamedTuple):
     """What Python knows of the tasks that SQL does not (see the module doc)."""
 
     missed: Mapping[int, int]  # task id → checkpoints it missed (its own, not its items')
@@ -76,8 +74,7 @@ class Inputs:
     waiting: frozenset[tuple[int, int]]  # (task, unit) claims awaiting review
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """One section's (or the whole scope's) counts, with the task numbers of the lists."""
 
     key: int
@@ -369,8 +366,7 @@ def section_groups(
     return groups
 
 
-@dataclass(frozen=True)
-class UnitGroup:
+class UnitGroup(NamedTuple):
     unit_id: int
     name: str
     lead: int

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.progress import (
     PlanRef,
@@ -13,8 +13,7 @@ from pufa_cli.refs import json_ref
 from pufa_cli.report.schedule import Thresholds
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """Task counts of a group: done + in_progress + not_started (+ awaiting_review in a review
     plan) == tasks; overdue overlaps in_progress and not_started. ``percent`` is the mean
     percent (None for an empty group)."""
@@ -33,8 +32,7 @@ class Counts:
     awaiting_review: int | None = None
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(NamedTuple):
     task_id: int
     number: int
     section: int
@@ -63,15 +61,13 @@ class TaskRow:
         return json_ref(self.number, self.item)
 
 
-@dataclass(frozen=True)
-class SectionRow:
+class SectionRow(NamedTuple):
     section: int
     title: str
     counts: Counts
 
 
-@dataclass(frozen=True)
-class UnitRow:
+class UnitRow(NamedTuple):
     """One unit: its own percent on each assigned task (not the task's mean over units)."""
 
     unit_id: int
@@ -86,8 +82,7 @@ class UnitRow:
     score: float | None = None  # where the plan scores (scoring/compute.py)
 
 
-@dataclass
-class Report:
+class Report(NamedTuple):
     plan: PlanRef
     as_of: date
     by: str
@@ -101,4 +96,4 @@ class Report:
     section: int | None = None
     unit: str | None = None
     # Every task in scope, in task order (``units`` and ``targets`` filled only by task).
-    tasks: list[TaskRow] = field(default_factory=list)
+    tasks: Sequence[TaskRow] = ()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _
@@ -13,6 +13,8 @@ from pufa_cli.progress import (
     DONE,
     status_of,
 )
+from pufa_cli.roles import ROLE_COLEAD as ROLE_COLEAD  # a further lead (共同牽頭): counted as lead
+from pufa_cli.roles import ROLE_LEAD as ROLE_LEAD
 
 BY_SECTION = "section"
 BY_UNIT = "unit"
@@ -23,9 +25,6 @@ GREEN = "green"
 YELLOW = "yellow"
 RED = "red"
 
-ROLE_LEAD = "lead"
-ROLE_COLEAD = "colead"  # a further lead (共同牽頭): counted as lead
-
 TextFn = Callable[[str], str]
 
 # Floating-point noise (a mean such as 59.999999999) must not flip a colour at an exact boundary:
@@ -33,20 +32,24 @@ TextFn = Callable[[str], str]
 _BEHIND_DIGITS = 9
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Points behind schedule beyond which a task is yellow or red (strictly greater than)."""
-
+class _Points(NamedTuple):
     yellow: float = 10.0
     red: float = 30.0
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.yellow <= self.red <= 100:
+
+class Thresholds(_Points):
+    """Points behind schedule beyond which a task is yellow or red (strictly greater than)."""
+
+    __slots__ = ()
+
+    def __new__(cls, yellow: float = 10.0, red: float = 30.0) -> Thresholds:
+        if not 0 <= yellow <= red <= 100:
             raise BadInput(
                 _(
                     "thresholds must satisfy 0 <= yellow <= red <= 100 (yellow {yellow}, red {red})"
-                ).format(yellow=json_number(self.yellow), red=json_number(self.red))
+                ).format(yellow=json_number(yellow), red=json_number(red))
             )
+        return super().__new__(cls, yellow, red)
 
 
 def thresholds_from(

@@ -13,9 +13,8 @@ import os
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pufa_cli.errors import BadInput, NotFound
 from pufa_cli.i18n import _
@@ -26,8 +25,7 @@ DEFAULT_MAX_MB = 20
 MAX_NAME = 255
 
 
-@dataclass(frozen=True)
-class EvidenceFile:
+class EvidenceFile(NamedTuple):
     """A file read and checked, ready to store."""
 
     name: str

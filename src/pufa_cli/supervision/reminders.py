@@ -18,8 +18,8 @@ included when recording, so an office can escalate after the third.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from pufa_cli.checkpoints import checkpoint_states
 from pufa_cli.errors import BadInput
@@ -41,8 +41,7 @@ _ITEMS_SQL = (
 )
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     task_id: int
     unit_id: int
     unit: str
@@ -157,8 +156,6 @@ def _sent_counts(conn: Connection, plan: PlanRef, as_of: date) -> dict[tuple[int
 
 def record(conn: Connection, items: list[Item], as_of: date, by: str, now: datetime) -> list[Item]:
     """Record that the notices of ``items`` went out on ``as_of``; the items, counted anew."""
-    from dataclasses import replace
-
     from pufa_cli.inputs import MAX_BY, clean_text
 
     by = clean_text(by, _("--by"), MAX_BY)
@@ -172,4 +169,4 @@ def record(conn: Connection, items: list[Item], as_of: date, by: str, now: datet
             for i in items
         ],
     )
-    return [replace(i, reminders=i.reminders + 1) for i in items]
+    return [i._replace(reminders=i.reminders + 1) for i in items]
