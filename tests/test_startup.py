@@ -122,6 +122,67 @@ def test_reading_commands_load_neither_the_report_builder_nor_the_writer(
     assert sorted(m for m in NOT_FOR_READING if m in modules) == []
 
 
+# Records every dataclass made while pufa runs, then the names of pufa's own.
+_DATACLASS_PROBE = """
+import atexit, dataclasses, json, os, sys
+made = []
+_process = dataclasses._process_class
+def _probe(cls, *args, **kwargs):
+    made.append(f"{cls.__module__}.{cls.__qualname__}")
+    return _process(cls, *args, **kwargs)
+dataclasses._process_class = _probe
+dataclasses.dataclass(type("ProbeWorks", (), {}))
+def _dump():
+    with open(os.environ["PUFA_TEST_MODULES_OUT"], "w") as f:
+        json.dump(made, f)
+atexit.register(_dump)
+sys.argv = ["pufa", *sys.argv[1:]]
+from pufa_cli.main import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tasks",),
+        ("show", "8"),
+        ("report", "--quarter", "4"),
+        ("log", "8", "--unit", "區依法治區辦公室", "--percent", "45", "--by", "科員", "-q"),
+    ],
+    ids=["tasks", "show", "report", "log"],
+)
+def test_everyday_commands_make_no_dataclass_of_their_own(
+    tmp_path: Path, sqlite_ledger: str, args: tuple[str, ...]
+) -> None:
+    # Making a dataclass runs exec() for each of its methods: ~0.5 ms a class at every start
+    # (35 of them were ~20 ms of `report`'s). The everyday path's records are NamedTuples or
+    # plain classes; a dataclass there is start-up time lost.
+    out = tmp_path / "made.json"
+    env = dict(os.environ, PUFA_TEST_MODULES_OUT=str(out))
+    proc = subprocess.run(
+        [sys.executable, "-c", _DATACLASS_PROBE, *args, "--db", sqlite_ledger],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    made = json.loads(out.read_text())
+    assert "__main__.ProbeWorks" in made  # the probe sees a dataclass being made
+    assert [name for name in made if name.startswith("pufa_cli.")] == []
+
+
+def test_log_does_not_load_the_plan_loader(tmp_path: Path, sqlite_ledger: str) -> None:
+    modules = imported_by(
+        tmp_path,
+        *("log", "8", "--unit", "區依法治區辦公室", "--percent", "55", "--by", "科員", "-q"),
+        *("--db", sqlite_ledger),
+    )
+    assert "pufa_cli.tracker" in modules
+    assert sorted(m for m in modules if m.startswith("pufa_cli.plan")) == []
+
+
 def test_the_report_package_names_resolve_on_first_use() -> None:
     code = (
         "import sys, pufa_cli.report as r; "
