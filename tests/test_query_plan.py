@@ -140,3 +140,36 @@ def test_the_probe_sees_a_full_scan() -> None:
     assert scans_of_progress(db, "SELECT e.percent FROM entries e WHERE e.task_id = 3")
     assert scans_of_progress(db, "SELECT m.value FROM entry_metrics AS m WHERE m.target_id = 1")
     assert not scans_of_progress(db, "SELECT percent FROM entries WHERE id = 3")
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["one pass", "one pass with items", "report rows", "report rows, plan due"],
+)
+def test_the_per_task_rows_are_grouped_without_a_sort(ledger: str, form: str) -> None:
+    # The per-task GROUP BY follows the order the plan's tasks are read in (their unique index
+    # on plan, number and item, then the row id): at 100,000 tasks a sort of every task into a
+    # temporary B-tree first is time lost. The report's own outer GROUP BY (a row a section)
+    # is not in these statements.
+    from pufa_cli.progress import task_rows_one_pass_sql, task_rows_sql
+    from pufa_cli.report.build import SECTION_JOIN, TASK_COLUMNS
+
+    sql = {
+        "one pass": task_rows_one_pass_sql(),
+        "one pass with items": task_rows_one_pass_sql(
+            {"item": "t.item", "parent_id": "t.parent_id"}, plain_due=True
+        ),
+        "report rows": task_rows_sql(TASK_COLUMNS, SECTION_JOIN),
+        "report rows, plan due": task_rows_sql(TASK_COLUMNS, SECTION_JOIN, against_plan=True),
+    }[form]
+    db = sqlite3.connect(ledger)
+    try:
+        plan = [
+            row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, {"plan": 1, "as_of": AS_OF})
+        ]
+        rows = db.execute(sql, {"plan": 1, "as_of": AS_OF}).fetchall()
+    finally:
+        db.close()
+    assert len(rows) == 23  # the 2011 plan's tasks, one row each
+    assert any("USING INDEX sqlite_autoindex_tasks_1" in p for p in plan), plan
+    assert [p for p in plan if "TEMP B-TREE FOR GROUP BY" in p] == []

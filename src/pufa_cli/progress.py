@@ -110,6 +110,12 @@ def without_unit_dues(conn: Connection) -> bool:
     return conn.one("SELECT 1 FROM assignments WHERE due_date IS NOT NULL LIMIT 1") is None
 
 
+# The per-task GROUP BY in the order SQLite reads a plan's tasks: uq_tasks_plan_id (plan_id,
+# number, item), then the row id that ends every index. Grouped as ``t.number, t.id`` (before
+# sub-items joined the key) SQLite sorted every task into a temporary B-tree first.
+GROUP_ORDER = "t.number, t.item, t.id, t.section_id"
+
+
 def task_rows_sql(
     extra: Mapping[str, str] | None = None,
     join: str = "",
@@ -128,8 +134,9 @@ def task_rows_sql(
     conditions. Rows come in no particular order.
 
     A task with units takes the mean over them, computed in one pass over its assignments:
-    grouped by ``t.number`` first, the order in which SQLite reads a plan's tasks (its unique
-    index on plan and number), so no sort is needed. A task with none takes the latest entry of
+    grouped by ``t.number, t.item, t.id`` first, the order in which SQLite reads a plan's tasks
+    (its unique index on plan, number and item, then the row id), so no sort is needed
+    (``GROUP_ORDER``). A task with none takes the latest entry of
     any unit (the second half of the UNION). ``against_plan``: due dates without extensions;
     ``kept``: :func:`latest_join`'s; ``plans``: these plans' tasks (ids written in), not :plan's.
     """
@@ -145,7 +152,7 @@ def task_rows_sql(
         f"MAX({due_sql(against_plan)}) AS due, COUNT(*) AS units{cols} "
         f"FROM tasks t{join} JOIN assignments a ON a.task_id = t.id {latest} "
         f"WHERE {of_plan} AND t.in_plan = 1{where} "
-        f"GROUP BY t.number, t.id, t.section_id{group} "
+        f"GROUP BY {GROUP_ORDER}{group} "
         "UNION ALL "
         "SELECT t.id, t.number, t.section_id, COALESCE(CAST(e.percent AS FLOAT), 0.0), "
         f"CASE WHEN e.id IS NULL THEN 0 ELSE 1 END, t.due_date, 0{cols} "
@@ -189,7 +196,7 @@ def task_rows_one_pass_sql(
         "LEFT JOIN entries x ON x.id = CASE WHEN a.unit_id IS NULL THEN "
         f"({_LATEST_ANY_UNIT_ID}) END "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
-        f"GROUP BY t.number, t.id, t.section_id{group}"
+        f"GROUP BY {GROUP_ORDER}{group}"
     )
 
 
