@@ -80,8 +80,6 @@ class Sample:
     cpu: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
     parts: list[list[float]] = field(default_factory=list)  # each run's steps, seconds
-    # The floor's runs interleaved with this command's (one after each run): its ratio's floor.
-    floor: Sample | None = None
 
     @property
     def median_ms(self) -> float:
@@ -138,19 +136,16 @@ class Row:
     def measured(
         self, sample: Sample | None, floor: Sample | None = None, ratio_limit: float | None = None
     ) -> Row:
-        """The row with ``sample``'s figures (none when it was not measured), its ratio to the
-        floor runs interleaved with its own (else to ``floor``) judged against ``ratio_limit``:
-        the machine's speed drifts over a run by more than the margins judged (the same
-        ``report`` took 117 and 143 ms CPU an hour apart), a neighbour floor drifts with it."""
+        """The row with ``sample``'s figures (none when it was not measured), its ratio to
+        ``floor`` judged against ``ratio_limit``."""
         if sample is not None:
             self.median_ms, self.cpu_ms, self.peak_mib = (
                 sample.median_ms,
                 sample.cpu_ms,
                 sample.peak_mib,
             )
-            if floor is not None:  # a row with a ratio
-                near = sample.floor if sample.floor is not None and sample.floor.seconds else None
-                self.floor_ms = (near or floor).median_ms
+            if floor is not None:
+                self.floor_ms = floor.median_ms
             self.ratio_limit = ratio_limit
         return self
 
@@ -212,15 +207,12 @@ class Bench:
         cpu = usage.ru_utime + usage.ru_stime
         return elapsed, proc.returncode, int(usage.ru_maxrss), message, cpu
 
-    def floor_once(self, beside: Sample | None = None) -> None:
-        """One run of the floor, into the run's floor and into ``beside``'s own."""
+    def floor_once(self) -> None:
         elapsed, code, peak, _, cpu = self.once([self.python, "-c", "import sqlite3"], env=self.env)
         assert code == 0
-        for sample in (self.floor, beside):
-            if sample is not None:
-                sample.seconds.append(elapsed)
-                sample.cpu.append(cpu)
-                sample.peak_kib.append(peak)
+        self.floor.seconds.append(elapsed)
+        self.floor.cpu.append(cpu)
+        self.floor.peak_kib.append(peak)
 
     def measure(
         self, argv: Sequence[str], *, before: Callable[[], None] | None = None
@@ -254,9 +246,7 @@ class Bench:
                     live[k], notes[k] = False, failure
                     samples[k].seconds.clear()
                     continue
-                if samples[k].floor is None:
-                    samples[k].floor = Sample()
-                self.floor_once(samples[k].floor)
+                self.floor_once()
                 samples[k].seconds.append(elapsed)
                 samples[k].cpu.append(cpu)
                 samples[k].parts.append(parts)
@@ -978,10 +968,8 @@ def markdown(rows: list[Row], floor: Sample, runs: int, env: dict[str, str]) -> 
         "",
         f"Medians of {runs} runs after one warm-up run, each a whole process; start-up floor "
         f'`python -c "import sqlite3"` = {floor.median_ms:.1f} ms (CPU {floor.cpu_ms:.1f} ms) '
-        "in this run. A command's ratio is to the floor's runs interleaved with its own (one "
-        "after each run), so that the machine's drift over the run moves both. CPU is the "
-        "process's user + system time (less sensitive to other load on the machine than wall "
-        "time).",
+        "in this run. CPU is the process's user + system time (less sensitive to other load "
+        "on the machine than wall time).",
         "",
         "| what | database | target | median | ratio to floor | CPU | peak memory | met | notes |",
         "|---|---|---|---:|---:|---:|---:|:-:|---|",
@@ -1060,6 +1048,10 @@ def main(argv: list[str] | None = None) -> int:
             bench_size(b, size, rows, have)
     if not Taskwarrior.installed() and any(s in generate.CITY_SIZES for s in sizes):
         print("Taskwarrior (task) is not installed: its rows are skipped", file=sys.stderr)
+    # Ratios use the floor of the whole run (every floor sample, interleaved with the commands).
+    for r in rows:
+        if r.floor_ms is not None and not r.what.startswith("the report's SQL"):
+            r.floor_ms = b.floor.median_ms
     print(markdown(rows, b.floor, args.runs, b.pufa_env))
     table = comparison(rows, b.floor)
     if table:
