@@ -172,11 +172,12 @@ def task_rows_one_pass_sql(
     kept: bool = False,
 ) -> str:
     """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
-    LEFT JOINed, and a task without any (its one row with ``a.unit_id`` NULL) joined to the
-    latest entry of any unit (``x``), looked up only for such a row. Reading the plan's tasks
-    once, not twice (the second half's ``NOT EXISTS`` a task), is ~7 % of the report's
-    aggregate (issue 19); writing that lookup once, not in two ``CASE`` branches, halves the
-    time SQLite takes to prepare the statement (~0.4 ms of a 23-task report's 1.6 ms, issue 11).
+    LEFT JOINed, and a task without any taking the latest entry of any unit in its group's
+    ``CASE`` (evaluated once a group, only for those). Reading the plan's tasks once, not twice
+    (the second half's ``NOT EXISTS`` a task), is ~7 % of the report's aggregate (issue 19).
+    Written in each branch, not once in a ``LEFT JOIN entries x ON x.id = CASE WHEN a.unit_id
+    IS NULL THEN (…) END``: that saved SQLite ~0.05 ms of preparing, but PostgreSQL 15 planned
+    the join as a scan of the entries (a district's report 6 ms → 231 ms, issue 11).
 
     ``plain_due``: no assignment has its own due date and extensions are ignored (or there are
     none; :func:`without_unit_dues`, :func:`without_extensions`): a task is due at its plan due
@@ -184,17 +185,17 @@ def task_rows_one_pass_sql(
     query at 10,000 tasks). ``kept``: :func:`latest_join`'s."""
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
+    any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
     latest, pct = latest_join(kept)
-    # Assigned rows: the unit's percent (x is not joined); the unassigned row: any unit's.
-    given = f"COALESCE({pct}, x.percent)"
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
-        f"AVG(CAST(COALESCE({given}, 0) AS FLOAT)) AS pct, COUNT({given}) AS reported, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN COALESCE(CAST({any_unit} AS FLOAT), 0.0) "
+        f"ELSE AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) END AS pct, "
+        f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
+        f"ELSE COUNT({pct}) END AS reported, "
         f"MAX({'t.due_date' if plain_due else due_sql(against_plan)}) AS due, "
         f"COUNT(a.unit_id) AS units{cols} "
         f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id {latest} "
-        "LEFT JOIN entries x ON x.id = CASE WHEN a.unit_id IS NULL THEN "
-        f"({_LATEST_ANY_UNIT_ID}) END "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "
         f"GROUP BY {GROUP_ORDER}{group}"
     )
