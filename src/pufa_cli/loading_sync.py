@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pufa_cli.i18n import _
-from pufa_cli.plan import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT, Target, Task
+from pufa_cli.plan import Target, Task
+from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.store import Connection
 
 if TYPE_CHECKING:

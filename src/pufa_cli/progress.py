@@ -136,8 +136,8 @@ def task_rows_sql(
     A task with units takes the mean over them, computed in one pass over its assignments:
     grouped by ``t.number, t.item, t.id`` first, the order in which SQLite reads a plan's tasks
     (its unique index on plan, number and item, then the row id), so no sort is needed
-    (``GROUP_ORDER``). A task with none takes the latest entry of
-    any unit (the second half of the UNION). ``against_plan``: due dates without extensions;
+    (``GROUP_ORDER``). A task with none takes the latest entry of any unit (the second half of
+    the UNION). ``against_plan``: due dates without extensions;
     ``kept``: :func:`latest_join`'s; ``plans``: these plans' tasks (ids written in), not :plan's.
     """
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())

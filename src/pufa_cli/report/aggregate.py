@@ -52,7 +52,8 @@ from pufa_cli.progress import (
     without_unit_dues,
 )
 from pufa_cli.report.rows import Counts
-from pufa_cli.report.schedule import ROLE_COLEAD, ROLE_LEAD, Thresholds
+from pufa_cli.report.schedule import Thresholds
+from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD
 from pufa_cli.store import Connection
 from pufa_cli.store.sql import maintained
 

@@ -26,12 +26,11 @@ from pufa_cli.report.schedule import (
     BY_TASK,
     BY_UNIT,
     RED,
-    ROLE_COLEAD,
-    ROLE_LEAD,
     YELLOW,
     Thresholds,
     judge,
 )
+from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import maintained
 from pufa_cli.targets import target_percents
@@ -303,8 +302,7 @@ def build_report(
         said = latest_problems(conn, plan, as_of)
         planned = planned_dues(conn, plan)
         rows = [
-            _with(
-                t,
+            t._replace(
                 # Sorted here, not by the database's collation: the same order on every engine.
                 units=tuple(name for _lead, name in sorted(units_of[t.task_id])),
                 targets=tuple(targets.get(t.task_id, [])),
@@ -367,7 +365,9 @@ def _unit_extras(
 
         tally = late_missing(unit_rounds(conn, plan, plan.reporting, as_of, unit_id))
         rows = [
-            _with(r, late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1])
+            r._replace(
+                late=tally.get(r.unit_id, (0, 0))[0], missing=tally.get(r.unit_id, (0, 0))[1]
+            )
             for r in rows
         ]
     return _with_scores(conn, plan, as_of, rows)
@@ -382,11 +382,7 @@ def _with_scores(conn: Connection, plan: PlanRef, as_of: date, rows: list[Any]) 
         return rows
     scores = compute_scores(conn, plan, as_of, scoring=scoring, previous=("", {}))
     by_id = {u.unit_id: u.score for u in scores.units}
-    return [_with(r, score=by_id.get(r.unit_id)) for r in rows]
-
-
-def _with(row: Any, **changes: Any) -> Any:
-    return row._replace(**changes)
+    return [r._replace(score=by_id.get(r.unit_id)) for r in rows]
 
 
 def _by_section(tasks: Sequence[TaskRow], review: bool = False) -> list[SectionRow]:

@@ -13,8 +13,6 @@ from pufa_cli.progress import (
     DONE,
     status_of,
 )
-from pufa_cli.roles import ROLE_COLEAD as ROLE_COLEAD  # a further lead (共同牽頭): counted as lead
-from pufa_cli.roles import ROLE_LEAD as ROLE_LEAD
 
 BY_SECTION = "section"
 BY_UNIT = "unit"
