@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,13 +32,14 @@ HEAVY_FOR_HELP = (
 )
 HEAVY_FOR_EVERYDAY = ("sqlalchemy", "sqlalchemy.orm", "alembic", "yaml", "openpyxl", "psycopg")
 
-# Runs pufa exactly as the installed console script does (pufa_cli.main:main), then writes the
-# names of every module the process imported, however it imported them.
+# Runs pufa exactly as the installed console script does (pufa_cli.main:main) after ``setup``,
+# then writes the JSON of ``seen`` (an expression evaluated at exit) to a file.
 _WRAPPER = """
 import atexit, json, os, sys
+{setup}
 def _dump():
-    with open(os.environ["PUFA_TEST_MODULES_OUT"], "w") as f:
-        json.dump(sorted(sys.modules), f)
+    with open(os.environ["PUFA_TEST_PROBE_OUT"], "w") as f:
+        json.dump({seen}, f)
 atexit.register(_dump)
 sys.argv = ["pufa", *sys.argv[1:]]
 from pufa_cli.main import main
@@ -45,19 +47,25 @@ main()
 """
 
 
-def imported_by(tmp_path: Path, *args: str) -> set[str]:
-    out = tmp_path / "modules.json"
+def probe(tmp_path: Path, setup: str, seen: str, *args: str) -> Any:
+    """What ``seen`` held when pufa, run with ``args`` in a fresh process, exited."""
+    out = tmp_path / "probe.json"
     out.unlink(missing_ok=True)
-    env = dict(os.environ, PUFA_TEST_MODULES_OUT=str(out))
+    env = dict(os.environ, PUFA_TEST_PROBE_OUT=str(out))
     proc = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, *args],
+        [sys.executable, "-c", _WRAPPER.format(setup=setup, seen=seen), *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    return set(json.loads(out.read_text()))
+    return json.loads(out.read_text())
+
+
+def imported_by(tmp_path: Path, *args: str) -> set[str]:
+    """The names of every module the process imported, however it imported them."""
+    return set(probe(tmp_path, "", "sorted(sys.modules)", *args))
 
 
 def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
@@ -123,9 +131,9 @@ def test_reading_commands_load_neither_the_report_builder_nor_the_writer(
     assert sorted(m for m in NOT_FOR_READING if m in modules) == []
 
 
-# Records every dataclass made while pufa runs, then the names of pufa's own.
-_DATACLASS_PROBE = """
-import atexit, dataclasses, json, os, sys
+# Records the name of every dataclass made while pufa runs.
+_DATACLASSES = """
+import dataclasses
 made = []
 _process = dataclasses._process_class
 def _probe(cls, *args, **kwargs):
@@ -133,13 +141,6 @@ def _probe(cls, *args, **kwargs):
     return _process(cls, *args, **kwargs)
 dataclasses._process_class = _probe
 dataclasses.dataclass(type("ProbeWorks", (), {}))
-def _dump():
-    with open(os.environ["PUFA_TEST_MODULES_OUT"], "w") as f:
-        json.dump(made, f)
-atexit.register(_dump)
-sys.argv = ["pufa", *sys.argv[1:]]
-from pufa_cli.main import main
-main()
 """
 
 
@@ -150,27 +151,13 @@ def test_everyday_commands_make_no_dataclass_of_their_own(
     # Making a dataclass runs exec() for each of its methods: ~0.5 ms a class at every start
     # (35 of them were ~20 ms of `report`'s). The everyday path's records are NamedTuples or
     # plain classes; a dataclass there is start-up time lost.
-    out = tmp_path / "made.json"
-    env = dict(os.environ, PUFA_TEST_MODULES_OUT=str(out))
-    proc = subprocess.run(
-        [sys.executable, "-c", _DATACLASS_PROBE, *args, "--db", sqlite_ledger],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    made = json.loads(out.read_text())
+    made = probe(tmp_path, _DATACLASSES, "made", *args, "--db", sqlite_ledger)
     assert "__main__.ProbeWorks" in made  # the probe sees a dataclass being made
     assert [name for name in made if name.startswith("pufa_cli.")] == []
 
 
 def test_log_does_not_load_the_plan_loader(tmp_path: Path, sqlite_ledger: str) -> None:
-    modules = imported_by(
-        tmp_path,
-        *("log", "8", "--unit", "區依法治區辦公室", "--percent", "55", "--by", "科員", "-q"),
-        *("--db", sqlite_ledger),
-    )
+    modules = imported_by(tmp_path, *EVERYDAY["log"], "--db", sqlite_ledger)
     assert "pufa_cli.tracker" in modules
     assert sorted(m for m in modules if m.startswith("pufa_cli.plan")) == []
 
