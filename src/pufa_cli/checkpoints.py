@@ -31,19 +31,24 @@ from pufa_cli.timing import parse_cadence
 _CHUNK = 2000
 
 
+def _met(unit: str = "") -> str:
+    """An entry of the task (of the unit, with ``unit``'s condition) that counts and is dated
+    after the previous checkpoint and on or before this one."""
+    return (
+        f"EXISTS (SELECT 1 FROM entries e WHERE e.task_id = cp.task_id{unit} "
+        f"AND e.entry_date > cp.after_d AND e.entry_date <= cp.cp_d AND {COUNTING})"
+    )
+
+
 # One row per (checkpoint, unit assigned now), or one per checkpoint of a task with no unit
 # (its row of the LEFT JOIN, a.unit_id NULL), with 1 when an entry met it. Each probe in its own
 # CASE branch, not ``a.unit_id IS NULL OR e.unit_id = a.unit_id``: the OR keeps SQLite from
 # seeking (task, unit, date) in ix_entries_latest (10 × slower on the large benchmark ledger).
-_COUNTING = COUNTING  # store/sql.py
 _PAIRS_SQL = (
     "WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
     "SELECT cp.task_id, cp.cp_d, a.unit_id, CASE WHEN a.unit_id IS NULL THEN "
-    "(CASE WHEN EXISTS (SELECT 1 FROM entries e WHERE e.task_id = cp.task_id "
-    f"AND e.entry_date > cp.after_d AND e.entry_date <= cp.cp_d AND {_COUNTING}) "
-    "THEN 1 ELSE 0 END) "
-    "WHEN EXISTS (SELECT 1 FROM entries e WHERE e.task_id = cp.task_id AND e.unit_id = a.unit_id "
-    f"AND e.entry_date > cp.after_d AND e.entry_date <= cp.cp_d AND {_COUNTING}) THEN 1 ELSE 0 END "
+    f"(CASE WHEN {_met()} THEN 1 ELSE 0 END) "
+    f"WHEN {_met(' AND e.unit_id = a.unit_id')} THEN 1 ELSE 0 END "
     "FROM cp LEFT JOIN assignments a ON a.task_id = cp.task_id"
 )
 
