@@ -157,7 +157,7 @@ def test_the_per_task_rows_are_grouped_without_a_sort(ledger: str, form: str) ->
     sql = {
         "one pass": task_rows_one_pass_sql(),
         "one pass with items": task_rows_one_pass_sql(
-            {"item": "t.item", "parent_id": "t.parent_id"}, plain_due=True
+            {"item": "t.item", "parent_id": "t.parent_id"}
         ),
         "report rows": task_rows_sql(TASK_COLUMNS, SECTION_JOIN),
         "report rows, plan due": task_rows_sql(TASK_COLUMNS, SECTION_JOIN, against_plan=True),
@@ -173,3 +173,30 @@ def test_the_per_task_rows_are_grouped_without_a_sort(ledger: str, form: str) ->
     assert len(rows) == 23  # the 2011 plan's tasks, one row each
     assert any("USING INDEX sqlite_autoindex_tasks_1" in p for p in plan), plan
     assert [p for p in plan if "TEMP B-TREE FOR GROUP BY" in p] == []
+
+
+def test_the_report_reads_assignments_and_plans_from_indexes_alone(
+    ledger: str,
+    pufa,  # type: ignore[no-untyped-def]
+    recorded: list[str],
+) -> None:
+    # Migration 0014: the report reads each assignment's unit and own due date from
+    # ix_assignments_task_unit_due (no visit to the row), and finds its plan by office and year
+    # through ix_plans_office_year (not every plan of the office read to test its year).
+    recorded.clear()
+    r = pufa(*COMMANDS["report"])
+    assert r.code == 0, r
+    db = sqlite3.connect(ledger)
+    try:
+        lines = [
+            (s, row[3]) for s in queries(recorded) for row in db.execute("EXPLAIN QUERY PLAN " + s)
+        ]
+    finally:
+        db.close()
+    assignments = [d for _s, d in lines if re.search(r"\b(SEARCH|SCAN) (a|assignments)\b", d)]
+    assert assignments, lines  # the report reads them
+    assert [d for d in assignments if "COVERING INDEX" not in d and "PRIMARY KEY" not in d] == []
+    assert any("ix_assignments_task_unit_due" in d for d in assignments), assignments
+    plans = [d for _s, d in lines if re.search(r"\b(SEARCH|SCAN) plans\b", d)]
+    assert all("ix_plans_office_year" in d for d in plans), plans
+    assert any("ix_plans_office_year (office_id=? AND year=?)" in d for d in plans), plans

@@ -32,7 +32,7 @@ def _forms() -> dict[str, str]:
     for kept in (False, True):
         forms[f"one pass, kept={kept}"] = task_rows_one_pass_sql(kept=kept)
         forms[f"one pass with items, kept={kept}"] = task_rows_one_pass_sql(
-            {"item": "t.item", "parent_id": "t.parent_id"}, plain_due=True, kept=kept
+            {"item": "t.item", "parent_id": "t.parent_id"}, kept=kept
         )
         forms[f"by unit, kept={kept}"] = f"WITH {assignment_cte(kept=kept)} SELECT * FROM au"
     return forms

@@ -73,7 +73,11 @@ class OfficeGrant(Base):
 
 class Plan(Base):
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        # An office's plans of a year in code order, as every command looks its plan up (0014).
+        Index("ix_plans_office_year", "office_id", "year", "code"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
@@ -191,6 +195,8 @@ class Assignment(Base):
     __table_args__ = (
         UniqueConstraint("task_id", "unit_id"),
         Index("ix_assignments_unit_id", "unit_id"),
+        # A task's assignments with their own due dates from the index alone (the report, 0014).
+        Index("ix_assignments_task_unit_due", "task_id", "unit_id", "due_date"),
         # At most one lead per task, whoever writes at the same time.
         Index(
             "uq_assignments_one_lead",

@@ -168,7 +168,6 @@ def task_rows_one_pass_sql(
     where: str = "",
     *,
     against_plan: bool = False,
-    plain_due: bool = False,
     kept: bool = False,
 ) -> str:
     """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
@@ -179,10 +178,10 @@ def task_rows_one_pass_sql(
     IS NULL THEN (…) END``: that saved SQLite ~0.05 ms of preparing, but PostgreSQL 15 planned
     the join as a scan of the entries (a district's report 6 ms → 231 ms, issue 11).
 
-    ``plain_due``: no assignment has its own due date and extensions are ignored (or there are
-    none; :func:`without_unit_dues`, :func:`without_extensions`): a task is due at its plan due
-    date, and the assignments are read from their index alone, not row by row (~12 % of the
-    query at 10,000 tasks). ``kept``: :func:`latest_join`'s."""
+    Each assignment's unit and own due date come from ``ix_assignments_task_unit_due`` alone
+    (migration 0014), never from the row: a plan whose units have no due dates of their own
+    no longer needs asking so (the ``plain_due`` probe before it). ``kept``:
+    :func:`latest_join`'s."""
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
     any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
@@ -193,7 +192,7 @@ def task_rows_one_pass_sql(
         f"ELSE AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) END AS pct, "
         f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
         f"ELSE COUNT({pct}) END AS reported, "
-        f"MAX({'t.due_date' if plain_due else due_sql(against_plan)}) AS due, "
+        f"MAX({due_sql(against_plan)}) AS due, "
         f"COUNT(a.unit_id) AS units{cols} "
         f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id {latest} "
         f"WHERE t.plan_id = :plan AND t.in_plan = 1{where} "

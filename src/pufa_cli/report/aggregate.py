@@ -49,7 +49,6 @@ from pufa_cli.progress import (
     PlanRef,
     assignment_cte,
     task_rows_one_pass_sql,
-    without_unit_dues,
 )
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import Thresholds
@@ -186,30 +185,10 @@ def _parse_numbers(text: Any) -> list[tuple[int, int]]:
     return out
 
 
-def _shape(conn: Connection, plan: PlanRef, against_plan: bool) -> tuple[bool, bool]:
-    """(any sub-items, tasks due at their plan due date) in one statement of index lookups.
-
-    The second: no assignment has its own due date and extensions do not count
-    (``without_unit_dues``), asked only when the plan holds a good share of all assignments:
-    the question reads every assignment (no index holds their due dates), which pays for itself
-    only when it spares reading most of them one by one (a 10,000-task plan alone), not for one
-    plan of 23 tasks among a hundred."""
-    # ids grow with the rows: max(id) bounds the number of assignments from above. Not for a
-    # role under row-level security (a district clerk): its max(id) walks the index back past
-    # every later district's rows (34 ms for the first of a hundred); it counts its own.
-    bound = "(SELECT max(id) FROM assignments)"
-    if _Dialect(conn).pg:
-        bound = (
-            "CASE WHEN row_security_active('assignments') THEN "
-            f"(SELECT count(*) FROM assignments) ELSE {bound} END"
-        )
-    items, tasks, assignments = conn.one(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE parent_id IS NOT NULL) THEN 1 "
-        f"ELSE 0 END, (SELECT max(number) FROM tasks WHERE plan_id = :plan), {bound}",
-        {"plan": plan.id},
-    ) or (0, None, None)
-    large = tasks is not None and assignments is not None and int(tasks) * 10 >= int(assignments)
-    return bool(items), against_plan and large and without_unit_dues(conn)
+def _with_items(conn: Connection) -> bool:
+    """Whether any task has sub-items (one index lookup): if none, the per-task query leaves
+    out the item columns and the family grouping."""
+    return conn.one("SELECT 1 FROM tasks WHERE parent_id IS NOT NULL LIMIT 1") is not None
 
 
 def section_groups(
@@ -228,7 +207,7 @@ def section_groups(
     counted (an item only when its task is out of scope), lists over every task in scope."""
     d = _Dialect(conn)
     params = _params(plan, as_of, thresholds)
-    items, plain_due = _shape(conn, plan, against_plan)
+    items = _with_items(conn)
     where = ""
     if section is not None:
         where = (
@@ -241,7 +220,6 @@ def section_groups(
         "",
         where,
         against_plan=against_plan,
-        plain_due=plain_due,
         kept=maintained(conn),
     )
     ctes = [f"ts AS ({tasks})"]
