@@ -487,3 +487,66 @@ def test_json_of_tasks_with_items_and_targets_is_json_dumps(db, pufa, tmp_path):
     items = json.loads(listed)
     assert [t["number"] for t in items] == [1, "1.1", "1.2", 2] and items[2]["targets"]
     assert listed == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.fixture
+def busy_task(loaded, pufa, monkeypatch):  # type: ignore[no-untyped-def]
+    """Task 19 with entries of every kind its history shows: CJK and English notes that wrap,
+    text Rich would read as markup, wide forms and emoji, metrics, structured progress (存在問題,
+    下一步措施) and retractions (a note in two styles), from two units."""
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    ok(pufa, "unit", "add", "區教育局", "-q")
+    ok(pufa, "unit", "add", "區司法局", "-q")
+    notes = [
+        "新建青少年法制教育基地,開展送法進校園活動" * 3,
+        "[b]粗體[/b] 見 :smile: 與 [1] 條",
+        "a long English note about rule-of-law publicity in the schools of the district " * 2,
+        "",
+        "全角ＡＢ１ and 😀 emoji",
+    ]
+    for n in range(12):
+        args = ["log", "19", "-u", ("區教育局", "區司法局")[n % 2], "--assign", "-q"]
+        args += ["--date", f"2011-{n % 12 + 1:02d}-{n % 27 + 1:02d}", "--again"]
+        args += ["-m", f"bases={n * 3}"] if n % 3 else ["-p", str(n * 8)]
+        if notes[n % len(notes)]:
+            args += ["-n", notes[n % len(notes)]]
+        if n % 4 == 1:
+            args += ["--problems", "經費不足", "--next", "申請追加預算 [下季]"]
+        ok(pufa, *args)
+    for entry in (2, 5, 9):
+        ok(pufa, "retract", str(entry), "--reason", "重複填報 [誤]", "-q")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant"])
+@pytest.mark.parametrize("width", [None, "40", "80", "140"])
+def test_pufa_show_streams_its_history_as_rich_prints_it(busy_task, pufa, monkeypatch, lang, width):
+    # A busy task's history (more than STREAM_ROWS entries) is streamed: the page must read
+    # exactly as Rich printed it, the parts before and after the table included, at every width
+    # (narrow: the page widens to its widest part, as show() does for a Group).
+    import pufa_cli.render.stream as stream
+
+    if width is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", width)
+    monkeypatch.setattr(stream, "STREAM_ROWS", 10**9)
+    by_rich = ok(pufa, "--lang", lang, "show", "19").out
+    monkeypatch.setattr(stream, "STREAM_ROWS", 0)
+    streamed = ok(pufa, "--lang", lang, "show", "19").out
+    assert streamed == by_rich
+    assert "[b]" in by_rich and ":smile:" in by_rich  # the note as written, not markup
+
+
+def test_pufa_show_streamed_on_a_terminal_keeps_the_retractions_red(busy_task, pufa, monkeypatch):
+    import pufa_cli.render.stream as stream
+
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(stream, "STREAM_ROWS", 10**9)
+    by_rich = ok(pufa, "show", "19").out
+    monkeypatch.setattr(stream, "STREAM_ROWS", 0)
+    streamed = ok(pufa, "show", "19").out
+    assert ANSI.sub("", streamed) == ANSI.sub("", by_rich)
+    red = [line for line in streamed.splitlines() if "retracted" in line and "\x1b[31m" in line]
+    assert len(red) == 3, streamed

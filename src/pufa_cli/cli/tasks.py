@@ -221,10 +221,10 @@ def show_task(
 
         print_json(data)
         return
-    from pufa_cli.render import show
+    from pufa_cli.render.stream import show_page
     from pufa_cli.render.task_view import task_page
 
-    show(task_page(data, view, text, _light(view.status, day, plan)))
+    show_page(task_page(data, view, text, _light(view.status, day, plan)))
 
 
 def register(app: typer.Typer) -> None:

@@ -194,12 +194,14 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def show(renderable: Any) -> None:
+def show(renderable: Any, least: int = 0) -> None:
     """Print for people. Piped output loses the padding Rich adds at the ends of lines; a table
     whose fixed columns are wider than the terminal is printed wider (the terminal wraps it)
-    rather than cut, so no number or id is ever lost."""
+    rather than cut, so no number or id is ever lost. ``least``: print at least this wide (a
+    part of a page whose widest part needs it, ``stream.show_page``)."""
     out = console()
-    needed = max((getattr(r, "pufa_min_width", 0) for r in _parts(renderable)), default=0)
+    needed = max((getattr(r, "pufa_min_width", 0) for r in _parts(renderable)), default=least)
+    needed = max(needed, least)
     if needed > out.width:
         out.width = needed
     if out.is_terminal:

@@ -62,6 +62,23 @@ class Styled(NamedTuple):
         return self.text
 
 
+class Spans(NamedTuple):
+    """A cell of text in several styles, ``(text, style)`` parts one after the other (a
+    retracted entry's note: the retraction in red, then the note). Rich lays it out (a few
+    cells of a long table), as ``rich.text.Text.assemble(*parts)``."""
+
+    parts: tuple[tuple[str, str], ...]
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _style in self.parts)
+
+    def rich_text(self) -> Any:
+        from rich.text import Text
+
+        return Text.assemble(*((visible(text), style) for text, style in self.parts))
+
+
 _WIDTHS: dict[str, int] = {}  # character → its cells, as rich.cells.get_character_cell_size
 
 
@@ -126,8 +143,9 @@ def _natural_cells(text: str) -> int:
 class PackedRows(Sequence[list[Any]]):
     """Rows kept as one string each (100,000 rows of 7 cells in ~30 MB, not ~100 MB): cells
     made visible (so they hold no control character) and joined by \\x1f; a ``Styled`` cell
-    is its text and style joined by \\x1e. Each column's widest line is measured as the rows
-    come (``widths``), and whether a cell holds a tab (``tabs``)."""
+    is its text and style joined by \\x1e, a ``Spans`` cell each part so, after a \\x1d.
+    Each column's widest line is measured as the rows come (``widths``), and whether a cell
+    holds a tab (``tabs``)."""
 
     def __init__(self) -> None:
         self.packed: list[str] = []
@@ -164,6 +182,10 @@ class PackedRows(Sequence[list[Any]]):
         if isinstance(value, Styled):
             text = visible(value.text)
             packed = f"{text}\x1e{value.style}"
+        elif isinstance(value, Spans):
+            parts = [(visible(t), style) for t, style in value.parts]
+            text = "".join(t for t, _style in parts)
+            packed = "".join(f"\x1d{t}\x1e{style}" for t, style in parts)
         else:
             text = packed = _visible_text(value)
         if "\t" in text:
@@ -180,7 +202,14 @@ class PackedRows(Sequence[list[Any]]):
 
 
 def _unpack(cell: str) -> Any:
-    return Styled(*cell.split("\x1e", 1)) if "\x1e" in cell else cell
+    if cell.startswith("\x1d"):
+        return Spans(tuple(_styled(part) for part in cell[1:].split("\x1d")))
+    return Styled(*_styled(cell)) if "\x1e" in cell else cell
+
+
+def _styled(part: str) -> tuple[str, str]:
+    text, _sep, style = part.partition("\x1e")
+    return text, style
 
 
 def _visible_text(value: Any) -> str:
@@ -210,28 +239,22 @@ def write_table(
     cols: Sequence[Col],
     rows: Sequence[Sequence[Any]],
     caption: str | None = None,
+    least: int = 0,
 ) -> None:
-    """Print ``rows`` under ``cols`` as ``show(table(title, cols, rows, caption))`` would."""
+    """Print ``rows`` under ``cols`` as ``show(table(title, cols, rows, caption), least)``
+    would: laid out for the terminal's width, printed at least ``least`` wide."""
     from pufa_cli.render import console, show
     from pufa_cli.render.layout import table
 
-    if not isinstance(rows, PackedRows):
-        packed = PackedRows()
-        for row in rows:
-            packed.append(row)
-    else:
-        packed = rows
+    packed = pack(rows)
     if packed.tabs:
-        show(table(title, cols, _Cells(rows).rich_rows(), caption=caption))
+        show(table(title, cols, _Cells(rows).rich_rows(), caption=caption), least)
         return
-    natural = [cells(c.header) for c in cols]
-    for i, size in enumerate(packed.widths):
-        natural[i] = max(natural[i], size)
+    natural = _natural(cols, packed)
     out = console()
     fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
     caps = _shares(natural, cols, out.width - fixed - _padding(cols))
-    least = fixed + _padding(cols)
-    least += sum(_floor(c, natural[i]) for i, c in enumerate(cols) if c.flexible)
+    least = max(least, _least(cols, natural))
     if least > out.width:  # as show() does: wider than the terminal, never cut
         out.width = least
     widths = [caps.get(i, natural[i]) if c.flexible else natural[i] for i, c in enumerate(cols)]
@@ -243,6 +266,78 @@ def write_table(
     if caption:
         writer.emit(writer.rich_lines(None, caption)[len(head) :])
     writer.flush()
+
+
+def pack(rows: Sequence[Sequence[Any]]) -> PackedRows:
+    if isinstance(rows, PackedRows):
+        return rows
+    packed = PackedRows()
+    for row in rows:
+        packed.append(row)
+    return packed
+
+
+def _natural(cols: Sequence[Col], packed: PackedRows) -> list[int]:
+    """Each column's widest line, its header's included."""
+    natural = [cells(c.header) for c in cols]
+    for i, size in enumerate(packed.widths):
+        natural[i] = max(natural[i], size)
+    return natural
+
+
+def _least(cols: Sequence[Col], natural: list[int]) -> int:
+    """The narrowest the table can be: fixed columns whole, flexible ones at their floor (as
+    ``layout.table``'s ``pufa_min_width``)."""
+    fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
+    return (
+        fixed
+        + _padding(cols)
+        + sum(_floor(c, natural[i]) for i, c in enumerate(cols) if c.flexible)
+    )
+
+
+class Streamed(NamedTuple):
+    """A long table among a page's parts (``pufa show``'s history): :func:`show_page` prints
+    it with :func:`write_table`, the parts around it through Rich."""
+
+    title: str | None
+    cols: Sequence[Col]
+    rows: PackedRows
+
+    @property
+    def pufa_min_width(self) -> int:
+        return _least(self.cols, _natural(self.cols, self.rows))
+
+
+def page_table(title: str | None, cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> Any:
+    """A table of a page: through Rich (``layout.table``) up to STREAM_ROWS rows, else a
+    :class:`Streamed` one; either prints the same."""
+    if len(rows) > STREAM_ROWS:
+        packed = pack(rows)
+        if not packed.tabs:
+            return Streamed(title, cols, packed)
+    from pufa_cli.render.layout import table
+
+    return table(title, cols, _Cells(rows).rich_rows())
+
+
+def show_page(parts: Sequence[Any]) -> None:
+    """Print ``parts`` one after the other as ``show(Group(*parts))`` does, a :class:`Streamed`
+    table streamed: every part at the width the widest of them needs (``show``'s rule)."""
+    from pufa_cli.render import show
+
+    if not any(isinstance(p, Streamed) for p in parts):
+        from rich.console import Group
+
+        show(Group(*parts))
+        return
+    # Every part is laid out for the terminal, and printed as wide as the widest part needs.
+    needed = max((getattr(p, "pufa_min_width", 0) for p in parts), default=0)
+    for part in parts:
+        if isinstance(part, Streamed):
+            write_table(part.title, part.cols, part.rows, least=needed)
+        else:
+            show(part, needed)
 
 
 class _Cells(Sequence[list[Any]]):
@@ -263,7 +358,14 @@ class _Cells(Sequence[list[Any]]):
         from rich.text import Text
 
         return [
-            [Text(v.text, style=v.style) if isinstance(v, Styled) else v for v in row]
+            [
+                Text(v.text, style=v.style)
+                if isinstance(v, Styled)
+                else v.rich_text()
+                if isinstance(v, Spans)
+                else v
+                for v in row
+            ]
             for row in self.rows
         ]
 
@@ -271,7 +373,7 @@ class _Cells(Sequence[list[Any]]):
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, Styled):
+    if isinstance(value, (Styled, Spans)):
         return value
     if isinstance(value, (int, float)):
         return str(value)
@@ -360,6 +462,8 @@ class _Writer:
             self.flush()
 
     def cell(self, value: Any, col: Col, width: int) -> list[str]:
+        if isinstance(value, Spans):
+            return self.rich_cell(value.rich_text(), col, width)
         if isinstance(value, Styled):
             lines = _lines(self.out, value.text, col, width)
             if not self.terminal or not value.style:
@@ -378,8 +482,9 @@ class _Writer:
             )
         return done
 
-    def rich_cell(self, value: str, col: Col, width: int) -> list[str]:
-        """A cell Rich reads as markup: rendered by Rich, as a table cell."""
+    def rich_cell(self, value: Any, col: Col, width: int) -> list[str]:
+        """A cell Rich reads as markup, or a ``rich.text.Text``: rendered by Rich, as a table
+        cell."""
         options = self.out.options.update(
             width=width,
             justify=col.justify,

@@ -115,9 +115,9 @@ def _plan_line(data: dict[str, Any], field: Any) -> str:
     return line
 
 
-def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
-    """pufa show: the task's text, timing, targets, units and history."""
-    from rich.console import Group
+def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> list[Any]:
+    """pufa show: the task's text, timing, targets, units and history, the parts of a page
+    for ``stream.show_page``."""
     from rich.text import Text
 
     from pufa_cli.ledger import fmt_number
@@ -131,6 +131,7 @@ def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
         table,
         visible,
     )
+    from pufa_cli.render.stream import Spans, Styled, page_table
 
     ts = view.status
     head = Text()
@@ -213,19 +214,22 @@ def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
         rows = []
         for e in hist:
             metrics = "\n".join(f"{k}={fmt_number(v)}" for k, v in e["metrics"].items())
-            note = Text(e["note"])
+            # The note as written (never read as markup), then the structured progress.
+            said = "".join(
+                f"  {label}: {visible(value)}"
+                for label, value in (
+                    (_("Problems"), e.get("problems")),
+                    (_("Next steps"), e.get("next")),
+                )
+                if value  # structured progress (issue 16) after the note
+            )
+            note: Any = Styled(e["note"] + said, "")
             if e["retracted"]:
                 # The retraction leads the note, in red, with its date (the JSON has it apart).
                 reason = _("retracted {at}: {reason}").format(
                     at=e["retracted_at"][:10], reason=e["retraction_reason"]
                 )
-                note = Text.assemble((reason, "red"), "  " if e["note"] else "", e["note"])
-            for label, said in (
-                (_("Problems"), e.get("problems")),
-                (_("Next steps"), e.get("next")),
-            ):
-                if said:  # structured progress (issue 16) after the note
-                    note.append(f"  {label}: {visible(said)}")
+                note = Spans(((reason, "red"), ("  " if e["note"] else "", ""), (note.text, "")))
             rows.append(
                 [
                     e["id"],
@@ -252,7 +256,8 @@ def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
         # Units table has the latest values; the JSON has them all) give way.
         optional = [len(cols) - 1] + [i for i, c in enumerate(cols) if c.header == _("Metrics")]
         cols, rows, _footer = fit(cols, rows, None, console().width, optional, NOTE_CELLS)
-        parts.append(table(_("History"), cols, rows))
+        # A busy task's hundreds of entries are streamed (render/stream.py): the same output.
+        parts.append(page_table(_("History"), cols, rows))
     elif not data["later_entries"]:
         parts.append(Text(_("No progress entries yet.")))
     if data["later_entries"]:
@@ -267,7 +272,7 @@ def task_page(data: dict[str, Any], view: Any, text: Any, colour: str) -> Any:
             )
         )
     parts.extend(_supervision_parts(data, hist, text))
-    return Group(*parts)
+    return parts
 
 
 def _supervision_parts(data: dict[str, Any], hist: list[Any], text: Any) -> list[Any]:
