@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, chop_cells
 
-from pufa_cli.render.stream import _SPACE, cells, chop
+from pufa_cli.render.stream import blank, cells, chop
 
 # Every kind of character Rich measures differently: ASCII, Latin-1 and Greek (one cell),
 # CJK and full-width forms (two), combining marks and zero-width characters (none), the zero
@@ -49,7 +49,7 @@ def test_cells_is_rich_cell_len_over_the_characters_plans_use():
 
 def test_blank_is_what_isspace_says_for_every_character():
     every = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
-    assert [ch for ch in every if bool(_SPACE.search(ch)) != ch.isspace()] == []
+    assert [ch for ch in every if bool(blank().search(ch)) != ch.isspace()] == []
 
 
 @settings(max_examples=600, deadline=None)

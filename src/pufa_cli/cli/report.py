@@ -162,10 +162,10 @@ def report(
 
         sys.stdout.write(markdown_report(result, text))
     else:
-        from pufa_cli.render import show
-        from pufa_cli.render.report_view import report_renderable
+        from pufa_cli.render.report_view import report_parts
+        from pufa_cli.render.stream import show_page
 
-        show(report_renderable(result, text))
+        show_page(report_parts(result, text))
 
 
 def register(app: typer.Typer) -> None:

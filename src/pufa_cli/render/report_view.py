@@ -166,33 +166,32 @@ def markdown_report(result: Any, text: Any) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def report_renderable(result: Any, text: Any, width: int | None = None) -> Any:
-    """The Rich table with the lines under it (``width``: default the console's)."""
-    from rich.console import Group
+def report_parts(result: Any, text: Any) -> list[Any]:
+    """The table and the lines under it, the parts of a page for ``stream.show_page`` (a
+    table of more than ``stream.STREAM_ROWS`` units or tasks is streamed)."""
     from rich.text import Text
 
     from pufa_cli.render import console
 
-    total_width = width or console().width
+    width = console().width
     if result.by == "section":
-        table = _section_table(result, text, total_width)
+        table = _section_table(result, text, width)
     elif result.by == "unit":
-        table = _unit_table(result, text, total_width)
+        table = _unit_table(result, text, width)
     else:
-        table = _task_table(result, text, total_width)
-    return Group(table, Text("\n".join(under_table(result))))
+        table = _task_table(result, text, width)
+    return [table, Text("\n".join(under_table(result)))]
 
 
 def _count_cell(value: int, style: str) -> Any:
-    from rich.text import Text
+    from pufa_cli.render.stream import Styled
 
-    return Text(str(value), style=style if value else "")
+    return Styled(str(value), style if value else "")
 
 
 def _counts_cells(c: Any) -> list[Any]:
-    from rich.text import Text
-
     from pufa_cli.render import bar, percent_text
+    from pufa_cli.render.stream import Styled
 
     pct = c.percent or 0.0
     cells: list[Any] = [
@@ -205,7 +204,7 @@ def _counts_cells(c: Any) -> list[Any]:
         _count_cell(c.red, "red"),
         _count_cell(c.yellow, "yellow"),
         percent_text(c.percent) if c.percent is not None else "-",
-        Text(bar(pct), style="green" if pct >= 100 else ""),
+        Styled(bar(pct), "green" if pct >= 100 else ""),
     ]
     return cells
 
@@ -224,7 +223,8 @@ def _count_cols(review: bool = False) -> list[Any]:
 
 
 def _section_table(result: Any, text: Any, width: int) -> Any:
-    from pufa_cli.render import Col, table
+    from pufa_cli.render import Col
+    from pufa_cli.render.stream import page_table
 
     labels = column_labels()
     title_col = Col(pgettext("section title", "Section"), flexible=True)
@@ -232,11 +232,12 @@ def _section_table(result: Any, text: Any, width: int) -> Any:
     rows = [[r.section, text(r.title), *_counts_cells(r.counts)] for r in result.rows]
     footer = ["", _("Total"), *[_plain(v) for v in _counts_cells(result.total)]]
     cols, rows, footer_fit = fit(cols, rows, footer, width, [len(cols) - 1], MIN_TITLE_CELLS)
-    return table(heading(result, text), cols, rows, footer=footer_fit, width=width)
+    return page_table(heading(result, text), cols, rows, footer=footer_fit)
 
 
 def _unit_table(result: Any, text: Any, width: int) -> Any:
-    from pufa_cli.render import Col, table
+    from pufa_cli.render import Col
+    from pufa_cli.render.stream import page_table
 
     labels = column_labels()
     cols = [
@@ -274,20 +275,18 @@ def _unit_table(result: Any, text: Any, width: int) -> Any:
     # Unit names are never cut: in a narrow terminal the bar, then the supporting and lead
     # counts (in the JSON and csv) make way for a long one.
     cols, rows, _footer = fit(cols, rows, None, width, [len(cols) - 1, 3, 2], MIN_TITLE_CELLS)
-    return table(heading(result, text), cols, rows, width=width)
+    return page_table(heading(result, text), cols, rows)
 
 
 def _task_table(result: Any, text: Any, width: int) -> Any:
-    from rich.text import Text
-
     from pufa_cli.render import (
         Col,
         percent_text,
         status_col,
         status_label,
         status_style,
-        table,
     )
+    from pufa_cli.render.stream import Styled, page_table
 
     labels = column_labels()
     cols = [
@@ -316,8 +315,8 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
                 "\n".join(text(g.as_text()) for g in r.targets),
                 percent_text(r.percent),
                 percent_text(r.expected),
-                Text(_light(r.colour), style=r.colour),
-                Text(status_label(r.status, r.overdue), style=status_style(r.colour)),
+                Styled(_light(r.colour), r.colour),
+                Styled(status_label(r.status, r.overdue), status_style(r.colour)),
                 r.problems,
                 r.next_steps,
             ]
@@ -332,7 +331,7 @@ def _task_table(result: Any, text: Any, width: int) -> Any:
     caption = npgettext("table caption", "{n} task", "{n} tasks", len(result.rows)).format(
         n=len(result.rows)
     )
-    return table(heading(result, text), cols, rows, caption=caption, width=width)
+    return page_table(heading(result, text), cols, rows, caption=caption)
 
 
 def _light(colour: str) -> str:

@@ -29,6 +29,7 @@ themselves for the rare text whose width is not the sum of its characters'.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -45,10 +46,18 @@ _GAP = "   "
 # A column's cells whose lines are remembered (a column of distinct titles starts over).
 _MEMO = 4096
 
-# Characters Rich measures other than one by one: the zero width joiner and variation
-# selector 16 (they change the width of the character before them).
-_JOINERS = re.compile("[\u200d\ufe0f]")
-_SPACE = re.compile(r"\s")  # str.isspace's characters
+
+def _joined(text: str) -> bool:
+    """Whether ``text`` holds a character Rich measures other than one by one: the zero width
+    joiner or variation selector 16 (they change the width of the character before them). Not
+    a regular expression: compiling one cost every command that loads this module ~0.25 ms."""
+    return "\u200d" in text or "\ufe0f" in text
+
+
+@functools.cache
+def blank() -> re.Pattern[str]:
+    """Matches str.isspace's characters (compiled on first use: only a folding cell asks)."""
+    return re.compile(r"\s")
 
 
 class Styled(NamedTuple):
@@ -62,12 +71,25 @@ class Styled(NamedTuple):
         return self.text
 
 
-class Spans(NamedTuple):
+class Spans:
     """A cell of text in several styles, ``(text, style)`` parts one after the other (a
     retracted entry's note: the retraction in red, then the note). Rich lays it out (a few
-    cells of a long table), as ``rich.text.Text.assemble(*parts)``."""
+    cells of a long table), as ``rich.text.Text.assemble(*parts)``. A plain class, as
+    :class:`Streamed`: making a NamedTuple costs every command that loads the module ~0.2 ms."""
 
-    parts: tuple[tuple[str, str], ...]
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[tuple[str, str], ...]) -> None:
+        self.parts = parts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Spans) and other.parts == self.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+    def __repr__(self) -> str:
+        return f"Spans({self.parts!r})"
 
     @property
     def plain(self) -> str:
@@ -98,7 +120,7 @@ def cells(text: str) -> int:
     if text.isascii():
         if text.isprintable():
             return len(text)
-    elif _JOINERS.search(text) is None:
+    elif not _joined(text):
         try:
             return sum(map(_WIDTHS.__getitem__, text))
         except KeyError:
@@ -115,7 +137,7 @@ def chop(text: str, width: int) -> list[str]:
     ends before a character that takes room)."""
     if text.isascii() and text.isprintable():
         return [text[i : i + width] for i in range(0, len(text), width)]
-    if _JOINERS.search(text) is not None:
+    if _joined(text):
         from rich.cells import chop_cells
 
         return chop_cells(text, width)
@@ -296,29 +318,39 @@ def _least(cols: Sequence[Col], natural: list[int]) -> int:
     )
 
 
-class Streamed(NamedTuple):
+class Streamed:
     """A long table among a page's parts (``pufa show``'s history): :func:`show_page` prints
     it with :func:`write_table`, the parts around it through Rich."""
 
-    title: str | None
-    cols: Sequence[Col]
-    rows: PackedRows
+    __slots__ = ("caption", "cols", "rows", "title")
+
+    def __init__(
+        self, title: str | None, cols: Sequence[Col], rows: PackedRows, caption: str | None
+    ) -> None:
+        self.title, self.cols, self.rows, self.caption = title, cols, rows, caption
 
     @property
     def pufa_min_width(self) -> int:
         return _least(self.cols, _natural(self.cols, self.rows))
 
 
-def page_table(title: str | None, cols: Sequence[Col], rows: Sequence[Sequence[Any]]) -> Any:
+def page_table(
+    title: str | None,
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[Any]],
+    caption: str | None = None,
+    footer: Sequence[Any] | None = None,
+) -> Any:
     """A table of a page: through Rich (``layout.table``) up to STREAM_ROWS rows, else a
-    :class:`Streamed` one; either prints the same."""
-    if len(rows) > STREAM_ROWS:
+    :class:`Streamed` one; either prints the same. A table with a footer (a total row) always
+    goes through Rich."""
+    if len(rows) > STREAM_ROWS and footer is None:
         packed = pack(rows)
         if not packed.tabs:
-            return Streamed(title, cols, packed)
+            return Streamed(title, cols, packed, caption)
     from pufa_cli.render.layout import table
 
-    return table(title, cols, _Cells(rows).rich_rows())
+    return table(title, cols, _Cells(rows).rich_rows(), caption, footer)
 
 
 def show_page(parts: Sequence[Any]) -> None:
@@ -335,7 +367,7 @@ def show_page(parts: Sequence[Any]) -> None:
     needed = max((getattr(p, "pufa_min_width", 0) for p in parts), default=0)
     for part in parts:
         if isinstance(part, Streamed):
-            write_table(part.title, part.cols, part.rows, least=needed)
+            write_table(part.title, part.cols, part.rows, part.caption, least=needed)
         else:
             show(part, needed)
 
@@ -526,7 +558,7 @@ def _lines(out: Any, value: str, col: Col, width: int) -> list[str]:
         size = cells(part)
         if size <= width:
             lines.append(_pad(part, size, col.justify, width))
-        elif width >= 2 and _SPACE.search(part) is None:
+        elif width >= 2 and blank().search(part) is None:
             start = 0
             for chunk in chop(part, width)[:-1]:
                 piece = part[start : start + len(chunk)]
