@@ -179,12 +179,21 @@ def console(stderr: bool = False) -> Any:
     width = None
     if not os.environ.get("COLUMNS") and not _isatty(stream):
         width = PIPE_WIDTH
+    # Text is printed as written: no Rich markup or emoji codes in a cell or title. Plan titles,
+    # unit names, notes and reasons are data: "[重要]" vanished as a style tag, ":smile:" became
+    # an emoji, and "[/]" stopped `show`, `unit list` and `report --by task` with a MarkupError.
+    # Styles come from Text and stream.Styled cells, never from the text itself.
     # NO_COLOR means no control codes at all: Rich's own no_color keeps bold and italic.
-    if os.environ.get("NO_COLOR"):
-        return Console(
-            stderr=stderr, highlight=False, soft_wrap=False, width=width, color_system=None
-        )
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    colours: dict[str, Any] = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+    return Console(
+        stderr=stderr,
+        width=width,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        **colours,
+    )
 
 
 def _isatty(stream: Any) -> bool:

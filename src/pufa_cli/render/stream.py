@@ -13,8 +13,9 @@ Rich's own rules for a cell:
 * a part wider than a flexible column folds: without blanks, at ``rich.cells.chop_cells``'s
   points (Rich's ``divide_line`` does the same for a single word); with blanks, by
   ``rich.text.Text.wrap`` itself;
-* a string that Rich would read as markup or emoji codes (``[``, ``:``) and does change, goes
-  through Rich's own cell rendering; a tab anywhere sends the whole table to Rich.
+* text is text: pufa's console reads no markup or emoji codes (``render.console``), so a
+  string is laid out as written; a cell in several styles (:class:`Spans`) goes through Rich's
+  own cell rendering; a tab anywhere sends the whole table to Rich.
 
 Piped output is byte for byte Rich's (the tests compare them over generated rows, CJK text,
 wrapped titles and multi-line cells); on a terminal the same text carries the same colours.
@@ -501,8 +502,6 @@ class _Writer:
             if not self.terminal or not value.style:
                 return lines
             return [self.styled(line, value.style) for line in lines]
-        if ("[" in value or ":" in value) and _marked_up(self.out, value):
-            return self.rich_cell(value, col, width)
         return _lines(self.out, value, col, width)
 
     def styled(self, text: str, style: str) -> str:
@@ -515,8 +514,7 @@ class _Writer:
         return done
 
     def rich_cell(self, value: Any, col: Col, width: int) -> list[str]:
-        """A cell Rich reads as markup, or a ``rich.text.Text``: rendered by Rich, as a table
-        cell."""
+        """A ``rich.text.Text`` cell (several styles): rendered by Rich, as a table cell."""
         options = self.out.options.update(
             width=width,
             justify=col.justify,
@@ -543,12 +541,6 @@ class _Writer:
             else:
                 out.append("".join(s.text for s in segments))
         return out
-
-
-def _marked_up(out: Any, value: str) -> bool:
-    """Whether Rich would print ``value`` otherwise than as written (markup, emoji codes)."""
-    text = out.render_str(value, highlight=False)
-    return bool(text.spans) or text.plain != value
 
 
 def _lines(out: Any, value: str, col: Col, width: int) -> list[str]:
