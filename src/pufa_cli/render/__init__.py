@@ -209,8 +209,7 @@ def show(renderable: Any, least: int = 0) -> None:
     rather than cut, so no number or id is ever lost. ``least``: print at least this wide (a
     part of a page whose widest part needs it, ``stream.show_page``)."""
     out = console()
-    needed = max((getattr(r, "pufa_min_width", 0) for r in _parts(renderable)), default=least)
-    needed = max(needed, least)
+    needed = max([least, *(getattr(r, "pufa_min_width", 0) for r in _parts(renderable))])
     if needed > out.width:
         out.width = needed
     if out.is_terminal:

@@ -168,12 +168,19 @@ def table(
     for row in materialised:
         t.add_row(*[v if not isinstance(v, (int, float)) else str(v) for v in row])
     # The narrowest this table can be without cutting a fixed column (show() honours it).
-    t.pufa_min_width = (  # type: ignore[attr-defined]
+    t.pufa_min_width = least_width(cols, natural)  # type: ignore[attr-defined]
+    return t
+
+
+def least_width(cols: Sequence[Col], natural: Sequence[int]) -> int:
+    """The narrowest a table of these columns can be (their ``natural`` widths): fixed columns
+    whole, flexible ones at their floor. The streamed table (render/stream.py) uses it too."""
+    fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
+    return (
         fixed
         + _padding(cols)
         + sum(_floor(c, natural[i]) for i, c in enumerate(cols) if c.flexible)
     )
-    return t
 
 
 def fit(

@@ -36,7 +36,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from pufa_cli.render.layout import Col, _floor, _padding, _shares, visible
+from pufa_cli.render.layout import Col, _padding, _shares, least_width, visible
 
 # Up to this many rows a table goes through Rich; more are streamed (the output is the same).
 STREAM_ROWS = 200
@@ -248,13 +248,7 @@ def print_table(
     caption: str | None = None,
 ) -> None:
     """Print a table: through Rich up to STREAM_ROWS rows, else streamed (the same output)."""
-    if len(rows) > STREAM_ROWS:
-        write_table(title, cols, rows, caption)
-        return
-    from pufa_cli.render import show
-    from pufa_cli.render.layout import table
-
-    show(table(title, cols, _Cells(rows).rich_rows(), caption=caption))
+    show_page([page_table(title, cols, rows, caption)])
 
 
 def write_table(
@@ -277,7 +271,7 @@ def write_table(
     out = console()
     fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
     caps = _shares(natural, cols, out.width - fixed - _padding(cols))
-    least = max(least, _least(cols, natural))
+    least = max(least, least_width(cols, natural))
     if least > out.width:  # as show() does: wider than the terminal, never cut
         out.width = least
     widths = [caps.get(i, natural[i]) if c.flexible else natural[i] for i, c in enumerate(cols)]
@@ -308,17 +302,6 @@ def _natural(cols: Sequence[Col], packed: PackedRows) -> list[int]:
     return natural
 
 
-def _least(cols: Sequence[Col], natural: list[int]) -> int:
-    """The narrowest the table can be: fixed columns whole, flexible ones at their floor (as
-    ``layout.table``'s ``pufa_min_width``)."""
-    fixed = sum(w for w, c in zip(natural, cols, strict=True) if not c.flexible)
-    return (
-        fixed
-        + _padding(cols)
-        + sum(_floor(c, natural[i]) for i, c in enumerate(cols) if c.flexible)
-    )
-
-
 class Streamed:
     """A long table among a page's parts (``pufa show``'s history): :func:`show_page` prints
     it with :func:`write_table`, the parts around it through Rich."""
@@ -332,7 +315,7 @@ class Streamed:
 
     @property
     def pufa_min_width(self) -> int:
-        return _least(self.cols, _natural(self.cols, self.rows))
+        return least_width(self.cols, _natural(self.cols, self.rows))
 
 
 def page_table(
