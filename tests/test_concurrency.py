@@ -167,3 +167,28 @@ def test_readers_are_not_blocked_by_writers(sqlite_db, pufa, tmp_path, monkeypat
     assert at == sorted(at)
     r = pufa("tasks", "-f", "json", "--as-of", "2011-12-31")
     assert json.loads(r.out) == states[-1]
+
+
+def test_a_command_reads_one_snapshot_while_a_clerk_commits(loaded, pufa, monkeypatch):
+    """A read command's statements all see the same commits, on both engines: a report asks
+    the plan's shape first and writes its aggregate for it, and must not mix two states (on
+    PostgreSQL each statement saw the latest commit before reads were made repeatable-read)."""
+    from pufa_cli.cli.common import session
+
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    assert pufa("unit", "add", "區司法局", "-q").code == 0
+    assert pufa("assign", "19", "區司法局").code == 0
+    count = "SELECT count(*) FROM entries"
+    with session(loaded) as conn:
+        before = conn.scalar(count)
+        r = pufa("log", "19", "-u", "區司法局", "-p", "40", "-n", "新建基地")
+        assert r.code == 0, r  # committed by its own connection meanwhile
+        assert conn.scalar(count) == before
+        if conn.dialect == "postgresql":
+            assert conn.scalar("SHOW transaction_isolation") == "repeatable read"
+            assert conn.scalar("SHOW transaction_read_only") == "on"
+    with session(loaded) as conn:
+        assert conn.scalar(count) == before + 1
+    with session(loaded, write=True) as conn:
+        if conn.dialect == "postgresql":  # a write's snapshot is taken after its lock
+            assert conn.scalar("SHOW transaction_isolation") == "read committed"

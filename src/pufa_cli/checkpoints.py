@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from pufa_cli.progress import PlanRef, Scope
 from pufa_cli.store import Connection, as_date
-from pufa_cli.store.sql import COUNTING
+from pufa_cli.store.sql import COUNTING, HAS_CHECKPOINTS
 from pufa_cli.timing import parse_cadence
 
 # Pairs per query: 3 parameters each, well under SQLite's 32,766 bound variables.
@@ -40,17 +40,21 @@ def _met(unit: str = "") -> str:
     )
 
 
-# One row per (checkpoint, unit assigned now), or one per checkpoint of a task with no unit
-# (its row of the LEFT JOIN, a.unit_id NULL), with 1 when an entry met it. Each probe in its own
-# CASE branch, not ``a.unit_id IS NULL OR e.unit_id = a.unit_id``: the OR keeps SQLite from
-# seeking (task, unit, date) in ix_entries_latest (10 × slower on the large benchmark ledger).
-_PAIRS_SQL = (
-    "WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
-    "SELECT cp.task_id, cp.cp_d, a.unit_id, CASE WHEN a.unit_id IS NULL THEN "
-    f"(CASE WHEN {_met()} THEN 1 ELSE 0 END) "
-    f"WHEN {_met(' AND e.unit_id = a.unit_id')} THEN 1 ELSE 0 END "
-    "FROM cp LEFT JOIN assignments a ON a.task_id = cp.task_id"
-)
+def _pairs_sql(unitless: bool) -> str:
+    """One row per (checkpoint, unit assigned now), or one per checkpoint of a task with no
+    unit (its row of the LEFT JOIN, a.unit_id NULL), with 1 when an entry met it. Each probe in
+    its own CASE branch, not ``a.unit_id IS NULL OR e.unit_id = a.unit_id``: the OR keeps SQLite
+    from seeking (task, unit, date) in ix_entries_latest (10 × slower on the large benchmark
+    ledger). ``unitless=False`` (every task has a unit): the units' probe alone, ~15 % less."""
+    met, join = f"CASE WHEN {_met(' AND e.unit_id = a.unit_id')} THEN 1 ELSE 0 END", "JOIN"
+    if unitless:
+        any_unit = f"CASE WHEN {_met()} THEN 1 ELSE 0 END"
+        met, join = f"CASE WHEN a.unit_id IS NULL THEN ({any_unit}) ELSE {met} END", "LEFT JOIN"
+    return (
+        "WITH cp(task_id, after_d, cp_d) AS (VALUES {values}) "
+        f"SELECT cp.task_id, cp.cp_d, a.unit_id, {met} "
+        f"FROM cp {join} assignments a ON a.task_id = cp.task_id"
+    )
 
 
 class Checkpoint(NamedTuple):
@@ -89,9 +93,10 @@ def checkpoint_states(
     task_id: int | None = None,
     *,
     scope: Scope | None = None,
+    unitless: bool = True,
 ) -> dict[int, TaskCheckpoints]:
     """Every current task of the plan (or of ``scope``) that has checkpoints (or the one
-    ``task_id``)."""
+    ``task_id``). ``unitless=False``: the caller knows every such task has a unit."""
     where = "" if task_id is None else " AND t.id = :task"
     params: dict[str, Any] = {"plan": plan.id}
     if task_id is not None:
@@ -101,7 +106,7 @@ def checkpoint_states(
         params = scope.bind(params)
     tasks = conn.rows(
         "SELECT t.id, t.checks, t.cadence, t.due_date FROM tasks t WHERE t.plan_id = :plan "
-        f"AND t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL){where}",
+        f"AND {HAS_CHECKPOINTS}{where}",
         params,
     )
     out: dict[int, TaskCheckpoints] = {}
@@ -123,6 +128,7 @@ def checkpoint_states(
                 due_pairs.append((int(tid), previous, day))
             previous = day
     met: dict[tuple[int, date], list[tuple[int | None, bool]]] = defaultdict(list)
+    pairs_sql = _pairs_sql(unitless)
     for start in range(0, len(due_pairs), _CHUNK):
         chunk = due_pairs[start : start + _CHUNK]
         # Task ids written in (integers from the database); each distinct date bound once:
@@ -136,7 +142,7 @@ def checkpoint_states(
             f"({int(tid)}, :{names[after]}, :{names[day]})" for tid, after, day in chunk
         )
         chunk_params: dict[str, Any] = {name: day for day, name in names.items()}
-        for tid, day, unit_id, ok in conn.rows(_PAIRS_SQL.format(values=values), chunk_params):
+        for tid, day, unit_id, ok in conn.rows(pairs_sql.format(values=values), chunk_params):
             day_d = as_date(day)
             assert day_d is not None
             met[(int(tid), day_d)].append((None if unit_id is None else int(unit_id), bool(ok)))

@@ -169,6 +169,7 @@ def task_rows_one_pass_sql(
     *,
     against_plan: bool = False,
     kept: bool = False,
+    unitless: bool = True,
 ) -> str:
     """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments
     LEFT JOINed, and a task without any taking the latest entry of any unit in its group's
@@ -181,17 +182,20 @@ def task_rows_one_pass_sql(
     Each assignment's unit and own due date come from ``ix_assignments_task_unit_due`` alone
     (migration 0014), never from the row: a plan whose units have no due dates of their own
     no longer needs asking so (the ``plain_due`` probe before it). ``kept``:
-    :func:`latest_join`'s."""
+    :func:`latest_join`'s. ``unitless=False`` (every task has a unit, the caller asked) leaves
+    out the any-unit branches: unused, they were still prepared (~10 % of the statement)."""
     cols = "".join(f", {col} AS {name}" for name, col in (extra or {}).items())
     group = "".join(f", {col}" for col in (extra or {}).values())
-    any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
     latest, pct = latest_join(kept)
+    mean, reported = f"AVG(CAST(COALESCE({pct}, 0) AS FLOAT))", f"COUNT({pct})"
+    if unitless:
+        any_unit = f"(SELECT x.percent FROM entries x WHERE x.id = ({_LATEST_ANY_UNIT_ID}))"
+        none = "CASE WHEN COUNT(a.unit_id) = 0 THEN"
+        mean = f"{none} COALESCE(CAST({any_unit} AS FLOAT), 0.0) ELSE {mean} END"
+        reported = f"{none} CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END ELSE {reported} END"
     return (
         "SELECT t.id AS task_id, t.number, t.section_id, "
-        f"CASE WHEN COUNT(a.unit_id) = 0 THEN COALESCE(CAST({any_unit} AS FLOAT), 0.0) "
-        f"ELSE AVG(CAST(COALESCE({pct}, 0) AS FLOAT)) END AS pct, "
-        f"CASE WHEN COUNT(a.unit_id) = 0 THEN CASE WHEN {any_unit} IS NULL THEN 0 ELSE 1 END "
-        f"ELSE COUNT({pct}) END AS reported, "
+        f"{mean} AS pct, {reported} AS reported, "
         f"MAX({due_sql(against_plan)}) AS due, "
         f"COUNT(a.unit_id) AS units{cols} "
         f"FROM tasks t{join} LEFT JOIN assignments a ON a.task_id = t.id {latest} "

@@ -24,7 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pufa_cli.store import Connection
-from pufa_cli.store.sql import COUNTING
+from pufa_cli.store.sql import AGGREGATES, COUNTING
 
 if TYPE_CHECKING:
     from pufa_cli.progress import PlanRef, Scope
@@ -73,7 +73,7 @@ _AGGREGATED_SQL = (
     "WHERE d.task_id IN (SELECT x.task_id FROM targets x WHERE x.aggregate <> 'latest') "
     "AND NOT EXISTS (SELECT 1 FROM assignments n WHERE n.task_id = d.task_id)) u "
     "ON u.task_id = g.task_id "
-    "WHERE t.plan_id = :plan AND t.in_plan = 1 AND g.aggregate <> 'latest'{where}) "
+    f"WHERE t.plan_id = :plan AND t.in_plan = 1 AND {AGGREGATES}{{where}}) "
     "SELECT target_id, SUM(COALESCE(v, 0)), AVG(COALESCE(v, 0)), MIN(COALESCE(v, 0)), "
     "AVG(CASE WHEN COALESCE(v, 0) >= target THEN 1.0 ELSE COALESCE(v, 0) / target END) "
     "FROM uv GROUP BY target_id"
@@ -137,7 +137,7 @@ def _aggregated(
         int(gid): (str(aggregate), float(target))
         for gid, aggregate, target in conn.rows(
             "SELECT g.id, g.aggregate, g.target FROM targets g JOIN tasks t ON t.id = g.task_id "
-            f"WHERE t.plan_id = :plan AND g.aggregate <> 'latest'{where}",
+            f"WHERE t.plan_id = :plan AND {AGGREGATES}{where}",
             params,
         )
     }
@@ -158,14 +158,20 @@ def target_percents(
     task_id: int | None = None,
     *,
     scope: Scope | None = None,
+    aggregating: bool | None = None,
 ) -> dict[int, float]:
-    """Task id → percent, for the tasks whose targets all aggregate (see the module doc)."""
+    """Task id → percent, for the tasks whose targets all aggregate (see the module doc).
+    ``aggregating``: whether any target in scope aggregates, when the caller has asked."""
     where, params = _where(plan, as_of, task_id, scope)
-    if not conn.rows(
-        "SELECT 1 FROM targets g JOIN tasks t ON t.id = g.task_id "
-        f"WHERE t.plan_id = :plan AND g.aggregate <> 'latest'{where} LIMIT 1",
-        params,
-    ):
+    if aggregating is None:
+        aggregating = bool(
+            conn.rows(
+                "SELECT 1 FROM targets g JOIN tasks t ON t.id = g.task_id "
+                f"WHERE t.plan_id = :plan AND {AGGREGATES}{where} LIMIT 1",
+                params,
+            )
+        )
+    if not aggregating:
         return {}
     shares: dict[int, list[float | None]] = defaultdict(list)
     for tid, targets in task_targets(conn, plan, as_of, task_id, scope=scope).items():

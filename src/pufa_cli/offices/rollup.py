@@ -22,7 +22,7 @@ from pufa_cli.report.build import SECTION_JOIN, TASK_COLUMNS, Given, Tally, buil
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import BY_SECTION, Thresholds
 from pufa_cli.store import Connection
-from pufa_cli.store.sql import id_list, maintained
+from pufa_cli.store.sql import AGGREGATES, HAS_CHECKPOINTS, id_list, maintained
 
 TASK_RE = re.compile(r"^([a-z0-9][a-z0-9-]{0,39})#([1-9][0-9]{0,5})$")
 
@@ -101,14 +101,14 @@ def given_for(
         int(r[0])
         for r in conn.rows(
             f"SELECT DISTINCT t.plan_id FROM tasks t WHERE t.plan_id IN ({ids}) "
-            "AND t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL)"
+            f"AND {HAS_CHECKPOINTS}"
         )
     }
     targets = {
         int(r[0])
         for r in conn.rows(
             "SELECT DISTINCT t.plan_id FROM targets g JOIN tasks t ON t.id = g.task_id "
-            f"WHERE t.plan_id IN ({ids}) AND g.aggregate <> 'latest'"
+            f"WHERE t.plan_id IN ({ids}) AND {AGGREGATES}"
         )
     }
     return {p: Given(rows, p in checks, p in targets) for p, rows in raw.items()}

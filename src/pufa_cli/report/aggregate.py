@@ -52,6 +52,7 @@ from pufa_cli.progress import (
 )
 from pufa_cli.report.rows import Counts
 from pufa_cli.report.schedule import Thresholds
+from pufa_cli.report.shape import PlanShape
 from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD
 from pufa_cli.store import Connection
 from pufa_cli.store.sql import maintained
@@ -185,12 +186,6 @@ def _parse_numbers(text: Any) -> list[tuple[int, int]]:
     return out
 
 
-def _with_items(conn: Connection) -> bool:
-    """Whether any task has sub-items (one index lookup): if none, the per-task query leaves
-    out the item columns and the family grouping."""
-    return conn.one("SELECT 1 FROM tasks WHERE parent_id IS NOT NULL LIMIT 1") is not None
-
-
 def section_groups(
     conn: Connection,
     plan: PlanRef,
@@ -202,12 +197,14 @@ def section_groups(
     thresholds: Thresholds,
     against_plan: bool,
     next_quarter: tuple[date, date] | None,
+    shape: PlanShape,
 ) -> list[Group]:
     """One group per section with tasks in scope (by section number): counts over the tasks
-    counted (an item only when its task is out of scope), lists over every task in scope."""
+    counted (an item only when its task is out of scope), lists over every task in scope.
+    ``shape``: the plan's (``shape.plan_shape``), which parts of the statement to write."""
     d = _Dialect(conn)
     params = _params(plan, as_of, thresholds)
-    items = _with_items(conn)
+    items = shape.items
     where = ""
     if section is not None:
         where = (
@@ -221,6 +218,7 @@ def section_groups(
         where,
         against_plan=against_plan,
         kept=maintained(conn),
+        unitless=shape.unitless,
     )
     ctes = [f"ts AS ({tasks})"]
     pct = "ts.pct"

@@ -30,6 +30,7 @@ from pufa_cli.report.schedule import (
     Thresholds,
     judge,
 )
+from pufa_cli.report.shape import PlanShape, plan_shape
 from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import maintained
@@ -191,12 +192,17 @@ def build_report(
     if section is not None:
         where = " AND s.number = :section"
         params["section"] = section
-    # No extension recorded at all: the plan's due dates are exact, skip the lookup.
-    against_plan = against_plan or without_extensions(conn)
     if aggregate and by != BY_TASK:
-        aggregated = _aggregated(conn, plan, as_of, by, section, unit_id, thresholds, against_plan)
+        shape = plan_shape(conn, plan)
+        # No extension recorded at all: the plan's due dates are exact, skip the lookup.
+        against_plan = against_plan or not shape.extensions
+        aggregated = _aggregated(
+            conn, plan, as_of, by, section, unit_id, thresholds, against_plan, shape
+        )
         if aggregated is not None:
             return aggregated
+    else:
+        against_plan = against_plan or without_extensions(conn)
     if given is not None and section is None:
         raw = list(given.raw)
     else:
@@ -479,9 +485,11 @@ def _aggregated(
     unit_id: int | None,
     thresholds: Thresholds,
     against_plan: bool,
+    shape: PlanShape,
 ) -> Report | None:
     """The report by section or unit counted in SQL (aggregate.py); None when too many target
-    percents would have to be bound (the per-task path then answers)."""
+    percents would have to be bound (the per-task path then answers). ``shape``: the plan's,
+    so that no statement is made for what it does not use."""
     from pufa_cli.report.aggregate import MAX_BOUND, Inputs, section_groups, unit_groups
 
     waiting: frozenset[tuple[int, int]] = frozenset()
@@ -489,10 +497,12 @@ def _aggregated(
         from pufa_cli.supervision.reviews import awaiting
 
         waiting = frozenset(awaiting(conn, plan, as_of))
-    from_targets = target_percents(conn, plan, as_of)
+    from_targets = target_percents(conn, plan, as_of, aggregating=shape.targets)
     if len(from_targets) > MAX_BOUND:
         return None
-    checkpoints = checkpoint_states(conn, plan, as_of)
+    checkpoints: dict[int, TaskCheckpoints] = {}
+    if shape.checks:
+        checkpoints = checkpoint_states(conn, plan, as_of, unitless=shape.unitless)
     inputs = Inputs(
         missed={tid: c.missed for tid, c in checkpoints.items()},
         missed_by_unit={
@@ -515,6 +525,7 @@ def _aggregated(
         thresholds=thresholds,
         against_plan=against_plan,
         next_quarter=window,
+        shape=shape,
     )
     total = Counts(awaiting_review=0 if plan.review else None, percent=0.0)
     overdue: list[tuple[int, int]] = []

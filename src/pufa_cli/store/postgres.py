@@ -448,6 +448,13 @@ class PgConnection(Connection):
         # back; a new transaction commits at the block's end, or rolls back on an exception.
         if self._pg.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
             self._pg.rollback()
+        # A read is one snapshot, as SQLite's deferred transaction is: a report's statements
+        # (the plan's shape, checkpoints, the aggregate) all see the same committed writes,
+        # not each its own at READ COMMITTED. Said in psycopg's BEGIN, no extra round trip;
+        # read-only as SQLite's readers are (query_only). A write stays READ COMMITTED: its
+        # snapshot must be taken after its lock is granted, not when it began waiting.
+        self._pg.isolation_level = None if write else self._psycopg.IsolationLevel.REPEATABLE_READ
+        self._pg.read_only = None if write else True
         with self._pg.transaction():
             self.write_office = None
             if write:

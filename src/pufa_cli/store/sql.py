@@ -36,6 +36,12 @@ INSERT_UNIT = (
 # An entry (aliased e) that counts: not retracted.
 COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
 
+# A current task (aliased t) with checkpoints: one-off checks or a cadence (checkpoints.py).
+HAS_CHECKPOINTS = "t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL)"
+
+# A target (aliased g) that aggregates its units' figures, not the latest one (targets.py).
+AGGREGATES = "g.aggregate <> 'latest'"
+
 
 def latest_counting(value: str, source: str, where: str, *, alias: str = "e") -> str:
     """A scalar subquery: ``value`` of the latest counting (not retracted) entry among
