@@ -171,6 +171,7 @@ def dump_db(url_or_path: str) -> dict[str, list[tuple[object, ...]]]:
         "units",
         "assignments",
         "entries",
+        "latest_entries",
         "entry_metrics",
         "retractions",
         "evidence_blobs",

@@ -19,6 +19,7 @@ from pufa_cli.errors import RuntimeFailure
 from pufa_cli.exchange import write as importer
 from pufa_cli.store import SqliteConnection
 from pufa_cli.tracker import entry_key
+from test_latest_entries import _python_latest
 
 SJ, JY, TW = "區司法局", "區教育局", "區團委"
 HEADER = [
@@ -159,16 +160,21 @@ def test_a_large_import_rebuilds_the_indexes_and_writes_what_the_ordinary_path_w
     real_run = SqliteConnection.run
 
     def run(self: Any, sql: str, params: Any = None) -> int:
-        if sql.startswith("DROP INDEX"):
+        if sql.startswith(("DROP INDEX", "DROP TRIGGER")):
             dropped.append(sql)
         return real_run(self, sql, params)
 
     monkeypatch.setattr(SqliteConnection, "run", run)
     r = ok(pufa, "import", csv_path)
     assert "added 300" in r.err
-    assert sorted(dropped) == ['DROP INDEX "ix_entries_key"', 'DROP INDEX "ix_entries_latest"']
+    # The entries' indexes, and the triggers that keep latest_entries (filled again after).
+    assert sorted(dropped) == ['DROP INDEX "ix_entries_key"', 'DROP INDEX "ix_entries_latest"'] + [
+        f'DROP TRIGGER "pufa_latest_{t}"' for t in ("ed", "ei", "eu", "rd", "ri", "ru")
+    ]
 
+    # Every row the same, latest_entries' included (kept by the triggers on the ordinary path).
     assert dump_db(bulk) == dump_db(ordinary)
+    assert dump_db(bulk)["latest_entries"] == _python_latest(bulk)
     assert schema_of(bulk) == schema
     # Each row's metrics and retraction are on its own entry (found by its note).
     exported = json.loads(ok(pufa, "export", "-w", "entries", "-f", "json").out)
@@ -211,6 +217,6 @@ def test_a_failure_after_the_indexes_are_dropped_changes_nothing(
     r = pufa("import", csv_path)
     assert r.code == 1, r
     assert r.err.strip() == "Error: disk full"
-    assert len(dropped) == 2
+    assert len(dropped) == 2  # and the six triggers, restored with them by the rollback
     assert dump_db(path) == before
     assert schema_of(path) == schema

@@ -1,13 +1,15 @@
-"""Each (task, unit)'s latest counting entry, kept by the server (migration 0013, issue 18.5).
+"""Each (task, unit)'s latest counting entry, kept by the database (migrations 0013 on
+PostgreSQL, issue 18.5, and 0015 on SQLite, issue 11).
 
-On PostgreSQL, ``latest_entries`` is kept by triggers in the transaction of every write of
-entries and retractions, and the report reads it (``store.sql.latest_join``) when the kept
-entry is dated on or before the report's date. Proved here three ways: after every kind of
-write (log, a late entry dated before the latest, two on one day, retract, import with
-retractions, unit merge, and plain SQL as psql would run it) the table equals the latest
-counting entry computed in Python from the rows; the report read through it equals the report
-computed without it, as of many dates; and the same ledger written on SQLite and on
-PostgreSQL reports the same numbers.
+``latest_entries`` is kept by triggers in the transaction of every write of entries and
+retractions (statement-level on PostgreSQL, row-level on SQLite), and the report reads it
+(``store.sql.latest_join``) when the kept entry is dated on or before the report's date.
+Proved here three ways, on both engines: after every kind of write (log, a late entry dated
+before the latest, two on one day, retract, import with retractions, unit merge, and plain
+SQL as psql or sqlite3 would run it) the table equals the latest counting entry computed in
+Python from the rows; the report read through it equals the report computed without it, as
+of many dates; and the same ledger written on SQLite and on PostgreSQL reports the same
+numbers.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from test_offices import city  # noqa: F401  (the fixture)
 from test_offices_locks import roles  # noqa: F401  (the fixture)
 from test_races import _import_file
 
-pg_only = pytest.mark.skipif(not PG_URL, reason="latest_entries is PostgreSQL's")
+pg_only = pytest.mark.skipif(not PG_URL, reason="needs the PostgreSQL server")
 
 AS_OF = ["2011-01-31", "2011-02-28", "2011-03-01", "2011-03-15", "2011-06-30", "2011-12-31"]
 
@@ -44,9 +46,25 @@ def _python_latest(db: str) -> list[tuple[int, int, int, str, int]]:
     return sorted((t, u, eid, day, p) for (t, u), (day, eid, p) in best.items())
 
 
-def _kept(db: str) -> list[tuple[int, int, int, str, int]]:
-    from test_offices_rls import _sql
+def _sql(db: str, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """``sql`` run and committed as another program would: psql on a server URL, Python's
+    sqlite3 (foreign keys on, as pufa has them) on a file."""
+    if "://" in db:
+        from test_offices_rls import _sql as on_server
 
+        return on_server(db, sql, params)
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        with con:
+            return [tuple(r) for r in con.execute(sql, params or {}).fetchall()]
+    finally:
+        con.close()
+
+
+def _kept(db: str) -> list[tuple[int, int, int, str, int]]:
     rows = _sql(db, "SELECT task_id, unit_id, entry_id, entry_date, percent FROM latest_entries")
     return sorted((int(t), int(u), int(e), str(d), int(p)) for t, u, e, d, p in rows)
 
@@ -101,9 +119,7 @@ def _writes(pufa: Any, db: str, tmp_path: Path) -> Any:
 
 
 def _plain_sql_writes(db: str) -> Any:
-    """What psql could do: un-retract, redate, delete an entry."""
-    from test_offices_rls import _sql
-
+    """What psql or sqlite3 could do: un-retract, redate, delete an entry."""
     retraction = _sql(db, "SELECT min(entry_id) FROM retractions")[0][0]
     _sql(db, "DELETE FROM retractions WHERE entry_id = :e", {"e": retraction})
     yield "un-retract"
@@ -122,7 +138,6 @@ def _plain_sql_writes(db: str) -> Any:
     yield "delete"
 
 
-@pg_only
 def test_the_kept_latest_entry_follows_every_write(loaded, pufa, tmp_path, monkeypatch):
     monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
     assert _kept(loaded) == _python_latest(loaded) == []
@@ -134,7 +149,6 @@ def test_the_kept_latest_entry_follows_every_write(loaded, pufa, tmp_path, monke
     assert len(seen) == 10 and len(set(seen)) >= 6  # an earlier-dated entry changes none
 
 
-@pg_only
 def test_reports_through_the_kept_entry_equal_reports_without_it(
     loaded, pufa, tmp_path, monkeypatch
 ):

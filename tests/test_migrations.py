@@ -34,12 +34,13 @@ TABLES = {
     "unit_events",
     "unit_event_entries",
 }
-# Kept by the server itself, not a model (0013: triggers keep it; PostgreSQL only).
+# Kept by the database itself, not a model (triggers keep it: 0013 on PostgreSQL, 0015 on
+# SQLite).
 SERVER_TABLES = {"latest_entries"}
 
 
 def _expected_tables(target: Any) -> set[str]:
-    return TABLES if target.path is not None else TABLES | SERVER_TABLES
+    return TABLES | SERVER_TABLES
 
 
 def _script() -> Any:
@@ -130,7 +131,7 @@ def test_a_database_taken_down_and_up_again_keeps_its_data(db, pufa):
         r = pufa("db", "upgrade")
         assert r.code == 0, (revision, r)
         assert _rows_now(db) == expected_at_head(revision), revision
-        assert _latest_kept(db) in (None, LATEST), revision
+        assert _latest_kept(db) == LATEST, revision
         dbmod.migrate(target, revision, down=True)  # and on down, further
     assert pufa("db", "upgrade", "-q").code == 0
     r = pufa("db", "current")
@@ -240,18 +241,17 @@ def _rows_now(db: str) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-# 0013 (PostgreSQL): each (task, unit)'s latest counting entry of LEDGER, filled on upgrade:
-# task 2 by 區司法局 is entry 3 (its later 60 % retracted); task 3's only entry is retracted.
+# 0013 (PostgreSQL), 0015 (SQLite): each (task, unit)'s latest counting entry of LEDGER, filled
+# on upgrade: task 2 by 區司法局 is entry 3 (its later 60 % retracted); task 3's only entry is
+# retracted.
 LATEST = [(1, 1, 2, "2011-03-01", 100), (2, 1, 3, "2011-03-02", 25), (2, 2, 4, "2011-03-03", 50)]
 
 
-def _latest_kept(db: str) -> list[tuple[Any, ...]] | None:
-    """latest_entries' rows on PostgreSQL (as text), None on SQLite (which has none)."""
+def _latest_kept(db: str) -> list[tuple[Any, ...]]:
+    """latest_entries' rows (as text)."""
     from sqlalchemy import text
 
     target = resolve_db(db)
-    if target.path is not None:
-        return None
     engine = dbmod.sa_engine(target)
     try:
         with engine.connect() as conn:
@@ -276,7 +276,7 @@ def test_every_earlier_revision_upgrades_on_first_use_keeping_every_row(db, pufa
         assert r.code == 0, (revision, r)
         assert dbmod.current_revision(target) == SCHEMA_HEAD
         assert _rows_now(db) == expected_at_head(revision), revision
-        assert _latest_kept(db) in (None, LATEST), revision
+        assert _latest_kept(db) == LATEST, revision
         # And the upgraded ledger counts what it held: task 2's latest counting entry is 4
         # (50 %, 區教育局) and 3 (25 %, 區司法局; its 60 % was retracted).
         tasks = {t["number"]: t for t in json.loads(r.out)}

@@ -320,3 +320,80 @@ def test_the_model_and_the_rules_can_disagree():
     log = Log(19, OFFICE, date(2011, 3, 1), 80)
     assert model([(1, log)], set(), 19, YEAR_END) == (40.0, 1, "in-progress")
     assert model([(1, log)], {1}, 19, YEAR_END) == (0.0, 0, "not-started")
+
+
+# --- latest_entries on SQLite: the triggers against any sequence of writes ---------------------
+
+# A write as another program could make it, straight in SQL: (kind, a, b, c).
+_WRITE = st.one_of(
+    st.tuples(st.just("insert"), st.integers(0, 3), st.integers(0, 4), st.integers(0, 100)),
+    st.tuples(st.just("retract"), st.integers(0, 40), st.just(0), st.just(0)),
+    st.tuples(st.just("unretract"), st.integers(0, 40), st.just(0), st.just(0)),
+    st.tuples(st.just("move"), st.integers(0, 40), st.integers(0, 3), st.just(0)),
+    st.tuples(st.just("redate"), st.integers(0, 40), st.integers(0, 4), st.integers(0, 100)),
+    st.tuples(st.just("delete"), st.integers(0, 40), st.just(0), st.just(0)),
+)
+_DAYS = ["2011-02-01", "2011-03-01", "2011-03-01", "2011-06-30", "2011-12-31"]
+
+
+def _latest_from_rows(raw: object) -> list[tuple[object, ...]]:
+    """Each (task, unit)'s latest counting entry, from the rows in Python."""
+    retracted = {r[0] for r in raw.execute("SELECT entry_id FROM retractions")}  # type: ignore[attr-defined]
+    best: dict[tuple[int, int], tuple[str, int, int]] = {}
+    for eid, task, unit, day, pct in raw.execute(  # type: ignore[attr-defined]
+        "SELECT id, task_id, unit_id, entry_date, percent FROM entries"
+    ):
+        if eid not in retracted and (
+            (task, unit) not in best or (day, eid) > best[(task, unit)][:2]
+        ):
+            best[(task, unit)] = (day, eid, pct)
+    return sorted((t, u, e, d, p) for (t, u), (d, e, p) in best.items())
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(writes=st.lists(_WRITE, min_size=1, max_size=30))
+def test_sqlite_keeps_each_pairs_latest_entry_through_any_writes(fresh_ledger, writes):
+    """Migration 0015's row triggers: after every insert, retraction, un-retraction, move to
+    another pair (a unit merge), change of date or percent and deletion, latest_entries is
+    each (task, unit)'s latest counting entry."""
+    conn = fresh_ledger()
+    raw = conn.raw
+    tasks = [r[0] for r in raw.execute("SELECT id FROM tasks ORDER BY id LIMIT 2")]
+    units = [r[0] for r in raw.execute("SELECT id FROM units ORDER BY id LIMIT 2")]
+    pairs = [(t, u) for t in tasks for u in units]
+    for n, (kind, a, b, c) in enumerate(writes):
+        ids = [r[0] for r in raw.execute("SELECT id FROM entries ORDER BY id")]
+        target = ids[a % len(ids)] if ids else None
+        if kind == "insert":
+            task, unit = pairs[a]
+            raw.execute(
+                "INSERT INTO entries (task_id, unit_id, entry_date, percent, note, recorded_by, "
+                "created_at, key) VALUES (?, ?, ?, ?, '', 'x', '2012-01-01 00:00:00', ?)",
+                (task, unit, _DAYS[b], c, f"k{n}"),
+            )
+        elif target is None:
+            continue
+        elif kind == "retract":
+            raw.execute(
+                "INSERT OR IGNORE INTO retractions (entry_id, reason, retracted_by, retracted_at) "
+                "VALUES (?, 'r', 'x', '2012-01-01 00:00:00')",
+                (target,),
+            )
+        elif kind == "unretract":
+            raw.execute("DELETE FROM retractions WHERE entry_id = ?", (target,))
+        elif kind == "move":
+            task, unit = pairs[b]
+            raw.execute(
+                "UPDATE entries SET task_id = ?, unit_id = ? WHERE id = ?", (task, unit, target)
+            )
+        elif kind == "redate":
+            raw.execute(
+                "UPDATE entries SET entry_date = ?, percent = ? WHERE id = ?", (_DAYS[b], c, target)
+            )
+        else:
+            raw.execute("DELETE FROM retractions WHERE entry_id = ?", (target,))
+            raw.execute("DELETE FROM entries WHERE id = ?", (target,))
+        kept = sorted(raw.execute("SELECT * FROM latest_entries").fetchall())
+        assert kept == _latest_from_rows(raw), (n, kind)

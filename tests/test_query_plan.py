@@ -200,3 +200,28 @@ def test_the_report_reads_assignments_and_plans_from_indexes_alone(
     plans = [d for _s, d in lines if re.search(r"\b(SEARCH|SCAN) plans\b", d)]
     assert all("ix_plans_office_year" in d for d in plans), plans
     assert any("ix_plans_office_year (office_id=? AND year=?)" in d for d in plans), plans
+
+
+def test_the_report_reads_each_assignments_latest_entry_from_latest_entries(
+    ledger: str,
+    pufa,  # type: ignore[no-untyped-def]
+    recorded: list[str],
+) -> None:
+    # Migration 0015: SQLite keeps each (task, unit)'s latest counting entry as PostgreSQL
+    # does; the report seeks it by its primary key, and walks ix_entries_latest only for a
+    # kept entry dated after the report's date (in the CASE that reads it).
+    recorded.clear()
+    r = pufa(*COMMANDS["report"])
+    assert r.code == 0, r
+    db = sqlite3.connect(ledger)
+    try:
+        lines = [
+            d
+            for s in queries(recorded)
+            if "latest_entries" in s
+            for *_ids, d in db.execute("EXPLAIN QUERY PLAN " + s)
+        ]
+    finally:
+        db.close()
+    kept = [d for d in lines if re.search(r"\b(SEARCH|SCAN) m\b", d)]
+    assert kept and all("USING PRIMARY KEY (task_id=? AND unit_id=?)" in d for d in kept), lines

@@ -286,8 +286,9 @@ def test_backup_is_a_complete_pufa_database_that_passes_check(sqlite_db, pufa, t
     assert dump_db(str(dest)) == dump_db(sqlite_db)
     r = pufa("check", "--db", dest)
     assert r.code == 0, r
-    # 16, issue 16's evidence refs, reviews and digests, entries-office (issue 18), co-leads
-    assert "All 21 checks passed" in r.out
+    # 16, issue 16's evidence refs, reviews and digests, entries-office (issue 18), co-leads,
+    # the kept latest entries (issue 11, schema 0015)
+    assert "All 22 checks passed" in r.out
     # nothing but the copy is left in the folder (no temp file, no -wal)
     assert [p.name for p in dest.parent.iterdir()] == ["ledger.db"]
 
@@ -438,11 +439,19 @@ def test_check_finds_broken_ledger_rules_and_exits_1(loaded, pufa):
                 "WHERE t.number = 7 AND NOT EXISTS (SELECT 1 FROM assignments a "
                 "WHERE a.task_id = t.id AND a.unit_id = u.id)"
             )
+            # the kept latest entry (the triggers followed the UPDATE) edited by hand
+            pair = conn.rows("SELECT task_id, unit_id FROM latest_entries")
+            assert len(pair) == 1 and conn.run("UPDATE latest_entries SET percent = 99") == 1
     finally:
         conn.close()
     r = pufa("check")
     one_line_error(r, 1)
     assert "FAIL  entry percent is from 0 to 100: 1 problem: 1" in r.out
+    task, unit = pair[0]
+    assert (
+        "FAIL  each task and unit's kept latest entry is the latest of its entries: "
+        f"1 problem: {task}:{unit}"
+    ) in r.out
     assert "FAIL  at most one lead unit per task" in r.out
     assert "ok    schema at head" in r.out
     assert "problems" in r.err

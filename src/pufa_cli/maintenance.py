@@ -35,6 +35,7 @@ from pufa_cli.i18n import _
 from pufa_cli.schema import SCHEMA_HEAD
 from pufa_cli.store import Connection, SqliteConnection, open_server, schema_state
 from pufa_cli.store.opening import _check_revision
+from pufa_cli.store.sql import LATEST_COLUMNS, LATEST_FROM_ENTRIES
 
 EXAMPLES = 5  # problems named per check; the rest are counted
 
@@ -213,6 +214,15 @@ def _ledger_checks() -> tuple[tuple[str, str, str], ...]:
             _("retractions name an existing entry"),
             "SELECT r.entry_id FROM retractions r "
             "WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = r.entry_id)",
+        ),
+        (
+            "latest-entries",
+            _("each task and unit's kept latest entry is the latest of its entries"),
+            # (task:unit) of each pair whose kept row differs from its entries, either way.
+            "SELECT CAST(d.task_id AS TEXT) || ':' || CAST(d.unit_id AS TEXT) FROM ("
+            f"SELECT {LATEST_COLUMNS} FROM latest_entries EXCEPT {LATEST_FROM_ENTRIES}) d "
+            "UNION SELECT CAST(d.task_id AS TEXT) || ':' || CAST(d.unit_id AS TEXT) FROM ("
+            f"{LATEST_FROM_ENTRIES} EXCEPT SELECT {LATEST_COLUMNS} FROM latest_entries) d",
         ),
         (
             "evidence-refs",

@@ -81,7 +81,7 @@ def due_sql(against_plan: bool = False) -> str:
     return f"COALESCE({_EXTENDED_DUE}, a.due_date, t.due_date)"
 
 
-def assignment_cte(against_plan: bool = False, where: str = "", kept: bool = False) -> str:
+def assignment_cte(against_plan: bool = False, where: str = "", kept: bool = True) -> str:
     """One row per (assignment) of the plan's current tasks: percent NULL when nothing counts
     yet. ``where``: `` AND …`` conditions on ``tasks t`` (a :class:`Scope`'s); ``kept``:
     :func:`latest_join`'s."""
@@ -122,7 +122,7 @@ def task_rows_sql(
     where: str = "",
     *,
     against_plan: bool = False,
-    kept: bool = False,
+    kept: bool = True,
     plans: Iterable[int] | None = None,
 ) -> str:
     """A SELECT of one row per current task of the plan (params :plan, :as_of): ``task_id``,
@@ -168,7 +168,7 @@ def task_rows_one_pass_sql(
     where: str = "",
     *,
     against_plan: bool = False,
-    kept: bool = False,
+    kept: bool = True,
     unitless: bool = True,
 ) -> str:
     """:func:`task_rows_sql`'s rows and columns in one pass over the tasks: the assignments

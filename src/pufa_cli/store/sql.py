@@ -39,6 +39,19 @@ COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
 # A current task (aliased t) with checkpoints: one-off checks or a cadence (checkpoints.py).
 HAS_CHECKPOINTS = "t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL)"
 
+# What latest_entries holds, computed from the entries: each (task, unit)'s latest counting
+# entry, one lookup a pair, the pairs read from ix_entries_latest.
+LATEST_COLUMNS = "task_id, unit_id, entry_id, entry_date, percent"
+LATEST_FROM_ENTRIES = (
+    "SELECT x.task_id, x.unit_id, x.id, x.entry_date, x.percent "
+    "FROM (SELECT DISTINCT task_id, unit_id FROM entries) p "
+    "JOIN entries x ON x.id = (SELECT l.id FROM entries l WHERE l.task_id = p.task_id "
+    "AND l.unit_id = p.unit_id AND NOT EXISTS (SELECT 1 FROM retractions r "
+    "WHERE r.entry_id = l.id) ORDER BY l.entry_date DESC, l.id DESC LIMIT 1)"
+)
+# Fill latest_entries (emptied first); migration 0015 fills it so, SQLite's bulk load refills it.
+REFILL_LATEST = f"INSERT INTO latest_entries ({LATEST_COLUMNS}) {LATEST_FROM_ENTRIES}"
+
 # A target (aliased g) that aggregates its units' figures, not the latest one (targets.py).
 AGGREGATES = "g.aggregate <> 'latest'"
 
@@ -68,12 +81,14 @@ def latest_sql(
 
 
 def maintained(conn: Connection) -> bool:
-    """PostgreSQL keeps each (task, unit)'s latest counting entry in ``latest_entries``
-    (migration 0013, triggers on entries and retractions); SQLite looks it up each time."""
-    return conn.dialect == "postgresql"
+    """Whether the database keeps each (task, unit)'s latest counting entry in
+    ``latest_entries``: every pufa database at head does (triggers on entries and retractions,
+    migration 0013 on PostgreSQL, 0015 on SQLite). A function, not a constant, so that a test
+    can compare the reports read through the kept rows with those looked up without them."""
+    return True
 
 
-def latest_join(kept: bool = False) -> tuple[str, str]:
+def latest_join(kept: bool = True) -> tuple[str, str]:
     """(``LEFT JOIN`` clause, percent expression) for assignment ``a``'s latest counting entry
     as of :as_of. ``kept`` (:func:`maintained`): the kept row when dated on or before :as_of
     (no row: no counting entry at all), else the lookup, so an earlier as-of stays exact."""

@@ -24,6 +24,7 @@ from pufa_cli.store.connection import (
     insert_returning,
     lock_timeout_failure,
 )
+from pufa_cli.store.sql import REFILL_LATEST
 
 sqlite3.register_adapter(date, date.isoformat)
 sqlite3.register_adapter(datetime, lambda moment: moment.isoformat(sep=" "))
@@ -113,6 +114,7 @@ class SqliteConnection(Connection):
         # row by row: sorting 100,000 keys at the end is cheaper than 100,000 inserts at random
         # places. Same transaction, so a failure rolls the DROP back with the rest.
         indexes: list[tuple[str, str]] = []
+        triggers: list[tuple[str, str]] = []
         if rows >= rebuild_from:
             size = int(
                 self._db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0]
@@ -126,10 +128,28 @@ class SqliteConnection(Connection):
                         (table,),
                     )
                 ]
+            if indexes and table == "entries":
+                # The triggers that keep latest_entries (migration 0015) go too: a retraction's
+                # would look its pair's entries up without ix_entries_latest, each a scan of
+                # the table. The kept rows are computed again at the end, in one pass.
+                triggers = [
+                    (str(name), str(sql))
+                    for name, sql in self._db.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                        "AND name LIKE 'pufa\\_latest\\_%' ESCAPE '\\' ORDER BY name"
+                    )
+                ]
         for name, _sql in indexes:
             self.run(f'DROP INDEX "{name}"')
+        for name, _sql in triggers:
+            self.run(f'DROP TRIGGER "{name}"')
         yield
         for _name, sql in indexes:
+            self.run(sql)
+        if triggers:
+            self.run("DELETE FROM latest_entries")
+            self.run(REFILL_LATEST)
+        for _name, sql in triggers:
             self.run(sql)
 
     @contextmanager
