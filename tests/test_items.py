@@ -63,8 +63,10 @@ def ok(pufa: Any, *args: str) -> Any:
 
 
 def log_work(pufa: Any) -> None:
-    ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
-    ok(pufa, "log", "1.2", "--unit", JY, "--metric", "bases=5", "--date", "2023-05-02")
+    r = ok(pufa, "log", "1.1", "--unit", SJ, "--percent", "80", "--date", "2023-05-01")
+    assert f"— task 1.1: {SJ} 80 %" in r.err  # the item, not its task 1
+    r = ok(pufa, "log", "1.2", "--unit", JY, "--metric", "bases=5", "--date", "2023-05-02")
+    assert f"— task 1.2: {JY} " in r.err
 
 
 def tasks(pufa: Any, as_of: str) -> list[dict[str, Any]]:

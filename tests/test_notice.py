@@ -170,3 +170,28 @@ def test_an_existing_out_file_needs_force(ledger, pufa, tmp_path):
     ok(pufa, "notice", "show", "2012-1", "--out", out, "--force")
     assert out.read_text(encoding="utf-8").startswith("# Notice on the progress of")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_notice_numbers_sub_items_as_commands_do(db, pufa, monkeypatch):
+    """Task 7 of the 2012 example has items 7.1 and 7.2 (units of their own, none on 7): the
+    notice lists them as 7.1 and 7.2 (strings in JSON, as report --by task), and task 7 names
+    its items' units."""
+    from conftest import REPO
+
+    monkeypatch.setenv("PUFA_TODAY", "2012-12-31")
+    ok(pufa, "init", "-q", "--plan", REPO / "plans" / "2012-example.yaml")
+    ok(pufa, "notice", "issue", "--quarter", "2")
+    body = show_json(pufa, "2012-example-1")
+    report = json.loads(ok(pufa, "report", "--by", "task", "--quarter", "2", "-f", "json").out)
+    rows = {r["number"]: r for r in report["rows"]}
+    lagging = {t["number"]: t for t in body["lagging"]}
+    assert {"7.1", "7.2"} <= set(lagging) and 7 in lagging
+    for ref in ("7.1", "7.2"):
+        assert lagging[ref]["title"] == rows[ref]["title"]
+        assert lagging[ref]["units"] == rows[ref]["units"]
+    items = rows["7.1"]["units"] + [
+        u for u in rows["7.2"]["units"] if u not in rows["7.1"]["units"]
+    ]
+    assert rows[7]["units"] == [] and lagging[7]["units"] == items
+    md = ok(pufa, "notice", "show", "2012-example-1").out
+    assert f"- 7.1 {rows['7.1']['title']} — due" in md

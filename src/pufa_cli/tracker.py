@@ -20,6 +20,7 @@ from pufa_cli.i18n import _, unit_text
 from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
 from pufa_cli.progress import PlanRef
+from pufa_cli.refs import task_ref
 from pufa_cli.roles import ROLE_COLEAD, ROLE_LEAD, ROLE_SUPPORT
 from pufa_cli.store import Connection, as_date
 from pufa_cli.store.sql import INSERT_ASSIGNMENT, latest_counting
@@ -504,7 +505,7 @@ class EntrySummary(NamedTuple):
     of the task's targets as of the entry's date (``37/100 個``)."""
 
     id: int
-    task: int
+    task: str  # as commands name it: 9, or 9.2 for a sub-item (refs.task_ref)
     unit: str
     percent: int
     targets: list[tuple[float, float, str]]
@@ -512,13 +513,14 @@ class EntrySummary(NamedTuple):
 
 def entry_summary(conn: Connection, entry_id: int) -> EntrySummary:
     row = conn.one(
-        "SELECT e.task_id, t.number, e.unit_id, u.name, e.percent, e.entry_date FROM entries e "
+        "SELECT e.task_id, t.number, t.item, e.unit_id, u.name, e.percent, e.entry_date "
+        "FROM entries e "
         "JOIN tasks t ON t.id = e.task_id JOIN units u ON u.id = e.unit_id WHERE e.id = :e",
         {"e": entry_id},
     )
     if row is None:
         raise NotFound(_("no entry {id}").format(id=entry_id))
-    task_id, number, unit_id, unit, percent, day = row
+    task_id, number, item, unit_id, unit, percent, day = row
     entry_day = as_date(day)
     assert entry_day is not None  # entry_date is NOT NULL
     values = unit_metric_values(conn, int(task_id), entry_day)
@@ -529,7 +531,8 @@ def entry_summary(conn: Connection, entry_id: int) -> EntrySummary:
             {"t": task_id},
         )
     ]
-    return EntrySummary(entry_id, int(number), str(unit), int(percent), targets)
+    ref = task_ref(int(number), int(item))
+    return EntrySummary(entry_id, ref, str(unit), int(percent), targets)
 
 
 def retract(conn: Connection, entry_id: int, reason: str, by: str, now: datetime) -> int:

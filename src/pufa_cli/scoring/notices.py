@@ -105,25 +105,37 @@ def build_body(
     if previous is None:
         for r in ranking:
             r["rank_change"] = None
+    # A sub-item is numbered as commands name it (9.2, as in report --by task); a task with
+    # items has no unit of its own and names its items' units.
+    units: dict[int, list[str]] = {t.task_id: list(t.units) for t in by_task.rows}
+    for t in by_task.rows:
+        if t.parent_id is not None and t.parent_id in units:
+            family = units[t.parent_id]
+            family += [u for u in t.units if u not in family]
     lagging = [
         {
-            "number": t.number,
+            "number": t.json_number,
             "section": t.section,
             "title": t.title,
             "due": t.due.isoformat(),
             "percent": _pct(t.percent),
             "overdue": t.overdue,
             "colour": t.colour,
-            "units": list(t.units),
+            "units": units[t.task_id],
         }
         for t in by_task.rows
         if t.overdue or t.colour == RED
     ]
     due_next_numbers = set(by_task.due_next)
     due_next = [
-        {"number": t.number, "title": t.title, "due": t.due.isoformat(), "units": list(t.units)}
+        {
+            "number": t.json_number,
+            "title": t.title,
+            "due": t.due.isoformat(),
+            "units": units[t.task_id],
+        }
         for t in by_task.rows
-        if t.number in due_next_numbers
+        if t.json_number in due_next_numbers
     ]
     return {
         "version": BODY_VERSION,
