@@ -216,3 +216,33 @@ def test_plan_text_with_control_characters_is_printed_escaped(db, pufa, tmp_path
     # JSON carries the text itself (json escapes it): a script reads what the plan says.
     data = json.loads(pufa("show", "1", "-f", "json").out)
     assert data["title"] == "任務\x1b[8m隱藏"
+
+
+def test_markdown_html_and_word_show_plan_text_escaped_too(db, pufa, tmp_path, monkeypatch):
+    """Markdown is read on a terminal as often as in a file (report, remind, a notice's default
+    format): the same escapes as the tables. HTML takes no control character, nor does Word's
+    XML (python-docx refused the notice with an internal error)."""
+    import docx
+
+    monkeypatch.setenv("PUFA_TODAY", "2011-12-31")
+    path = tmp_path / "esc.yaml"
+    path.write_text(ESC_PLAN, encoding="utf-8")
+    assert pufa("init", "-q", "--plan", str(path)).code == 0
+    assert pufa("notice", "issue", "--quarter", "2").code == 0
+    number = json.loads(pufa("notice", "list", "-f", "json").out)[0]["number"]
+    for args in (
+        ("report", "-f", "markdown"),
+        ("report", "--by", "task", "-f", "markdown"),
+        ("remind", "-f", "markdown"),
+        ("notice", "show", number),
+        ("notice", "show", number, "-f", "html"),
+    ):
+        r = pufa(*args)
+        assert r.code == 0, (args, r)
+        assert not any(ch in r.out for ch in "\x1b\x07\x9b\u202e"), (args, r.out)
+        assert "\\x1b" in r.out, (args, r.out)
+    out = tmp_path / "通報.docx"
+    r = pufa("notice", "show", number, "-f", "docx", "--out", str(out))
+    assert r.code == 0, r
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "\\x1b]0;pwned\\x07" in text and "\x1b" not in text

@@ -144,17 +144,22 @@ def notice_show(
 
         data = (json.dumps({**body, "trend": trend}, ensure_ascii=False, indent=2) + "\n").encode()
     elif fmt is ShowFormat.markdown:
+        from pufa_cli.render import visible
         from pufa_cli.scoring.wording import markdown
 
-        data = markdown(body, text).encode()
+        # Control characters escaped (\x1b), as in every table: the default format, read on
+        # a terminal as often as in a file.
+        data = visible(markdown(body, text)).encode()
     elif fmt is ShowFormat.docx:
         from pufa_cli.scoring.docx import notice_docx
 
         data = notice_docx(body, text)
     else:
+        from pufa_cli.render import visible
         from pufa_cli.scoring.html import notice_html
 
-        data = notice_html(body, trend, text).encode()
+        # HTML allows no control character but tab and line breaks: escaped as above.
+        data = visible(notice_html(body, trend, text)).encode()
     if out is None:
         from pufa_cli.files import stdout_text
 

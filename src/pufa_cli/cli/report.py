@@ -158,9 +158,11 @@ def report(
     elif fmt is RowsFormat.markdown:
         import sys
 
+        from pufa_cli.render import visible
         from pufa_cli.render.report_view import markdown_report
 
-        sys.stdout.write(markdown_report(result, text))
+        # Read on a terminal as often as in a file: control characters escaped, as in tables.
+        sys.stdout.write(visible(markdown_report(result, text)))
     else:
         from pufa_cli.render.report_view import report_parts
         from pufa_cli.render.stream import show_page

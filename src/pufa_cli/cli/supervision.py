@@ -336,7 +336,10 @@ def _print_items(items: list[Any], plan: Any, day: Any, fmt: RemindFormat, withi
         return
     words = {"blue": _("blue"), "yellow": _("yellow"), "red": _("red")}
     if fmt is RemindFormat.markdown:
-        sys.stdout.write(_markdown_notices(items, plan, day, words, within))
+        from pufa_cli.render import visible
+
+        # Control characters escaped, as in the table (README, "Output").
+        sys.stdout.write(visible(_markdown_notices(items, plan, day, words, within)))
         return
     from rich.text import Text
 

@@ -65,6 +65,13 @@ def notice_docx(body: dict[str, Any], text: wording.TextFn) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
 
+    from pufa_cli.errors import escape_controls
+
+    # Word's XML takes no control character: plan text holding one (an ESC from a pasted
+    # terminal line) is written escaped (\x1b), as on the terminal, not refused by python-docx.
+    def safe(value: str) -> str:
+        return escape_controls(text(value))
+
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -76,22 +83,22 @@ def notice_docx(body: dict[str, Any], text: wording.TextFn) -> bytes:
         _set_font(doc.styles[name], title_font)
 
     words = wording.titles()
-    title = doc.add_heading(wording.heading(body, text), level=0)
+    title = doc.add_heading(wording.heading(body, safe), level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub = doc.add_paragraph(wording.subheading(body))
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(wording.counts_paragraph(body, text))
+    doc.add_paragraph(wording.counts_paragraph(body, safe))
 
     doc.add_heading(words["sections"], level=1)
-    _table(doc, *wording.section_table(body, text))
+    _table(doc, *wording.section_table(body, safe))
     doc.add_heading(words["ranking"], level=1)
     if body["ranking"]:
-        _table(doc, *wording.ranking_table(body, text))
+        _table(doc, *wording.ranking_table(body, safe))
     else:
         doc.add_paragraph(words["none"])
     for key, lines in (
-        ("lagging", wording.lagging_lines(body, text)),
-        ("due_next", wording.due_next_lines(body, text)),
+        ("lagging", wording.lagging_lines(body, safe)),
+        ("due_next", wording.due_next_lines(body, safe)),
     ):
         doc.add_heading(words[key], level=1)
         for line in lines or [words["none"]]:
