@@ -177,6 +177,19 @@ CASES: list[Case] = [
     Case("db-missing-folder-tasks", ["tasks", "--db", "{tmp}/missing/pufa.db"], code=1),
     # (on PostgreSQL, backup refuses whatever the path and names pg_dump: exit 2)
     Case("backup-missing-folder", ["backup", "{tmp}/missing/copy.db"], code=1, code_pg=2),
+    # Messages that say what was wrong with what was typed.
+    Case("office-empty-name", ["office", "add", " "], says="an office name cannot be empty"),
+    Case("person-two-lines", ["assign", "19", OFFICE, "--person", "張\n三"], says="'張\\x0a三'"),
+    Case(
+        "extend-too-many-working-days",
+        ["extend", "19", "-u", OFFICE, "--to", "99999個工作日", "-r", "上級文件"],
+        says="99999 working days: give 1 to 366",
+    ),
+    # An empty path (a script's unset variable) is refused, never taken as "." or PUFA_DB.
+    Case("backup-empty-path", ["backup", ""], says="PATH is empty"),
+    Case("db-empty", ["tasks", "--db", ""], says="--db is empty"),
+    Case("check-missing-folder", ["check", "--folder", "{tmp}/missing"], says="not a folder"),
+    Case("check-empty-folder", ["check", "--folder", " "], says="--folder is empty"),
     Case("export-out-missing-folder", ["export", "--out", "{tmp}/missing/x.csv"], code=1),
     # --- reports and exports
     Case("report-quarter-5", ["report", "--quarter", "5"]),

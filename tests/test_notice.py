@@ -145,13 +145,17 @@ BAD = {
     "quarter 5": ("notice", "issue", "--quarter", "5"),
     "both": ("notice", "issue", "--quarter", "2", "--as-of", "2012-06-30"),
     "empty title": ("notice", "issue", "--title", " "),
+    "a title of two lines": ("notice", "issue", "--title", "多行\n標題"),
+    "a title with an escape": ("notice", "issue", "--title", "通報\x1b[2J"),
+    "after today": ("notice", "issue", "--as-of", "2012-12-31"),
     "before the year": ("notice", "issue", "--as-of", "2011-12-31"),
     "docx to stdout": ("notice", "show", "2012-1", "-f", "docx"),
 }
 
 
 @pytest.mark.parametrize("name", list(BAD))
-def test_bad_input_is_one_line_and_writes_nothing(name, ledger, pufa):
+def test_bad_input_is_one_line_and_writes_nothing(name, ledger, pufa, monkeypatch):
+    monkeypatch.setenv("PUFA_TODAY", "2012-07-15")  # "after today": as of 2012-12-31
     ok(pufa, "notice", "issue", "--quarter", "2")
     before = dump_db(ledger)
     r = pufa(*BAD[name])

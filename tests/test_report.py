@@ -546,3 +546,15 @@ def test_tasks_refuses_an_unknown_section_like_report(scenario, db, pufa):
         assert r.code == 2 and r.out == "", (command, r)
         assert "no section 99" in r.err and r.err.count("\n") == 1, (command, r)
     assert pufa("tasks", "--section", "2").code == 0
+
+
+def test_the_line_for_the_next_quarter_says_why_it_is_empty(loaded, pufa):
+    """As of a day before the plan year nothing of the plan is due next quarter because the
+    year has not begun, not because "next year is another plan" (that is Q4's reason)."""
+    lines = {
+        day: pufa("report", "--as-of", day).out.splitlines()
+        for day in ("2010-06-30", "2010-12-31", "2011-12-31")
+    }
+    assert "Due next quarter: none (the plan year has not begun)" in lines["2010-06-30"]
+    assert any(line.startswith("Not done and due in Q1 2011: ") for line in lines["2010-12-31"])
+    assert "Due next quarter: none (next year is another plan)" in lines["2011-12-31"]

@@ -559,3 +559,23 @@ def test_log_to_a_full_disk_records_nothing(units):
     assert dump_db(units) == before
     r = run_installed(*args, env=env)
     assert r.code == 0 and r.out.strip().isdigit(), r
+
+
+def test_chatter_that_cannot_be_written_does_not_fail_a_done_command(units):
+    """`pufa unit add X 2>/dev/full`: the unit is added and committed before its notice goes to
+    stderr; a notice that cannot be written is dropped, and the exit status (0) says what was
+    done (it was 1, "system failure", with the unit added)."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PUFA_DB": units, "PUFA_TODAY": "2011-12-31"}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [pufa_executable(), "unit", "add", "區統計局"],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            env=env,
+            text=True,
+        )
+    assert proc.returncode == 0
+    assert any("區統計局" in row for row in dump_db(units)["units"])

@@ -73,6 +73,13 @@ def user_data_dir() -> Path:
 
 def resolve_db(option: str | None, env: Mapping[str, str] | None = None) -> DbTarget:
     env = os.environ if env is None else env
+    if option is not None and not option.strip():
+        # An empty --db (a script's unset variable: --db "$LEDGER") must not quietly mean
+        # PUFA_DB or the default ledger. An empty PUFA_DB is unset, as environment variables are.
+        from pufa_cli.errors import BadInput
+        from pufa_cli.i18n import _
+
+        raise BadInput(_("--db is empty: give a file path or a server URL"))
     value = option or env.get("PUFA_DB") or ""
     if not value:
         return DbTarget(user_data_dir() / "pufa.db", None, default=True)

@@ -66,17 +66,19 @@ def _fold(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split())
 
 
-def normalize_name(name: str) -> str:
-    """The name to store: refused if it holds an invisible character."""
+def normalize_name(name: str, *, office: bool = False) -> str:
+    """The name to store: refused if it holds an invisible character. ``office``: an office's
+    name (offices/tree.py: the same rules, its messages say office)."""
     text = _fold(name)
-    _check_length(text)
+    _check_length(text, office=office)
     bad = next((ch for ch in text if is_invisible(ch)), None)
     if bad is not None:
-        raise BadInput(
-            _("a unit name cannot contain invisible or control characters (U+{code:04X})").format(
-                code=ord(bad)
-            )
+        message = (
+            _("an office name cannot contain invisible or control characters (U+{code:04X})")
+            if office
+            else _("a unit name cannot contain invisible or control characters (U+{code:04X})")
         )
+        raise BadInput(message.format(code=ord(bad)))
     return text
 
 
@@ -87,11 +89,18 @@ def lookup_name(typed: str) -> str:
     return text
 
 
-def _check_length(text: str) -> None:
+def _check_length(text: str, *, office: bool = False) -> None:
     if not text:
-        raise BadInput(_("a unit name cannot be empty"))
+        raise BadInput(
+            _("an office name cannot be empty") if office else _("a unit name cannot be empty")
+        )
     if len(text) > MAX_NAME:
-        raise BadInput(_("a unit name has at most {n} characters").format(n=MAX_NAME))
+        message = (
+            _("an office name has at most {n} characters")
+            if office
+            else _("a unit name has at most {n} characters")
+        )
+        raise BadInput(message.format(n=MAX_NAME))
 
 
 def match_key(normalized: str) -> str:

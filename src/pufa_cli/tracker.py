@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from pufa_cli import inputs
-from pufa_cli.errors import BadInput, Conflict, NotFound
+from pufa_cli.errors import BadInput, Conflict, NotFound, escape_controls
 from pufa_cli.i18n import _, unit_text
 from pufa_cli.inputs import MAX_BY, MAX_NOTE, clean_text
 from pufa_cli.ledger import MAX_ID, TaskNo, task_id_for, tracked_task_id, unit_metric_values
@@ -228,7 +228,7 @@ def check_person(person: str | None) -> str | None:
     if not text or len(text) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in person):
         raise BadInput(
             _("--person must be a name of 1 to 100 characters, not '{value}'").format(
-                value=person.encode("unicode_escape").decode("ascii")[:120]
+                value=escape_controls(person[:120])
             )
         )
     return text

@@ -11,9 +11,19 @@ from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, tar
 from pufa_cli.i18n import _, ngettext
 
 
+def _given_path(value: str, what: str) -> Path:
+    """A path argument as given: an empty one (an unset variable in a script) is refused, not
+    taken as the current folder."""
+    if not value.strip():
+        from pufa_cli.errors import BadInput
+
+        raise BadInput(_("{what} is empty: give a path").format(what=what))
+    return Path(value).expanduser()
+
+
 def backup_cmd(
     path: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=_("Where to write the copy: a file, or a folder (pufa-DATE-TIME.db inside)."),
             show_default=False,
@@ -27,7 +37,7 @@ def backup_cmd(
     from pufa_cli.maintenance import backup
     from pufa_cli.render import notice
 
-    result = backup(target(db), path, force=force, now=clock.now())
+    result = backup(target(db), _given_path(path, "PATH"), force=force, now=clock.now())
     typer.echo(str(result.path))
     notice(
         _("backup written: {size} bytes, schema {rev}, {entries}").format(
@@ -51,9 +61,10 @@ def check_cmd(
         ),
     ] = False,
     folders: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--folder",
+            metavar="<path>",
             help=_("Also look for leftovers in this folder (repeatable): where you export."),
             show_default=False,
         ),
@@ -65,7 +76,13 @@ def check_cmd(
     from pufa_cli.maintenance import check
     from pufa_cli.render import notice
 
-    report = check(target(db), [f.expanduser() for f in folders or []], clean=clean)
+    look_in = [_given_path(f, "--folder") for f in folders or []]
+    for folder in look_in:
+        if not folder.is_dir():
+            from pufa_cli.errors import BadInput
+
+            raise BadInput(_("--folder {path} is not a folder").format(path=folder))
+    report = check(target(db), look_in, clean=clean)
     for path in report.removed:
         notice(_("removed {path}").format(path=path))
     if fmt is Format.json:

@@ -28,7 +28,7 @@ def _ref(row: tuple[Any, ...]) -> OfficeRef:
 
 
 def find_office(conn: Connection, typed: str) -> OfficeRef | None:
-    name = normalize_name(typed)
+    name = normalize_name(typed, office=True)
     row = conn.one(f"SELECT {_COLUMNS} FROM offices WHERE name = :n", {"n": name})
     if row is None:
         row = conn.one(
@@ -44,7 +44,7 @@ def resolve_office(conn: Connection, typed: str) -> OfficeRef:
         names = [str(n) for (n,) in conn.rows("SELECT name FROM offices ORDER BY id")]
         raise NotFound(
             _("unknown office '{name}' (offices: {names})").format(
-                name=normalize_name(typed), names=", ".join(names) or "-"
+                name=normalize_name(typed, office=True), names=", ".join(names) or "-"
             )
         )
     return office
@@ -66,7 +66,7 @@ def office_by_id(conn: Connection, office_id: int) -> OfficeRef:
 
 
 def _checked_name(typed: str) -> str:
-    name = normalize_name(typed)
+    name = normalize_name(typed, office=True)
     if not name or len(name) > 200:
         raise BadInput(_("an office name must be 1 to 200 characters"))
     return name

@@ -50,9 +50,15 @@ def set_quiet(value: bool) -> None:
 
 
 def notice(message: str) -> None:
-    """Chatter for people, on stderr; silent with --quiet."""
+    """Chatter for people, on stderr; silent with --quiet. Chatter that cannot be written (a
+    full disk behind ``2>file``) is dropped: it comes after the work is done and committed, and
+    failing then would tell a script that nothing was done (``unit add`` exited 1 with the
+    unit added)."""
     if not _quiet:
-        print(message, file=sys.stderr)
+        try:
+            print(message, file=sys.stderr)
+        except OSError:
+            pass
 
 
 def print_json(data: Any) -> None:

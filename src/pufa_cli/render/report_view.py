@@ -118,7 +118,10 @@ def under_table(result: Any) -> list[str]:
             ),
         )
     ]
-    if result.next_quarter is None:
+    if result.next_quarter is None and result.as_of.year < result.plan.year:
+        # As of a day before the plan year, up to its last quarter (whose next is Q1).
+        lines.append(_("Due next quarter: none (the plan year has not begun)"))
+    elif result.next_quarter is None:
         lines.append(_("Due next quarter: none (next year is another plan)"))
     else:
         year, q = result.next_quarter

@@ -22,6 +22,8 @@ from pufa_cli.i18n import _
 from pufa_cli.progress import PlanRef
 from pufa_cli.store import Connection, as_date, as_datetime
 
+MAX_TITLE = 200  # characters of a notice's title
+
 # The version of the frozen document's layout, so later pufas read old notices as issued.
 BODY_VERSION = 1
 
@@ -176,9 +178,21 @@ def issue_notice(
     now: datetime,
 ) -> dict[str, Any]:
     """Freeze the notice of ``plan`` as of ``as_of`` (inside the caller's write transaction);
-    returns the stored document."""
-    if title is not None and not title.strip():
-        raise BadInput(_("--title must not be empty"))
+    returns the stored document. A notice freezes what is known: not as of a day after
+    ``now``'s (a notice as of 31 December issued in June would keep June's figures as the
+    year's). Its title is one line (a heading in Markdown and Word, a row of notice list)."""
+    from pufa_cli.inputs import clean_text
+
+    if title is not None:
+        title = clean_text(title, _("--title"), MAX_TITLE)
+        if not title:
+            raise BadInput(_("--title must not be empty"))
+    if as_of > now.date():
+        raise BadInput(
+            _(
+                "a notice as of {day} is after today ({today}): a notice freezes what is known"
+            ).format(day=as_of.isoformat(), today=now.date().isoformat())
+        )
     if as_of < date(plan.year, 1, 1):
         raise BadInput(
             _("a notice as of {day} is before the plan year {year}").format(
@@ -192,7 +206,7 @@ def issue_notice(
     number = notice_number(plan.code, seq)
     if title is None:
         title = _("Notice on the progress of {plan}").format(plan=plan.title)
-    body = build_body(conn, plan, as_of, number, title.strip())
+    body = build_body(conn, plan, as_of, number, title)
     body["issued_at"] = now.isoformat(sep=" ")
     body["issued_by"] = by
     conn.run(

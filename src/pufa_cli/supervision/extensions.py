@@ -22,7 +22,7 @@ from pufa_cli.timing import _YMD_RE, normalize_word, parse_date, parse_period
 from pufa_cli.units import resolve_unit
 
 # ``--to 10個工作日``: a deadline stated in working days, counted from the day it is granted.
-_WORKING_DAYS = re.compile(r"^(\d{1,3})[個个]?工作日[內内]?$")
+_WORKING_DAYS = re.compile(r"^(\d+)[個个]?工作日[內内]?$")
 
 
 def add_working_days(start: date, n: int) -> date:
