@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -175,6 +176,21 @@ def test_the_per_task_rows_are_grouped_without_a_sort(ledger: str, form: str) ->
     assert [p for p in plan if "TEMP B-TREE FOR GROUP BY" in p] == []
 
 
+def _report_plan(ledger: str, pufa: Any, recorded: list[str]) -> list[tuple[str, str]]:
+    """(statement, plan line) for each line of EXPLAIN QUERY PLAN of each statement that
+    ``pufa report`` runs."""
+    recorded.clear()
+    r = pufa(*COMMANDS["report"])
+    assert r.code == 0, r
+    db = sqlite3.connect(ledger)
+    try:
+        return [
+            (s, row[3]) for s in queries(recorded) for row in db.execute("EXPLAIN QUERY PLAN " + s)
+        ]
+    finally:
+        db.close()
+
+
 def test_the_report_reads_assignments_and_plans_from_indexes_alone(
     ledger: str,
     pufa,  # type: ignore[no-untyped-def]
@@ -183,16 +199,7 @@ def test_the_report_reads_assignments_and_plans_from_indexes_alone(
     # Migration 0014: the report reads each assignment's unit and own due date from
     # ix_assignments_task_unit_due (no visit to the row), and finds its plan by office and year
     # through ix_plans_office_year (not every plan of the office read to test its year).
-    recorded.clear()
-    r = pufa(*COMMANDS["report"])
-    assert r.code == 0, r
-    db = sqlite3.connect(ledger)
-    try:
-        lines = [
-            (s, row[3]) for s in queries(recorded) for row in db.execute("EXPLAIN QUERY PLAN " + s)
-        ]
-    finally:
-        db.close()
+    lines = _report_plan(ledger, pufa, recorded)
     assignments = [d for _s, d in lines if re.search(r"\b(SEARCH|SCAN) (a|assignments)\b", d)]
     assert assignments, lines  # the report reads them
     assert [d for d in assignments if "COVERING INDEX" not in d and "PRIMARY KEY" not in d] == []
@@ -210,18 +217,6 @@ def test_the_report_reads_each_assignments_latest_entry_from_latest_entries(
     # Migration 0015: SQLite keeps each (task, unit)'s latest counting entry as PostgreSQL
     # does; the report seeks it by its primary key, and walks ix_entries_latest only for a
     # kept entry dated after the report's date (in the CASE that reads it).
-    recorded.clear()
-    r = pufa(*COMMANDS["report"])
-    assert r.code == 0, r
-    db = sqlite3.connect(ledger)
-    try:
-        lines = [
-            d
-            for s in queries(recorded)
-            if "latest_entries" in s
-            for *_ids, d in db.execute("EXPLAIN QUERY PLAN " + s)
-        ]
-    finally:
-        db.close()
+    lines = [d for s, d in _report_plan(ledger, pufa, recorded) if "latest_entries" in s]
     kept = [d for d in lines if re.search(r"\b(SEARCH|SCAN) m\b", d)]
     assert kept and all("USING PRIMARY KEY (task_id=? AND unit_id=?)" in d for d in kept), lines

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from pufa_cli.cli.common import DbOption, Format, FormatOption, QuietOption, target
+from pufa_cli.errors import BadInput
 from pufa_cli.i18n import _, ngettext
 
 
@@ -15,8 +16,6 @@ def _given_path(value: str, what: str) -> Path:
     """A path argument as given: an empty one (an unset variable in a script) is refused, not
     taken as the current folder."""
     if not value.strip():
-        from pufa_cli.errors import BadInput
-
         raise BadInput(_("{what} is empty: give a path").format(what=what))
     return Path(value).expanduser()
 
@@ -79,8 +78,6 @@ def check_cmd(
     look_in = [_given_path(f, "--folder") for f in folders or []]
     for folder in look_in:
         if not folder.is_dir():
-            from pufa_cli.errors import BadInput
-
             raise BadInput(_("--folder {path} is not a folder").format(path=folder))
     report = check(target(db), look_in, clean=clean)
     for path in report.removed:

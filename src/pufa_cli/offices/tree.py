@@ -65,16 +65,9 @@ def office_by_id(conn: Connection, office_id: int) -> OfficeRef:
     return _ref(row)
 
 
-def _checked_name(typed: str) -> str:
-    name = normalize_name(typed, office=True)
-    if not name or len(name) > 200:
-        raise BadInput(_("an office name must be 1 to 200 characters"))
-    return name
-
-
 def add_office(conn: Connection, typed: str, parent: str | None, now: datetime) -> OfficeRef:
     """A new office under ``parent`` (None: a root, such as the city)."""
-    name = _checked_name(typed)
+    name = normalize_name(typed, office=True)  # 1 to names.MAX_NAME characters
     existing = find_office(conn, name)
     if existing is not None:
         raise Conflict(_("office '{name}' already exists").format(name=existing.name))
@@ -94,7 +87,7 @@ def add_office(conn: Connection, typed: str, parent: str | None, now: datetime) 
 
 def rename_office(conn: Connection, old: str, new: str) -> tuple[str, str]:
     office = resolve_office(conn, old)
-    name = _checked_name(new)
+    name = normalize_name(new, office=True)
     clash = find_office(conn, name)
     if clash is not None and clash.id != office.id:
         raise Conflict(_("office '{name}' already exists").format(name=clash.name))

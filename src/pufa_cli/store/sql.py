@@ -39,19 +39,6 @@ COUNTING = "NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = e.id)"
 # A current task (aliased t) with checkpoints: one-off checks or a cadence (checkpoints.py).
 HAS_CHECKPOINTS = "t.in_plan = 1 AND (t.checks <> '[]' OR t.cadence IS NOT NULL)"
 
-# What latest_entries holds, computed from the entries: each (task, unit)'s latest counting
-# entry, one lookup a pair, the pairs read from ix_entries_latest.
-LATEST_COLUMNS = "task_id, unit_id, entry_id, entry_date, percent"
-LATEST_FROM_ENTRIES = (
-    "SELECT x.task_id, x.unit_id, x.id, x.entry_date, x.percent "
-    "FROM (SELECT DISTINCT task_id, unit_id FROM entries) p "
-    "JOIN entries x ON x.id = (SELECT l.id FROM entries l WHERE l.task_id = p.task_id "
-    "AND l.unit_id = p.unit_id AND NOT EXISTS (SELECT 1 FROM retractions r "
-    "WHERE r.entry_id = l.id) ORDER BY l.entry_date DESC, l.id DESC LIMIT 1)"
-)
-# Fill latest_entries (emptied first); migration 0015 fills it so, SQLite's bulk load refills it.
-REFILL_LATEST = f"INSERT INTO latest_entries ({LATEST_COLUMNS}) {LATEST_FROM_ENTRIES}"
-
 # A target (aliased g) that aggregates its units' figures, not the latest one (targets.py).
 AGGREGATES = "g.aggregate <> 'latest'"
 
@@ -65,6 +52,21 @@ def latest_counting(value: str, source: str, where: str, *, alias: str = "e") ->
         f"AND NOT EXISTS (SELECT 1 FROM retractions r WHERE r.entry_id = {alias}.id) "
         f"ORDER BY {alias}.entry_date DESC, {alias}.id DESC LIMIT 1"
     )
+
+
+# What latest_entries holds, computed from the entries: each (task, unit)'s latest counting
+# entry, one lookup a pair, the pairs read from ix_entries_latest.
+LATEST_COLUMNS = "task_id, unit_id, entry_id, entry_date, percent"
+LATEST_FROM_ENTRIES = (
+    "SELECT x.task_id, x.unit_id, x.id, x.entry_date, x.percent "
+    "FROM (SELECT DISTINCT task_id, unit_id FROM entries) p JOIN entries x ON x.id = ("
+    + latest_counting(
+        "l.id", "entries l", "l.task_id = p.task_id AND l.unit_id = p.unit_id", alias="l"
+    )
+    + ")"
+)
+# Fill latest_entries (emptied first); migration 0015 fills it so, SQLite's bulk load refills it.
+REFILL_LATEST = f"INSERT INTO latest_entries ({LATEST_COLUMNS}) {LATEST_FROM_ENTRIES}"
 
 
 def latest_sql(
